@@ -1,0 +1,165 @@
+// f32 GEMM: C (m×n) = [C +] op(A)·op(B), row-major, op = identity or transpose.
+// BLIS-style: B is packed into 8-column panels, A into 4-row panels, and a 4×8
+// register tile (8 accumulators) runs over a KC-deep slice. Larger tiles spill in V8.
+// All three forms share the micro-kernel; only the packing differs, so NT and TN
+// (the backward pass) run as fast as NN.
+import { madd } from "./simd";
+
+const MR: i32 = 4;
+const NR: i32 = 8;
+const KC: i32 = 256;
+const MC: i32 = 32;
+const NC: i32 = 256;
+
+/** Floats of scratch the caller must provide in `work` (packed A, packed B, one edge tile). */
+export function gemmWorkSize(): i32 {
+  return MC * KC * 4 + KC * NC + MR * NR;
+}
+
+/**
+ * 4×8 micro-kernel over kc steps; `load` = start from C instead of zero.
+ * A is pre-broadcast (each value packed as a full v128), so every load folds its
+ * offset and the k loop fits the front end's budget. Unrolling it makes V8 hoist
+ * the loads and spill.
+ */
+function tile(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, load: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const r1 = c + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
+  if (load) {
+    c00 = v128.load(c); c01 = v128.load(c, 16);
+    c10 = v128.load(r1); c11 = v128.load(r1, 16);
+    c20 = v128.load(r2); c21 = v128.load(r2, 16);
+    c30 = v128.load(r3); c31 = v128.load(r3, 16);
+  }
+  const end = bp + (<usize>kc << 5);
+  while (bp < end) {
+    const b0 = v128.load(bp), b1 = v128.load(bp, 16);
+    let a = v128.load(ap);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = v128.load(ap, 16);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    a = v128.load(ap, 32);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+    a = v128.load(ap, 48);
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+    ap += 64; bp += 32;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(r1, c10); v128.store(r1, c11, 16);
+  v128.store(r2, c20); v128.store(r2, c21, 16);
+  v128.store(r3, c30); v128.store(r3, c31, 16);
+}
+
+/**
+ * Pack rows [i0, i0+mc) × cols [p0, p0+kc) of op(A) into 4-row panels, zero-padded,
+ * each value broadcast to a full v128 for the micro-kernel.
+ */
+function packA(transA: bool, a: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
+  // Element (i, p) of op(A) sits at a + i*si + p*sp.
+  const si: usize = transA ? 4 : <usize>lda << 2;
+  const sp: usize = transA ? <usize>lda << 2 : 4;
+  for (let ir = 0; ir < mc; ir += MR) {
+    const rows = min(MR, mc - ir);
+    let src = a + <usize>(i0 + ir) * si + <usize>p0 * sp;
+    if (rows == MR) {
+      const si2 = si << 1, si3 = si2 + si;
+      for (let p = 0; p < kc; p++) {
+        v128.store(dst, v128.load32_splat(src));
+        v128.store(dst, v128.load32_splat(src + si), 16);
+        v128.store(dst, v128.load32_splat(src + si2), 32);
+        v128.store(dst, v128.load32_splat(src + si3), 48);
+        dst += 64; src += sp;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        for (let i = 0; i < MR; i++) {
+          v128.store(dst + (<usize>i << 4), i < rows ? v128.load32_splat(src + <usize>i * si) : f32x4.splat(0));
+        }
+        dst += 64; src += sp;
+      }
+    }
+  }
+}
+
+/** Pack rows [p0, p0+kc) × cols [j0, j0+nc) of op(B) into 8-column panels, zero-padded. */
+function packB(transB: bool, b: usize, ldb: i32, p0: i32, kc: i32, j0: i32, nc: i32, dst: usize): void {
+  const step = <usize>ldb << 2;
+  for (let jr = 0; jr < nc; jr += NR) {
+    const cols = min(NR, nc - jr);
+    if (transB) {
+      // B stored n×k: column j of op(B) is row j of B.
+      const s0 = b + ((<usize>(j0 + jr) * ldb + p0) << 2);
+      for (let p = 0; p < kc; p++) {
+        const o = <usize>p << 2;
+        for (let j = 0; j < NR; j++) store<f32>(dst + (<usize>j << 2), j < cols ? load<f32>(s0 + <usize>j * step + o) : 0);
+        dst += 32;
+      }
+    } else {
+      let src = b + ((<usize>p0 * ldb + j0 + jr) << 2);
+      if (cols == NR) {
+        for (let p = 0; p < kc; p++) {
+          v128.store(dst, v128.load(src)); v128.store(dst, v128.load(src, 16), 16);
+          dst += 32; src += step;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          for (let j = 0; j < NR; j++) store<f32>(dst + (<usize>j << 2), j < cols ? load<f32>(src + (<usize>j << 2)) : 0);
+          dst += 32; src += step;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * C = op(A)·op(B) (accumulate = 0) or C += op(A)·op(B) (accumulate = 1).
+ * op(A) is m×k, op(B) is k×n; lda/ldb/ldc are row strides in floats of the stored matrices.
+ * `work` must hold gemmWorkSize() floats and must not overlap A, B or C.
+ */
+export function gemm(
+  transA: i32, transB: i32, m: i32, n: i32, k: i32,
+  a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32,
+  accumulate: i32, work: usize,
+): void {
+  if (m <= 0 || n <= 0) return;
+  const ldcb = <usize>ldc << 2;
+  if (k <= 0) {
+    // Empty inner dimension: the product is zero.
+    if (!accumulate) for (let i = 0; i < m; i++) memory.fill(c + <usize>i * ldcb, 0, <usize>n << 2);
+    return;
+  }
+  const ap = work, bp = work + (<usize>(MC * KC) << 4), edge = bp + (<usize>(KC * NC) << 2);
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const load = accumulate != 0 || pc > 0;
+      packB(transB != 0, b, ldb, pc, kc, jc, nc, bp);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packA(transA != 0, a, lda, ic, mc, pc, kc, ap);
+        // The A panel stays in L1 while the B panels stream from L2.
+        for (let ir = 0; ir < mc; ir += MR) {
+          const rows = min(MR, mc - ir);
+          const apanel = ap + (<usize>(ir * kc) << 4);
+          for (let jr = 0; jr < nc; jr += NR) {
+            const cols = min(NR, nc - jr);
+            const bpanel = bp + (<usize>(jr * kc) << 2);
+            const cij = c + <usize>(ic + ir) * ldcb + (<usize>(jc + jr) << 2);
+            if (rows == MR && cols == NR) {
+              tile(kc, apanel, bpanel, cij, ldcb, load);
+            } else {
+              // Edge tile: run the full tile on a scratch 4×8 block, copy the valid part.
+              if (load) {
+                for (let i = 0; i < rows; i++) memory.copy(edge + (<usize>i << 5), cij + <usize>i * ldcb, <usize>cols << 2);
+              }
+              tile(kc, apanel, bpanel, edge, 32, load);
+              for (let i = 0; i < rows; i++) memory.copy(cij + <usize>i * ldcb, edge + (<usize>i << 5), <usize>cols << 2);
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,128 @@
+// The one interface every layer above computes through. Two implementations:
+// `WasmBackend` (SIMD kernels in one linear memory) and `ReferenceBackend` (plain
+// TypeScript, the twin every kernel is tested against).
+
+export type DType = 'f32' | 'i32';
+
+/** A buffer owned by a backend. Opaque: read and write it through the backend. */
+export interface Buf<D extends DType = DType> {
+  readonly dtype: D;
+  readonly length: number;
+}
+export type F32 = Buf<'f32'>;
+export type I32 = Buf<'i32'>;
+
+export type Activation = 'identity' | 'relu';
+
+/** A sparse matrix in compressed sparse row form; rowPtr has rows + 1 entries. */
+export interface Csr {
+  readonly rows: number;
+  readonly cols: number;
+  readonly nnz: number;
+  readonly rowPtr: I32;
+  readonly colIdx: I32;
+  readonly values: F32;
+}
+
+export interface AdamOptions {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** 1-based step count, for bias correction. */
+  step: number;
+  /** L1 strength: after the step, w ← sign(w)·max(|w| − lr·l1, 0) (proximal). */
+  l1?: number;
+  /** Decoupled weight decay (AdamW): w ← w − lr·wd·w. */
+  weightDecay?: number;
+}
+
+export interface SgdOptions {
+  lr: number;
+  momentum?: number;
+  /** L1 strength, applied as a proximal shrink by lr·l1 after the step. */
+  l1?: number;
+  /** L2 penalty added to the gradient: g ← g + l2·w. */
+  l2?: number;
+}
+
+export interface MemoryStats {
+  /** Bytes currently allocated to live buffers. */
+  bytesInUse: number;
+  /** Largest bytesInUse seen. */
+  highWater: number;
+  /** Live buffer count. */
+  buffers: number;
+}
+
+export interface Backend {
+  readonly name: 'wasm-simd' | 'wasm-relaxed' | 'reference';
+
+  // ---- memory ----
+  /** A zero-filled buffer. */
+  alloc(length: number, dtype?: 'f32'): F32;
+  alloc(length: number, dtype: 'i32'): I32;
+  /** A buffer holding a copy of `data`. */
+  upload(data: Float32Array): F32;
+  upload(data: Int32Array): I32;
+  free(buf: Buf): void;
+  /** Copy `data` into `buf` starting at element `offset`. */
+  write(buf: F32, data: ArrayLike<number>, offset?: number): void;
+  write(buf: I32, data: ArrayLike<number>, offset?: number): void;
+  /** A copy of the buffer's contents. */
+  read(buf: F32): Float32Array;
+  read(buf: I32): Int32Array;
+  /** A live view; valid only until the next call that may allocate. Do not keep it. */
+  view(buf: F32): Float32Array;
+  view(buf: I32): Int32Array;
+  /** Copy n elements from src[srcOffset..] to dst[dstOffset..] (same dtype). */
+  copy(src: Buf, dst: Buf, n?: number, srcOffset?: number, dstOffset?: number): void;
+  fill(buf: F32, value: number): void;
+  stats(): MemoryStats;
+
+  // ---- dense ----
+  /**
+   * c = op(a)·op(b), or c += op(a)·op(b) with `accumulate`. op(a) is m×k, op(b) is k×n,
+   * all row-major; transA means `a` is stored k×m, transB means `b` is stored n×k.
+   */
+  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: F32, b: F32, c: F32, accumulate?: boolean): void;
+  /** out[r][c] = act(x[r][c] + bias[c]) over rows×cols; bias may be null, out may be x. */
+  biasAct(x: F32, bias: F32 | null, rows: number, cols: number, act: Activation, out: F32): void;
+  /** dx = dy ⊙ act'(y) over n elements, from the activation's output y; dx may be dy. */
+  actBackward(dy: F32, y: F32, n: number, act: Activation, dx: F32): void;
+  /** out[c] (+)= Σ_r x[r][c]: the bias gradient. */
+  colSum(x: F32, rows: number, cols: number, out: F32, accumulate?: boolean): void;
+  /** Row softmax with max-shift; out may be x. */
+  softmax(x: F32, rows: number, cols: number, out: F32): void;
+  /**
+   * Softmax cross-entropy over rows of logits with integer labels. Writes probabilities
+   * to `probs` and, if given, grad = (probs − onehot)·gradScale. Returns the mean loss.
+   */
+  softmaxCrossEntropy(logits: F32, labels: I32, rows: number, cols: number, probs: F32, grad: F32 | null, gradScale?: number): number;
+
+  // ---- optimisers (mask: 1 keeps a weight, 0 pins it at zero) ----
+  adam(param: F32, grad: F32, m: F32, v: F32, n: number, opts: AdamOptions, mask?: F32 | null): void;
+  sgd(param: F32, grad: F32, velocity: F32 | null, n: number, opts: SgdOptions, mask?: F32 | null): void;
+
+  // ---- sparse ----
+  /** CSR of the entries with |x| > threshold of a rows×cols dense matrix. */
+  denseToCsr(dense: F32, rows: number, cols: number, threshold: number): Csr;
+  freeCsr(csr: Csr): void;
+  /** c (+)= A·b with A a CSR m×k and b dense k×n. */
+  csrMatmul(a: Csr, b: F32, n: number, c: F32, accumulate?: boolean): void;
+  /** c (+)= x·Wᵀ with x dense m×k and W a CSR n×k (a pruned layer stored out×in). */
+  matmulCsrT(x: F32, m: number, w: Csr, c: F32, accumulate?: boolean): void;
+
+  // ---- clustering and routing ----
+  /**
+   * Nearest centroid for each of `rows` points (dims wide) among k centroids, via
+   * ‖x‖² − 2x·c + ‖c‖². Writes assignments and squared distances (clamped at 0).
+   */
+  kmeansAssign(x: F32, rows: number, dims: number, centroids: F32, k: number, assign: I32, dist: F32): void;
+  /** Per row: the k largest values (descending; ties → lower index first) and their columns. */
+  topk(x: F32, rows: number, cols: number, k: number, values: F32, indices: I32): void;
+  /** dst[i] = src[idx[i]] for count rows of `cols` floats. */
+  gatherRows(src: F32, cols: number, idx: I32, count: number, dst: F32): void;
+  /** dst[idx[i]] += w[i]·src[i] for count rows of `cols` floats (w null → 1). */
+  scatterAddRows(src: F32, cols: number, idx: I32, count: number, dst: F32, w?: F32 | null): void;
+}

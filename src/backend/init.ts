@@ -1,0 +1,89 @@
+// Choosing and loading a backend. Each runtime entry (src/entry/*) registers how it finds
+// the kernel bytes; a caller can always pass a precompiled module, bytes or a URL instead.
+import { fail } from '../errors.js';
+import type { Backend } from './backend.js';
+import { instantiateKernels, relaxedSimdSupported } from './kernels.js';
+import { ReferenceBackend } from './reference.js';
+import { WasmBackend } from './wasm.js';
+
+export type KernelBuild = 'simd' | 'relaxed';
+
+export interface InitOptions {
+  /** 'wasm' (default) or the plain-TypeScript 'reference' backend, which never fails to load. */
+  backend?: 'wasm' | 'reference';
+  /**
+   * Which kernel build: 'auto' (default) picks 'relaxed' (FMA) where the runtime validates
+   * relaxed SIMD. FMA rounds differently: pin 'simd' for bit-identical weights across runtimes.
+   */
+  build?: 'auto' | KernelBuild;
+  /** A precompiled kernel module: the only way in runtimes that forbid compiling wasm (Cloudflare, Vercel Edge). */
+  module?: WebAssembly.Module;
+  /** The kernel bytes. */
+  bytes?: BufferSource;
+  /** Where to fetch the kernels from (browsers); defaults to kernels.wasm next to the bundle. */
+  url?: string | URL;
+}
+
+/** Produces the kernel module or bytes for a build; registered by the runtime entry. */
+export type KernelSource = (build: KernelBuild, url?: string | URL) => Promise<WebAssembly.Module | BufferSource>;
+
+let source: KernelSource | undefined;
+let current: Promise<Backend> | undefined;
+
+export function setKernelSource(s: KernelSource): void {
+  source = s;
+}
+
+/** Load a backend and make it the default. Repeated calls with no options return the same one. */
+export function init(opts: InitOptions = {}): Promise<Backend> {
+  if (current && Object.keys(opts).length === 0) return current;
+  const loading = load(opts);
+  current = loading;
+  loading.catch(() => {
+    if (current === loading) current = undefined; // a failed load leaves the library usable
+  });
+  return loading;
+}
+
+/** The default backend, loading it with default options on first use. */
+export function getBackend(): Promise<Backend> {
+  return current ?? init();
+}
+
+/** Pick the build the options ask for. */
+export function chooseBuild(opts: InitOptions): KernelBuild {
+  const want = opts.build ?? 'auto';
+  if (want === 'relaxed' && !relaxedSimdSupported()) {
+    fail('ERR_WASM_LOAD', "build 'relaxed' asked for, but this runtime does not support relaxed SIMD; use build 'simd' or 'auto'");
+  }
+  if (want !== 'auto') return want;
+  // A caller-supplied module or bytes is taken as the plain build unless it says otherwise.
+  if (opts.module || opts.bytes) return 'simd';
+  return relaxedSimdSupported() ? 'relaxed' : 'simd';
+}
+
+async function load(opts: InitOptions): Promise<Backend> {
+  if (opts.backend === 'reference') return new ReferenceBackend();
+  if (opts.backend !== undefined && opts.backend !== 'wasm') fail('ERR_BAD_ARGUMENT', `backend must be 'wasm' or 'reference', got ${String(opts.backend)}`);
+  if (typeof WebAssembly !== 'object') {
+    fail('ERR_WASM_LOAD', "WebAssembly is not available in this runtime; use init({ backend: 'reference' })");
+  }
+  const build = chooseBuild(opts);
+  let src: WebAssembly.Module | BufferSource | undefined = opts.module ?? opts.bytes;
+  if (!src) {
+    if (!source) fail('ERR_WASM_LOAD', 'no way to locate kernels.wasm in this runtime: pass init({ module }) or init({ bytes })');
+    src = await source(build, opts.url);
+  }
+  const backend = new WasmBackend(await instantiateKernels(src), build === 'relaxed');
+  warmUp(backend);
+  return backend;
+}
+
+/** A few small products so the first real call does not run in V8's baseline tier. */
+function warmUp(b: Backend): void {
+  const n = 32;
+  const x = b.alloc(n * n), y = b.alloc(n * n);
+  for (let i = 0; i < 8; i++) b.gemm(i % 2 === 1, i % 3 === 1, n, n, n, x, x, y);
+  b.free(x);
+  b.free(y);
+}

@@ -1,0 +1,17 @@
+// Browser entry: kernels are compiled while streaming from a URL next to the bundle,
+// which the caller can override with init({ url }).
+import { fail } from '../errors.js';
+import { setKernelSource } from '../backend/init.js';
+
+setKernelSource(async (build, url) => {
+  const name = build === 'relaxed' ? 'kernels-relaxed.wasm' : 'kernels.wasm';
+  const where = url ?? new URL(`./${name}`, import.meta.url);
+  const response = await fetch(where);
+  if (!response.ok) fail('ERR_WASM_LOAD', `fetching ${String(where)} failed with HTTP ${response.status}; pass init({ url }) to say where kernels.wasm is served`);
+  if (WebAssembly.compileStreaming && response.headers.get('content-type')?.startsWith('application/wasm')) {
+    return WebAssembly.compileStreaming(response);
+  }
+  return response.arrayBuffer();
+});
+
+export * from '../index.js';
