@@ -1,0 +1,33 @@
+// Workers in Node: worker_threads running dist/worker.mjs, spoken to through comlink's node adapter.
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { fail } from '../errors.js';
+import type { WorkerHandle, WorkerPlatform } from './platform.js';
+
+function defaultWorkerUrl(): URL {
+  // Next to the bundle (dist/index.js), or in dist/ when running from source (tests, tsx).
+  const places = [new URL('./worker.mjs', import.meta.url), new URL('../../dist/worker.mjs', import.meta.url)];
+  const found = places.find((place) => existsSync(place));
+  if (!found) fail('ERR_WORKER_FAILED', `worker.mjs not found at ${places.map(String).join(' or ')}; run \`npm run build\``);
+  return found;
+}
+
+function spawn(url?: string | URL): WorkerHandle {
+  const worker = new Worker(url ?? defaultWorkerUrl(), { name: 'sparse-experts' });
+  worker.unref(); // idle until the pool gives it a task
+  return {
+    endpoint: nodeEndpoint(worker),
+    onExit(listener) {
+      let told = false;
+      const tell = (reason: unknown) => told || ((told = true), listener(reason));
+      worker.on('error', tell); // an uncaught error; 'exit' follows
+      worker.on('exit', (code) => tell(new Error(`the worker thread exited with code ${code}`)));
+    },
+    keepAlive: (busy) => (busy ? worker.ref() : worker.unref()),
+    terminate: async () => void (await worker.terminate()),
+  };
+}
+
+export const nodeWorkers: WorkerPlatform = { cores: availableParallelism, spawn };

@@ -1,0 +1,155 @@
+// A pool of workers behind the Executor interface. Tasks wait in one queue and each idle worker
+// takes the next; workers start only when a task is waiting, so never more run than tasks exist.
+// A worker that dies fails only its own task and is replaced by the next dispatch.
+import { proxy, transfer, wrap, type Remote } from 'comlink';
+import { SparseExpertsError } from '../errors.js';
+import type { Executor, RunOptions } from './executor.js';
+import type { WorkerHandle, WorkerPlatform } from './platform.js';
+import { abortedError, closedError, fromWire, taskFailed, type WorkerApi } from './protocol.js';
+
+export interface WorkerPoolOptions {
+  size: number;
+  platform: WorkerPlatform;
+  /** Where worker.mjs is served or stored; defaults to next to the bundle. */
+  workerUrl?: string | URL;
+  /** How long an aborted task may keep its worker before the worker is terminated (ms). */
+  abortGraceMs?: number;
+}
+
+interface Job {
+  id: number;
+  task: string;
+  payload: unknown;
+  opts: RunOptions;
+  settled: boolean;
+  /** Settles the caller's promise once; later calls are ignored. */
+  settle(outcome: { value: unknown } | { error: unknown }): void;
+}
+
+interface Slot {
+  handle: WorkerHandle;
+  remote: Remote<WorkerApi>;
+  job?: Job; // the task the worker is busy with (still so after its caller was told it aborted)
+  grace?: ReturnType<typeof setTimeout>;
+  dead: boolean;
+}
+
+export class WorkerPool implements Executor {
+  readonly size: number;
+  private readonly slots: Slot[] = [];
+  private queue: Job[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly options: WorkerPoolOptions) {
+    this.size = options.size;
+  }
+
+  run<T>(task: string, payload: unknown, opts: RunOptions = {}): Promise<T> {
+    if (this.closed) return Promise.reject(closedError());
+    const { signal } = opts;
+    if (signal?.aborted) return Promise.reject(abortedError(task));
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => this.abort(job);
+      const job: Job = {
+        id: this.nextId++,
+        task,
+        payload,
+        opts,
+        settled: false,
+        settle(outcome) {
+          if (job.settled) return;
+          job.settled = true;
+          signal?.removeEventListener('abort', onAbort);
+          if ('error' in outcome) reject(outcome.error);
+          else resolve(outcome.value as T);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.queue.push(job);
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.queue) job.settle({ error: closedError() });
+    this.queue = [];
+    const slots = this.slots.splice(0);
+    for (const slot of slots) {
+      slot.dead = true;
+      clearTimeout(slot.grace);
+      slot.job?.settle({ error: closedError() });
+    }
+    await Promise.all(slots.map((slot) => slot.handle.terminate()));
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0 && !this.closed) {
+      let slot = this.slots.find((s) => !s.job);
+      if (!slot && this.slots.length < this.size) {
+        try {
+          slot = this.spawn();
+        } catch (err) {
+          this.queue.shift()!.settle({ error: err }); // e.g. worker.mjs missing: say so to the caller
+          continue;
+        }
+      }
+      if (!slot) return; // all busy: the next finished task dispatches again
+      this.start(slot, this.queue.shift()!);
+    }
+  }
+
+  private spawn(): Slot {
+    const handle = this.options.platform.spawn(this.options.workerUrl);
+    const slot: Slot = { handle, remote: wrap<WorkerApi>(handle.endpoint), dead: false };
+    handle.onExit((reason) => this.bury(slot, reason));
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private start(slot: Slot, job: Job): void {
+    slot.job = job;
+    slot.handle.keepAlive(true);
+    const { transfer: moved = [], onProgress } = job.opts;
+    const progress = onProgress && proxy((p: unknown) => job.settled || onProgress(p));
+    const payload = moved.length > 0 ? transfer(job.payload, moved) : job.payload;
+    slot.remote.run(job.id, job.task, payload, progress).then(
+      (outcome) => outcome.ok ? this.finish(slot, job, { value: outcome.value }) : this.finish(slot, job, { error: taskFailed(job.task, fromWire(outcome.error)) }),
+      (err) => this.finish(slot, job, { error: taskFailed(job.task, err) }), // e.g. a payload that cannot be cloned
+    );
+  }
+
+  private finish(slot: Slot, job: Job, outcome: { value: unknown } | { error: unknown }): void {
+    if (slot.dead) return;
+    job.settle(outcome);
+    clearTimeout(slot.grace);
+    slot.job = undefined;
+    slot.handle.keepAlive(false);
+    this.dispatch();
+  }
+
+  private abort(job: Job): void {
+    job.settle({ error: abortedError(job.task) });
+    const queued = this.queue.indexOf(job);
+    if (queued >= 0) return void this.queue.splice(queued, 1);
+    const slot = this.slots.find((s) => s.job === job);
+    if (!slot) return;
+    // Ask the task to stop; if its thread is too busy to hear it, take the worker down (frees its memory).
+    slot.remote.abort(job.id).catch(() => {});
+    const graceMs = this.options.abortGraceMs ?? 200;
+    slot.grace = setTimeout(() => this.bury(slot, new Error(`task '${job.task}' did not stop within ${graceMs} ms of its abort`)), graceMs);
+  }
+
+  /** Removes a dead (or stuck) worker, failing its task; a new worker starts when a task needs one. */
+  private bury(slot: Slot, reason: unknown): void {
+    if (slot.dead) return;
+    slot.dead = true;
+    clearTimeout(slot.grace);
+    this.slots.splice(this.slots.indexOf(slot), 1);
+    const why = reason instanceof Error ? reason.message : String(reason);
+    slot.job?.settle({ error: new SparseExpertsError('ERR_WORKER_FAILED', `the worker running task '${slot.job.task}' died: ${why}`, { cause: reason }) });
+    void slot.handle.terminate();
+    this.dispatch();
+  }
+}
