@@ -1,19 +1,45 @@
 // Build: AssemblyScript kernels (plain SIMD and relaxed SIMD), the JS bundles per runtime
-// (esbuild), the worker entry, and the type declarations (tsc).
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+// (esbuild), the worker entry, and the type declarations (tsc). The compilers run in
+// parallel. Every output is written to a temporary name and renamed into dist/, so tests
+// running while someone rebuilds never read a half-written file.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
-const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
-rmSync('dist', { recursive: true, force: true });
-mkdirSync('dist');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(root);
+const require = createRequire(import.meta.url);
+mkdirSync('dist', { recursive: true });
+const tmp = mkdtempSync('dist/.build-');
 
-run('npx', ['asc', '--config', 'asconfig.json', '--target', 'simd']);
-run('npx', ['asc', '--config', 'asconfig.json', '--target', 'relaxed']);
+/** Run a node CLI script (no npx: saves a second per call); resolves to an error line or null. */
+function node(label, script, args) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [script, ...args], { stdio: 'inherit' });
+    child.on('error', (err) => resolve(`${label}: ${err.message}`));
+    child.on('exit', (code, signal) => resolve(code === 0 ? null : `${label} failed (${signal ?? `exit ${code}`})`));
+  });
+}
 
-const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning' };
-const builds = [
-  { entryPoints: { index: 'src/entry/node.ts' }, platform: 'node', outExtension: { '.js': '.js' } },
+/** Move a finished file from the temp folder into dist/ in one step. */
+const publish = (name, to = name) => renameSync(join(tmp, name), join('dist', to));
+
+async function kernels(target, name) {
+  const asc = require.resolve('assemblyscript/bin/asc.js');
+  const extra = target === 'simd' ? ['--textFile', join(tmp, 'kernels.wat')] : [];
+  const err = await node(`asc --target ${target}`, asc, ['--config', 'asconfig.json', '--target', target, '--outFile', join(tmp, name), ...extra]);
+  if (err) return err;
+  publish(name);
+  if (target === 'simd') publish('kernels.wat');
+  return null;
+}
+
+const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning', write: false, outdir: 'dist' };
+const bundles = [
+  { entryPoints: { index: 'src/entry/node.ts' }, platform: 'node' },
   { entryPoints: { 'index.browser': 'src/entry/browser.ts' }, platform: 'browser' },
   { entryPoints: { 'index.edge': 'src/entry/edge.ts' }, platform: 'neutral', mainFields: ['module', 'main'] },
   {
@@ -23,10 +49,48 @@ const builds = [
   },
 ];
 if (existsSync('src/worker.ts')) {
-  builds.push({ entryPoints: { worker: 'src/worker.ts' }, platform: 'node', outExtension: { '.js': '.mjs' }, external: ['node:*'] });
+  // Its own entry: esbuild does not follow `new URL('./worker.mjs', import.meta.url)`. One file
+  // for Node and browsers (platform-neutral, node:* left to the runtime), next to every bundle.
+  bundles.push({ entryPoints: { worker: 'src/worker.ts' }, platform: 'neutral', mainFields: ['module', 'main'], outExtension: { '.js': '.mjs' }, external: ['node:*'] });
 }
-await Promise.all(builds.map((b) => esbuild.build({ ...common, outdir: 'dist', ...b })));
 
-// Declarations: one .d.ts tree under dist/types, re-exported from dist/index.d.ts.
-run('npx', ['tsc', '-p', 'tsconfig.build.json']);
-writeFileSync('dist/index.d.ts', "export * from './types/src/index.js';\n");
+async function bundle(options) {
+  try {
+    const { outputFiles } = await esbuild.build({ ...common, ...options });
+    for (const file of outputFiles) {
+      const name = file.path.slice(join(root, 'dist').length + 1);
+      writeFileSync(join(tmp, name), file.contents);
+      publish(name);
+    }
+    return null;
+  } catch (err) {
+    return `esbuild ${Object.keys(options.entryPoints)[0]}: ${err.message.split('\n')[0]}`;
+  }
+}
+
+// Declarations: one .d.ts tree under dist/types, re-exported from dist/index.d.ts (ESM) and
+// dist/index.d.cts (for `require` under TypeScript's node16/nodenext resolution).
+async function declarations() {
+  const err = await node('tsc', require.resolve('typescript/bin/tsc'), ['-p', 'tsconfig.build.json', '--outDir', join(tmp, 'types')]);
+  if (err) return err;
+  rmSync('dist/types', { recursive: true, force: true });
+  publish('types');
+  writeFileSync('dist/index.d.ts', "export * from './types/src/index.js';\n");
+  writeFileSync('dist/index.d.cts', "export * from './types/src/index.js';\n");
+  return null;
+}
+
+const started = performance.now();
+const errors = (await Promise.all([kernels('simd', 'kernels.wasm'), kernels('relaxed', 'kernels-relaxed.wasm'), declarations(), ...bundles.map(bundle)])).filter(Boolean);
+rmSync(tmp, { recursive: true, force: true });
+// Leftovers of builds killed midway (old enough not to belong to a build running now).
+for (const name of readdirSync('dist')) {
+  const path = join('dist', name);
+  if (name.startsWith('.build-') && Date.now() - statSync(path).mtimeMs > 600_000) rmSync(path, { recursive: true, force: true });
+}
+
+if (errors.length) {
+  console.error(`build failed:\n  ${errors.join('\n  ')}`);
+  process.exit(1);
+}
+console.log(`build: dist/ ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -1,0 +1,19 @@
+// The CommonJS bundle, loaded by name through the exports map as a `require` user would,
+// finds its kernels and computes like the reference backend.
+import { createRequire } from 'node:module';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { checkGemm } from './browser/gemm-check.js';
+import type * as Lib from '../src/index.js';
+
+const require = createRequire(new URL('../package.json', import.meta.url));
+
+test("require('sparse-experts') loads dist/index.cjs and runs gemm like the reference", async () => {
+  assert.ok(require.resolve('sparse-experts').endsWith('dist/index.cjs'));
+  const lib = require('sparse-experts') as typeof Lib;
+  const backend = await lib.init({ build: 'simd' });
+  assert.is(backend.name, 'wasm-simd');
+  assert.ok(checkGemm(backend, new lib.ReferenceBackend(), 11) > 0);
+});
+
+test.run();
