@@ -1,5 +1,13 @@
 // Kernel entry: every export is a pure function over pointers into this module's memory.
 export { gemm, gemmWorkSize } from "./gemm";
+export { biasAct, actBackward, colSum } from "./activation";
+export { expArray } from "./exp";
+export { softmax, softmaxCrossEntropy } from "./softmax";
+export { adam, sgd } from "./optim";
+export { csrCount, csrFill, csrMatmul, matmulCsrT, csrTWorkSize } from "./sparse";
+export { kmeansAssign, kmeansWorkSize } from "./kmeans";
+export { topk, gatherRows, scatterAddRows } from "./routing";
+export { firstBadIndex, csrValid } from "./validate";
 
 /** First byte the host may use: everything below holds static data. */
 export function heapBase(): usize {

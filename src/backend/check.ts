@@ -1,6 +1,6 @@
 // Argument checks shared by every backend, so both fail the same way before any kernel runs.
 import { fail } from '../errors.js';
-import type { Buf, Csr, DType } from './backend.js';
+import type { Activation, AdamOptions, Buf, Csr, DType, F32, I32, SgdOptions } from './backend.js';
 
 /** A non-negative integer size. */
 export function dim(name: string, v: number): number {
@@ -21,10 +21,163 @@ export function finite(name: string, v: number): number {
   return v;
 }
 
+/** Sizes and buffer lengths of a CSR; its contents are checked by each backend (csrValid). */
 export function csrShape(name: string, a: Csr): void {
   dim(`${name}.rows`, a.rows);
   dim(`${name}.cols`, a.cols);
+  dim(`${name}.nnz`, a.nnz);
   fits(`${name}.rowPtr`, a.rowPtr, a.rows + 1, 'i32');
   fits(`${name}.colIdx`, a.colIdx, a.nnz, 'i32');
   fits(`${name}.values`, a.values, a.nnz);
+}
+
+/** A number in [lo, hi] (or [lo, hi) with `open`), else ERR_BAD_ARGUMENT. */
+export function inRange(name: string, v: number, lo: number, hi: number, open = false): number {
+  if (!(v >= lo && (open ? v < hi : v <= hi))) fail('ERR_BAD_ARGUMENT', `${name} must be in [${lo}, ${hi}${open ? ')' : ']'}, got ${v}`);
+  return v;
+}
+
+/** The kernel code of an activation: 0 identity, 1 relu. */
+export function activationCode(act: Activation): number {
+  if (act === 'identity') return 0;
+  if (act === 'relu') return 1;
+  return fail('ERR_BAD_ARGUMENT', `activation must be 'identity' or 'relu', got ${String(act)}`);
+}
+
+/** Whole rows of `cols` floats that fit in `buf` (any number when cols is 0). */
+export function rowsIn(buf: Buf, cols: number): number {
+  return cols > 0 ? Math.floor(buf.length / cols) : 0x7fffffff;
+}
+
+/** The per-step scalars of Adam, shared by both backends so they round alike. */
+export function adamScalars(o: AdamOptions): { lrT: number; beta1: number; beta2: number; eps: number; decay: number; shrink: number } {
+  const lr = inRange('lr', o.lr, 0, Infinity, true);
+  const beta1 = inRange('beta1', o.beta1, 0, 1, true);
+  const beta2 = inRange('beta2', o.beta2, 0, 1, true);
+  const eps = o.eps;
+  if (!(eps > 0 && eps < Infinity)) fail('ERR_BAD_ARGUMENT', `eps must be a finite number > 0, got ${eps}`);
+  if (!Number.isInteger(o.step) || o.step < 1) fail('ERR_BAD_ARGUMENT', `step must be an integer ≥ 1 (1-based), got ${o.step}`);
+  const l1 = inRange('l1', o.l1 ?? 0, 0, Infinity, true);
+  const wd = inRange('weightDecay', o.weightDecay ?? 0, 0, Infinity, true);
+  const lrT = (lr * Math.sqrt(1 - beta2 ** o.step)) / (1 - beta1 ** o.step);
+  return { lrT, beta1, beta2, eps, decay: lr * wd, shrink: lr * l1 };
+}
+
+/** The per-step scalars of SGD; `hasVelocity` says whether a velocity buffer came with it. */
+export function sgdScalars(o: SgdOptions, hasVelocity: boolean): { lr: number; momentum: number; l2: number; shrink: number } {
+  const lr = inRange('lr', o.lr, 0, Infinity, true);
+  const momentum = inRange('momentum', o.momentum ?? 0, 0, 1, true);
+  if (momentum > 0 && !hasVelocity) fail('ERR_BAD_ARGUMENT', 'momentum > 0 needs a velocity buffer of n floats');
+  const l2 = inRange('l2', o.l2 ?? 0, 0, Infinity, true);
+  const l1 = inRange('l1', o.l1 ?? 0, 0, Infinity, true);
+  return { lr, momentum, l2, shrink: lr * l1 };
+}
+
+// ---- per-kernel argument checks: both backends call these first ----
+
+export function biasActArgs(x: F32, bias: F32 | null, rows: number, cols: number, act: Activation, out: F32): number {
+  dim('rows', rows); dim('cols', cols);
+  fits('x', x, rows * cols); fits('out', out, rows * cols);
+  if (bias) fits('bias', bias, cols);
+  return activationCode(act);
+}
+
+export function actBackwardArgs(dy: F32, y: F32, n: number, act: Activation, dx: F32): number {
+  dim('n', n);
+  fits('dy', dy, n); fits('y', y, n); fits('dx', dx, n);
+  return activationCode(act);
+}
+
+export function colSumArgs(x: F32, rows: number, cols: number, out: F32): void {
+  dim('rows', rows); dim('cols', cols);
+  fits('x', x, rows * cols); fits('out', out, cols);
+}
+
+export function softmaxArgs(x: F32, rows: number, cols: number, out: F32): void {
+  dim('rows', rows); dim('cols', cols);
+  fits('x', x, rows * cols); fits('out', out, rows * cols);
+}
+
+/** Returns the gradient scale, 1/rows (the mean loss's gradient) unless given. */
+export function softmaxCrossEntropyArgs(logits: F32, labels: I32, rows: number, cols: number, probs: F32, grad: F32 | null, gradScale: number | undefined): number {
+  softmaxArgs(logits, rows, cols, probs);
+  fits('labels', labels, rows, 'i32');
+  if (grad) fits('grad', grad, rows * cols);
+  if (rows > 0 && cols === 0) fail('ERR_BAD_SHAPE', 'cols must be ≥ 1 when there are rows to classify');
+  return finite('gradScale', gradScale ?? (rows > 0 ? 1 / rows : 1));
+}
+
+export function labelError(row: number, label: number, cols: number): never {
+  return fail('ERR_LABEL_RANGE', `labels[${row}] = ${label} is outside [0, ${cols})`);
+}
+
+export function adamArgs(param: F32, grad: F32, m: F32, v: F32, n: number, opts: AdamOptions, mask: F32 | null | undefined): ReturnType<typeof adamScalars> {
+  dim('n', n);
+  fits('param', param, n); fits('grad', grad, n); fits('m', m, n); fits('v', v, n);
+  if (mask) fits('mask', mask, n);
+  return adamScalars(opts);
+}
+
+export function sgdArgs(param: F32, grad: F32, velocity: F32 | null, n: number, opts: SgdOptions, mask: F32 | null | undefined): ReturnType<typeof sgdScalars> {
+  dim('n', n);
+  fits('param', param, n); fits('grad', grad, n);
+  if (velocity) fits('velocity', velocity, n);
+  if (mask) fits('mask', mask, n);
+  return sgdScalars(opts, velocity !== null);
+}
+
+export function denseToCsrArgs(dense: F32, rows: number, cols: number, threshold: number): void {
+  dim('rows', rows); dim('cols', cols);
+  fits('dense', dense, rows * cols);
+  finite('threshold', threshold);
+}
+
+export function csrMatmulArgs(a: Csr, b: F32, n: number, c: F32): void {
+  csrShape('a', a);
+  dim('n', n);
+  fits('b', b, a.cols * n); fits('c', c, a.rows * n);
+}
+
+export function matmulCsrTArgs(x: F32, m: number, w: Csr, c: F32): void {
+  csrShape('w', w);
+  dim('m', m);
+  fits('x', x, m * w.cols); fits('c', c, m * w.rows);
+}
+
+export function csrContentError(name: string): never {
+  return fail('ERR_BAD_SHAPE', `${name} is not a valid CSR: rowPtr must rise from 0 to nnz and every column index lie in [0, cols)`);
+}
+
+export function kmeansAssignArgs(x: F32, rows: number, dims: number, centroids: F32, k: number, assign: I32, dist: F32): void {
+  dim('rows', rows); dim('dims', dims); dim('k', k);
+  if (rows > 0 && k === 0) fail('ERR_BAD_SHAPE', 'k must be ≥ 1 to assign points');
+  fits('x', x, rows * dims); fits('centroids', centroids, k * dims);
+  fits('assign', assign, rows, 'i32'); fits('dist', dist, rows);
+}
+
+export function topkArgs(x: F32, rows: number, cols: number, k: number, values: F32, indices: I32): void {
+  dim('rows', rows); dim('cols', cols); dim('k', k);
+  if (k > cols) fail('ERR_BAD_SHAPE', `k = ${k} exceeds cols = ${cols}`);
+  fits('x', x, rows * cols); fits('values', values, rows * k); fits('indices', indices, rows * k, 'i32');
+}
+
+/** Returns how many rows `src` holds: the bound for idx. */
+export function gatherRowsArgs(src: F32, cols: number, idx: I32, count: number, dst: F32): number {
+  dim('cols', cols); dim('count', count);
+  fits('idx', idx, count, 'i32'); fits('dst', dst, count * cols);
+  fits('src', src, 0);
+  return rowsIn(src, cols);
+}
+
+/** Returns how many rows `dst` holds: the bound for idx. */
+export function scatterAddRowsArgs(src: F32, cols: number, idx: I32, count: number, dst: F32, w: F32 | null | undefined): number {
+  dim('cols', cols); dim('count', count);
+  fits('src', src, count * cols); fits('idx', idx, count, 'i32');
+  if (w) fits('w', w, count);
+  fits('dst', dst, 0);
+  return rowsIn(dst, cols);
+}
+
+export function indexError(name: string, i: number, value: number, limit: number): never {
+  return fail('ERR_BAD_SHAPE', `${name}[${i}] = ${value} is outside [0, ${limit}): no such row`);
 }

@@ -9,7 +9,34 @@ export interface KernelExports {
   heapBase(): number;
   gemmWorkSize(): number;
   gemm(transA: number, transB: number, m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: number, work: number): void;
-  [kernel: string]: unknown;
+  /** act: 0 identity, 1 relu; bias 0 = none. */
+  biasAct(x: number, bias: number, rows: number, cols: number, act: number, out: number): void;
+  actBackward(dy: number, y: number, n: number, act: number, dx: number): void;
+  colSum(x: number, rows: number, cols: number, out: number, accumulate: number): void;
+  expArray(x: number, n: number, out: number): void;
+  softmax(x: number, rows: number, cols: number, out: number): void;
+  /** grad 0 = none; returns the mean loss. */
+  softmaxCrossEntropy(logits: number, labels: number, rows: number, cols: number, probs: number, grad: number, gradScale: number): number;
+  /** mask 0 = none; lrT = lr·√(1−β2^t)/(1−β1^t), decay = lr·wd, shrink = lr·l1. */
+  adam(param: number, grad: number, m: number, v: number, mask: number, n: number, lrT: number, beta1: number, beta2: number, eps: number, decay: number, shrink: number): void;
+  /** velocity and mask 0 = none; shrink = lr·l1. */
+  sgd(param: number, grad: number, velocity: number, mask: number, n: number, lr: number, momentum: number, l2: number, shrink: number): void;
+  /** Writes rowPtr (rows + 1), returns nnz. */
+  csrCount(dense: number, rows: number, cols: number, threshold: number, rowPtr: number): number;
+  csrFill(dense: number, rows: number, cols: number, threshold: number, colIdx: number, values: number): void;
+  csrMatmul(rowPtr: number, colIdx: number, values: number, m: number, b: number, n: number, c: number, accumulate: number): void;
+  csrTWorkSize(k: number): number;
+  matmulCsrT(x: number, m: number, k: number, rowPtr: number, colIdx: number, values: number, n: number, c: number, accumulate: number, work: number): void;
+  kmeansWorkSize(k: number, block: number): number;
+  kmeansAssign(x: number, rows: number, dims: number, centroids: number, k: number, assign: number, dist: number, work: number, block: number, gemmWork: number): void;
+  topk(x: number, rows: number, cols: number, k: number, values: number, indices: number): void;
+  gatherRows(src: number, cols: number, idx: number, count: number, dst: number): void;
+  /** w 0 = all ones. */
+  scatterAddRows(src: number, cols: number, idx: number, count: number, dst: number, w: number): void;
+  /** Index of the first value outside [0, limit), or -1. */
+  firstBadIndex(idx: number, n: number, limit: number): number;
+  /** 1 if rowPtr is monotone from 0 to nnz and every column is in [0, cols). */
+  csrValid(rowPtr: number, colIdx: number, rows: number, cols: number, nnz: number): number;
 }
 
 /** The smallest module using a relaxed-SIMD op (f32x4.relaxed_madd); validates only where relaxed SIMD is on. */
@@ -33,7 +60,7 @@ export function relaxedSimdSupported(): boolean {
 
 export async function instantiateKernels(source: WebAssembly.Module | BufferSource): Promise<KernelExports> {
   try {
-    const { exports } = await instantiate<KernelExports>(source as WebAssembly.Module);
+    const { exports } = await instantiate(source as WebAssembly.Module);
     return exports as unknown as KernelExports;
   } catch (err) {
     fail('ERR_WASM_LOAD', `could not instantiate the kernels: ${(err as Error).message}. ` +

@@ -2,8 +2,20 @@
 // accumulators, the reference every kernel is tested against, and a fallback where
 // wasm cannot run.
 import { fail } from '../errors.js';
-import type { Backend, Buf, DType, F32, I32, MemoryStats } from './backend.js';
-import { dim, fits } from './check.js';
+import type { Activation, AdamOptions, Backend, Buf, Csr, DType, F32, I32, MemoryStats, SgdOptions } from './backend.js';
+import {
+  actBackwardArgs, adamArgs, biasActArgs, colSumArgs, csrContentError, csrMatmulArgs, denseToCsrArgs, dim, fits,
+  gatherRowsArgs, indexError, kmeansAssignArgs, labelError, matmulCsrTArgs, scatterAddRowsArgs, sgdArgs,
+  softmaxArgs, softmaxCrossEntropyArgs, topkArgs,
+} from './check.js';
+
+/** −log of the smallest normal f32: the loss of a probability that underflowed. */
+const MAX_LOSS = -Math.log(2 ** -126);
+
+/** sign(w)·max(|w| − s, 0). */
+function shrink(w: number, s: number): number {
+  return Math.sign(w) * Math.max(Math.abs(w) - s, 0);
+}
 
 class RefBuf<D extends DType = DType> implements Buf<D> {
   freed = false;
@@ -98,7 +110,208 @@ export class ReferenceBackend implements Backend {
     }
   }
 
+  biasAct(x: F32, bias: F32 | null, rows: number, cols: number, act: Activation, out: F32): void {
+    const relu = biasActArgs(x, bias, rows, cols, act, out) === 1;
+    const X = this.f(x), B = bias ? this.f(bias) : null, O = this.f(out);
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        const v = X[r * cols + c] + (B ? B[c] : 0);
+        O[r * cols + c] = relu ? Math.max(v, 0) : v;
+      }
+    }
+  }
+
+  actBackward(dy: F32, y: F32, n: number, act: Activation, dx: F32): void {
+    const relu = actBackwardArgs(dy, y, n, act, dx) === 1;
+    const DY = this.f(dy), Y = this.f(y), DX = this.f(dx);
+    for (let i = 0; i < n; i++) DX[i] = relu && !(Y[i] > 0) ? 0 : DY[i];
+  }
+
+  colSum(x: F32, rows: number, cols: number, out: F32, accumulate = false): void {
+    colSumArgs(x, rows, cols, out);
+    const X = this.f(x), O = this.f(out);
+    for (let c = 0; c < cols; c++) {
+      let s = accumulate ? O[c] : 0;
+      for (let r = 0; r < rows; r++) s += X[r * cols + c];
+      O[c] = s;
+    }
+  }
+
+  softmax(x: F32, rows: number, cols: number, out: F32): void {
+    softmaxArgs(x, rows, cols, out);
+    const X = this.f(x), O = this.f(out);
+    for (let r = 0; r < rows; r++) this.softmaxRow(X, r * cols, cols, O);
+  }
+
+  softmaxCrossEntropy(logits: F32, labels: I32, rows: number, cols: number, probs: F32, grad: F32 | null, gradScale?: number): number {
+    const scale = softmaxCrossEntropyArgs(logits, labels, rows, cols, probs, grad, gradScale);
+    const X = this.f(logits), L = this.i(labels), P = this.f(probs), G = grad ? this.f(grad) : null;
+    for (let r = 0; r < rows; r++) if (!(L[r] >= 0 && L[r] < cols)) labelError(r, L[r], cols);
+    let loss = 0;
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols, label = L[r], zl = X[o + label];
+      const { max, sum } = this.softmaxRow(X, o, cols, P);
+      loss += Math.min(Math.log(sum) - (zl - max), MAX_LOSS);
+      if (G) for (let c = 0; c < cols; c++) G[o + c] = (P[o + c] - (c === label ? 1 : 0)) * scale;
+    }
+    return rows > 0 ? loss / rows : 0;
+  }
+
+  // ---- optimisers ----
+
+  adam(param: F32, grad: F32, m: F32, v: F32, n: number, opts: AdamOptions, mask: F32 | null = null): void {
+    const s = adamArgs(param, grad, m, v, n, opts, mask);
+    const W = this.f(param), G = this.f(grad), M = this.f(m), V = this.f(v), K = mask ? this.f(mask) : null;
+    for (let i = 0; i < n; i++) {
+      const keep = !K || K[i] !== 0;
+      const g = keep ? G[i] : 0;
+      M[i] = s.beta1 * M[i] + (1 - s.beta1) * g;
+      V[i] = s.beta2 * V[i] + (1 - s.beta2) * g * g;
+      let w = W[i] - s.decay * W[i];
+      w -= (s.lrT * M[i]) / (Math.sqrt(V[i]) + s.eps);
+      W[i] = keep ? shrink(w, s.shrink) : 0;
+    }
+  }
+
+  sgd(param: F32, grad: F32, velocity: F32 | null, n: number, opts: SgdOptions, mask: F32 | null = null): void {
+    const s = sgdArgs(param, grad, velocity, n, opts, mask);
+    const W = this.f(param), G = this.f(grad), U = velocity ? this.f(velocity) : null, K = mask ? this.f(mask) : null;
+    for (let i = 0; i < n; i++) {
+      const keep = !K || K[i] !== 0;
+      const g = keep ? G[i] + s.l2 * W[i] : 0;
+      let w = W[i];
+      if (U) {
+        U[i] = s.momentum * U[i] - s.lr * g;
+        w += U[i];
+      } else {
+        w -= s.lr * g;
+      }
+      W[i] = keep ? shrink(w, s.shrink) : 0;
+    }
+  }
+
+  // ---- sparse ----
+
+  denseToCsr(dense: F32, rows: number, cols: number, threshold: number): Csr {
+    denseToCsrArgs(dense, rows, cols, threshold);
+    const D = this.f(dense), ptr = [0], idx: number[] = [], val: number[] = [];
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        if (Math.abs(D[r * cols + c]) > threshold) {
+          idx.push(c);
+          val.push(D[r * cols + c]);
+        }
+      }
+      ptr.push(idx.length);
+    }
+    return { rows, cols, nnz: idx.length, rowPtr: this.upload(Int32Array.from(ptr)), colIdx: this.upload(Int32Array.from(idx)), values: this.upload(Float32Array.from(val)) };
+  }
+
+  freeCsr(csr: Csr): void {
+    for (const b of [csr.rowPtr, csr.colIdx, csr.values]) this.own(b);
+    this.free(csr.rowPtr); this.free(csr.colIdx); this.free(csr.values);
+  }
+
+  csrMatmul(a: Csr, b: F32, n: number, c: F32, accumulate = false): void {
+    csrMatmulArgs(a, b, n, c);
+    const [P, J, V] = this.csr('a', a);
+    const B = this.f(b), C = this.f(c);
+    for (let i = 0; i < a.rows; i++) {
+      for (let col = 0; col < n; col++) {
+        let s = accumulate ? C[i * n + col] : 0;
+        for (let p = P[i]; p < P[i + 1]; p++) s += V[p] * B[J[p] * n + col];
+        C[i * n + col] = s;
+      }
+    }
+  }
+
+  matmulCsrT(x: F32, m: number, w: Csr, c: F32, accumulate = false): void {
+    matmulCsrTArgs(x, m, w, c);
+    const [P, J, V] = this.csr('w', w);
+    const X = this.f(x), C = this.f(c), k = w.cols, n = w.rows;
+    for (let i = 0; i < m; i++) {
+      for (let o = 0; o < n; o++) {
+        let s = accumulate ? C[i * n + o] : 0;
+        for (let p = P[o]; p < P[o + 1]; p++) s += V[p] * X[i * k + J[p]];
+        C[i * n + o] = s;
+      }
+    }
+  }
+
+  // ---- clustering and routing ----
+
+  kmeansAssign(x: F32, rows: number, dims: number, centroids: F32, k: number, assign: I32, dist: F32): void {
+    kmeansAssignArgs(x, rows, dims, centroids, k, assign, dist);
+    // The exact distance Σ(x − c)², the truth the GEMM identity approximates.
+    const X = this.f(x), Cn = this.f(centroids), A = this.i(assign), D = this.f(dist);
+    for (let i = 0; i < rows; i++) {
+      let best = Infinity, arg = 0;
+      for (let j = 0; j < k; j++) {
+        let d = 0;
+        for (let p = 0; p < dims; p++) d += (X[i * dims + p] - Cn[j * dims + p]) ** 2;
+        if (d < best) { best = d; arg = j; }
+      }
+      A[i] = arg;
+      D[i] = best;
+    }
+  }
+
+  topk(x: F32, rows: number, cols: number, k: number, values: F32, indices: I32): void {
+    topkArgs(x, rows, cols, k, values, indices);
+    const X = this.f(x), V = this.f(values), I = this.i(indices);
+    const order = Array.from({ length: cols }, (_, j) => j);
+    for (let r = 0; r < rows; r++) {
+      const row = X.subarray(r * cols, (r + 1) * cols);
+      order.sort((a, b) => row[b] - row[a] || a - b);
+      for (let t = 0; t < k; t++) {
+        V[r * k + t] = row[order[t]];
+        I[r * k + t] = order[t];
+      }
+      order.sort((a, b) => a - b);
+    }
+  }
+
+  gatherRows(src: F32, cols: number, idx: I32, count: number, dst: F32): void {
+    const limit = gatherRowsArgs(src, cols, idx, count, dst);
+    const S = this.f(src), I = this.rowIndices(idx, count, limit), D = this.f(dst);
+    for (let i = 0; i < count; i++) D.set(S.subarray(I[i] * cols, (I[i] + 1) * cols), i * cols);
+  }
+
+  scatterAddRows(src: F32, cols: number, idx: I32, count: number, dst: F32, w: F32 | null = null): void {
+    const limit = scatterAddRowsArgs(src, cols, idx, count, dst, w);
+    const S = this.f(src), I = this.rowIndices(idx, count, limit), D = this.f(dst), Wt = w ? this.f(w) : null;
+    for (let i = 0; i < count; i++) {
+      for (let c = 0; c < cols; c++) D[I[i] * cols + c] += (Wt ? Wt[i] : 1) * S[i * cols + c];
+    }
+  }
+
   // ---- helpers ----
+
+  /** Softmax of one row into out (same offset), in float64; returns the row max and Σe^(x−max). */
+  private softmaxRow(X: Float32Array, o: number, cols: number, out: Float32Array): { max: number; sum: number } {
+    let max = -Infinity, sum = 0;
+    for (let c = 0; c < cols; c++) max = Math.max(max, X[o + c]);
+    for (let c = 0; c < cols; c++) sum += Math.exp(X[o + c] - max);
+    for (let c = 0; c < cols; c++) out[o + c] = Math.exp(X[o + c] - max) / sum;
+    return { max, sum };
+  }
+
+  private rowIndices(idx: I32, count: number, limit: number): Int32Array {
+    const I = this.i(idx);
+    for (let i = 0; i < count; i++) if (!(I[i] >= 0 && I[i] < limit)) indexError('idx', i, I[i], limit);
+    return I;
+  }
+
+  /** The arrays of a CSR after checking its contents. */
+  private csr(name: string, a: Csr): [Int32Array, Int32Array, Float32Array] {
+    const P = this.i(a.rowPtr), J = this.i(a.colIdx), V = this.f(a.values);
+    let ok = P[0] === 0 && P[a.rows] === a.nnz;
+    for (let r = 0; ok && r < a.rows; r++) ok = P[r + 1] >= P[r];
+    for (let p = 0; ok && p < a.nnz; p++) ok = J[p] >= 0 && J[p] < a.cols;
+    if (!ok) csrContentError(name);
+    return [P, J, V];
+  }
+
 
   protected f(buf: F32): Float32Array {
     return this.data(buf) as Float32Array;

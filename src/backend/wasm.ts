@@ -2,8 +2,12 @@
 // the SIMD kernels. All buffers live in the module's one linear memory, carved by Arena.
 import { fail } from '../errors.js';
 import { Arena } from './arena.js';
-import type { Backend, Buf, DType, F32, I32, MemoryStats } from './backend.js';
-import { dim, fits } from './check.js';
+import type { Activation, AdamOptions, Backend, Buf, Csr, DType, F32, I32, MemoryStats, SgdOptions } from './backend.js';
+import {
+  actBackwardArgs, adamArgs, biasActArgs, colSumArgs, csrContentError, csrMatmulArgs, denseToCsrArgs, dim, fits,
+  gatherRowsArgs, indexError, kmeansAssignArgs, labelError, matmulCsrTArgs, scatterAddRowsArgs, sgdArgs,
+  softmaxArgs, softmaxCrossEntropyArgs, topkArgs,
+} from './check.js';
 import type { KernelExports } from './kernels.js';
 
 class WasmBuf<D extends DType = DType> implements Buf<D> {
@@ -24,6 +28,11 @@ export class WasmBackend implements Backend {
   private i32 = new Int32Array(0);
   /** Scratch the GEMM packs into; allocated once. */
   private readonly gemmWork: number;
+  /** Scratch of the CSRᵀ and k-means kernels: grows to the largest need, then is reused. */
+  private work = 0;
+  private workBytes = 0;
+  /** CSR matrices already checked (made by denseToCsr, or validated once). */
+  private readonly validCsr = new WeakSet<Csr>();
 
   constructor(
     readonly k: KernelExports,
@@ -93,8 +102,14 @@ export class WasmBackend implements Backend {
 
   stats(): MemoryStats {
     // The GEMM scratch is the backend's own, not a caller's buffer.
+    // highWater may include the kernel scratch when it grew at a peak.
     const own = this.k.gemmWorkSize() * 4;
-    return { bytesInUse: this.arena.bytesInUse - own, highWater: this.arena.highWater - own, buffers: this.arena.liveBlocks - 1 };
+    const scratch = this.workBytes > 0 ? 1 : 0;
+    return {
+      bytesInUse: this.arena.bytesInUse - own - this.workBytes,
+      highWater: this.arena.highWater - own,
+      buffers: this.arena.liveBlocks - 1 - scratch,
+    };
   }
 
   // ---- dense ----
@@ -105,7 +120,132 @@ export class WasmBackend implements Backend {
     this.k.gemm(+transA, +transB, m, n, k, this.ptr(a), transA ? m : k, this.ptr(b), transB ? k : n, this.ptr(c), n, +accumulate, this.gemmWork);
   }
 
+  biasAct(x: F32, bias: F32 | null, rows: number, cols: number, act: Activation, out: F32): void {
+    const code = biasActArgs(x, bias, rows, cols, act, out);
+    this.k.biasAct(this.ptr(x), bias ? this.ptr(bias) : 0, rows, cols, code, this.ptr(out));
+  }
+
+  actBackward(dy: F32, y: F32, n: number, act: Activation, dx: F32): void {
+    const code = actBackwardArgs(dy, y, n, act, dx);
+    this.k.actBackward(this.ptr(dy), this.ptr(y), n, code, this.ptr(dx));
+  }
+
+  colSum(x: F32, rows: number, cols: number, out: F32, accumulate = false): void {
+    colSumArgs(x, rows, cols, out);
+    this.k.colSum(this.ptr(x), rows, cols, this.ptr(out), +accumulate);
+  }
+
+  softmax(x: F32, rows: number, cols: number, out: F32): void {
+    softmaxArgs(x, rows, cols, out);
+    this.k.softmax(this.ptr(x), rows, cols, this.ptr(out));
+  }
+
+  softmaxCrossEntropy(logits: F32, labels: I32, rows: number, cols: number, probs: F32, grad: F32 | null, gradScale?: number): number {
+    const scale = softmaxCrossEntropyArgs(logits, labels, rows, cols, probs, grad, gradScale);
+    const lp = this.ptr(labels);
+    const bad = this.k.firstBadIndex(lp, rows, cols);
+    if (bad >= 0) labelError(bad, this.view(labels)[bad], cols);
+    return this.k.softmaxCrossEntropy(this.ptr(logits), lp, rows, cols, this.ptr(probs), grad ? this.ptr(grad) : 0, scale);
+  }
+
+  // ---- optimisers ----
+
+  adam(param: F32, grad: F32, m: F32, v: F32, n: number, opts: AdamOptions, mask: F32 | null = null): void {
+    const s = adamArgs(param, grad, m, v, n, opts, mask);
+    this.k.adam(this.ptr(param), this.ptr(grad), this.ptr(m), this.ptr(v), mask ? this.ptr(mask) : 0, n, s.lrT, s.beta1, s.beta2, s.eps, s.decay, s.shrink);
+  }
+
+  sgd(param: F32, grad: F32, velocity: F32 | null, n: number, opts: SgdOptions, mask: F32 | null = null): void {
+    const s = sgdArgs(param, grad, velocity, n, opts, mask);
+    this.k.sgd(this.ptr(param), this.ptr(grad), velocity ? this.ptr(velocity) : 0, mask ? this.ptr(mask) : 0, n, s.lr, s.momentum, s.l2, s.shrink);
+  }
+
+  // ---- sparse ----
+
+  denseToCsr(dense: F32, rows: number, cols: number, threshold: number): Csr {
+    denseToCsrArgs(dense, rows, cols, threshold);
+    this.ptr(dense); // a freed input must fail before anything is allocated
+    const rowPtr = this.alloc(rows + 1, 'i32');
+    const nnz = this.k.csrCount(this.ptr(dense), rows, cols, threshold, this.ptr(rowPtr));
+    const colIdx = this.alloc(nnz, 'i32'), values = this.alloc(nnz);
+    this.k.csrFill(this.ptr(dense), rows, cols, threshold, this.ptr(colIdx), this.ptr(values));
+    const csr: Csr = { rows, cols, nnz, rowPtr, colIdx, values };
+    this.validCsr.add(csr);
+    return csr;
+  }
+
+  freeCsr(csr: Csr): void {
+    for (const b of [csr.rowPtr, csr.colIdx, csr.values]) this.own(b);
+    this.free(csr.rowPtr); this.free(csr.colIdx); this.free(csr.values);
+    this.validCsr.delete(csr);
+  }
+
+  csrMatmul(a: Csr, b: F32, n: number, c: F32, accumulate = false): void {
+    csrMatmulArgs(a, b, n, c);
+    this.csrContent('a', a);
+    this.k.csrMatmul(this.ptr(a.rowPtr), this.ptr(a.colIdx), this.ptr(a.values), a.rows, this.ptr(b), n, this.ptr(c), +accumulate);
+  }
+
+  matmulCsrT(x: F32, m: number, w: Csr, c: F32, accumulate = false): void {
+    matmulCsrTArgs(x, m, w, c);
+    this.csrContent('w', w);
+    const work = this.scratch(this.k.csrTWorkSize(w.cols));
+    this.k.matmulCsrT(this.ptr(x), m, w.cols, this.ptr(w.rowPtr), this.ptr(w.colIdx), this.ptr(w.values), w.rows, this.ptr(c), +accumulate, work);
+  }
+
+  // ---- clustering and routing ----
+
+  kmeansAssign(x: F32, rows: number, dims: number, centroids: F32, k: number, assign: I32, dist: F32): void {
+    kmeansAssignArgs(x, rows, dims, centroids, k, assign, dist);
+    // Blocks of up to 256 rows keep the GEMM efficient and the scratch small.
+    const block = Math.max(1, Math.min(rows, 256));
+    const work = this.scratch(this.k.kmeansWorkSize(k, block));
+    this.k.kmeansAssign(this.ptr(x), rows, dims, this.ptr(centroids), k, this.ptr(assign), this.ptr(dist), work, block, this.gemmWork);
+  }
+
+  topk(x: F32, rows: number, cols: number, k: number, values: F32, indices: I32): void {
+    topkArgs(x, rows, cols, k, values, indices);
+    this.k.topk(this.ptr(x), rows, cols, k, this.ptr(values), this.ptr(indices));
+  }
+
+  gatherRows(src: F32, cols: number, idx: I32, count: number, dst: F32): void {
+    const limit = gatherRowsArgs(src, cols, idx, count, dst);
+    this.rowIndices(idx, count, limit);
+    this.k.gatherRows(this.ptr(src), cols, this.ptr(idx), count, this.ptr(dst));
+  }
+
+  scatterAddRows(src: F32, cols: number, idx: I32, count: number, dst: F32, w: F32 | null = null): void {
+    const limit = scatterAddRowsArgs(src, cols, idx, count, dst, w);
+    this.rowIndices(idx, count, limit);
+    this.k.scatterAddRows(this.ptr(src), cols, this.ptr(idx), count, this.ptr(dst), w ? this.ptr(w) : 0);
+  }
+
   // ---- helpers ----
+
+  private rowIndices(idx: I32, count: number, limit: number): void {
+    const bad = this.k.firstBadIndex(this.ptr(idx), count, limit);
+    if (bad >= 0) indexError('idx', bad, this.view(idx)[bad], limit);
+  }
+
+  /** Checks a CSR's contents once; denseToCsr's own output is trusted. */
+  private csrContent(name: string, a: Csr): void {
+    if (this.validCsr.has(a)) return;
+    if (!this.k.csrValid(this.ptr(a.rowPtr), this.ptr(a.colIdx), a.rows, a.cols, a.nnz)) csrContentError(name);
+    this.ptr(a.values); // live too, or the product would read freed memory
+    this.validCsr.add(a);
+  }
+
+  /** Pointer to at least `floats` floats of backend-owned scratch. */
+  private scratch(floats: number): number {
+    const bytes = floats * 4;
+    if (bytes > this.workBytes) {
+      if (this.workBytes > 0) this.arena.release(this.work);
+      this.work = this.arena.alloc(bytes);
+      this.workBytes = bytes;
+    }
+    return this.work;
+  }
+
 
   /** Pointer of a live buffer of this backend. */
   protected ptr(buf: Buf): number {
