@@ -1,0 +1,146 @@
+// The dataset types every trainer takes: dense row-major features or sparse CSR rows,
+// with integer class labels (classification, `classes` set) or float targets (regression).
+import { fail } from '../errors.js';
+import { type CsrMatrix, selectCsrColumns, takeCsrRows, validateCsr } from './csr.js';
+
+export type Labels = Int32Array | Float32Array;
+
+export interface Dataset {
+  /** rows × cols features, row-major. */
+  readonly x: Float32Array;
+  readonly rows: number;
+  readonly cols: number;
+  /** One label per row: class ids in [0, classes) when `classes` is set, else regression targets. */
+  readonly y: Labels;
+  /** Number of classes (classification); absent for regression. */
+  readonly classes?: number;
+}
+
+/** The same, with sparse rows (hashed bag-of-words and other text-like input). */
+export interface SparseDataset {
+  readonly x: CsrMatrix;
+  readonly rows: number;
+  readonly cols: number;
+  readonly y: Labels;
+  readonly classes?: number;
+}
+
+export type AnyDataset = Dataset | SparseDataset;
+
+export function isSparse(ds: AnyDataset): ds is SparseDataset {
+  return !(ds.x instanceof Float32Array);
+}
+
+export interface FromArraysOptions {
+  /** 'classification' (default): integer labels → Int32Array; 'regression': Float32Array targets. */
+  task?: 'classification' | 'regression';
+  /** Number of classes; default max label + 1. */
+  classes?: number;
+}
+
+/** Build a dense dataset from nested arrays; every row must have the same length. */
+export function fromArrays(features: ArrayLike<ArrayLike<number>>, labels: ArrayLike<number>, options: FromArraysOptions = {}): Dataset {
+  const rows = features.length;
+  if (rows === 0) fail('ERR_EMPTY', 'fromArrays: no rows');
+  if (labels.length !== rows) fail('ERR_BAD_SHAPE', `fromArrays: ${rows} feature rows but ${labels.length} labels`);
+  const cols = features[0].length;
+  const x = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const row = features[r];
+    if (row.length !== cols) fail('ERR_BAD_SHAPE', `fromArrays: row ${r} has ${row.length} values, row 0 has ${cols}`);
+    for (let c = 0; c < cols; c++) x[r * cols + c] = row[c];
+  }
+  if (options.task === 'regression') return validate({ x, rows, cols, y: Float32Array.from(labels) });
+  let max = 0;
+  for (let i = 0; i < rows; i++) {
+    const v = labels[i];
+    if (!Number.isInteger(v)) fail('ERR_LABEL_RANGE', `fromArrays: label ${v} at row ${i} is not an integer class id`);
+    if (v > max) max = v;
+  }
+  return validate({ x, rows, cols, y: Int32Array.from(labels), classes: options.classes ?? max + 1 });
+}
+
+/**
+ * Check shapes, finiteness and labels; returns the dataset so calls chain.
+ * ERR_EMPTY (no rows or columns), ERR_BAD_SHAPE (x or y length), ERR_NON_FINITE (naming
+ * row and column), ERR_LABEL_RANGE (a class id that is not an integer in [0, classes)).
+ */
+export function validate<D extends AnyDataset>(ds: D): D {
+  const { rows, cols, y, classes } = ds;
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) fail('ERR_BAD_SHAPE', `rows and cols must be integers ≥ 0, got ${rows}×${cols}`);
+  if (rows === 0) fail('ERR_EMPTY', 'the dataset has no rows');
+  if (cols === 0) fail('ERR_EMPTY', 'the dataset has no feature columns');
+  if (isSparse(ds)) {
+    if (ds.x.rows !== rows || ds.x.cols !== cols) fail('ERR_BAD_SHAPE', `sparse x is ${ds.x.rows}×${ds.x.cols}, dataset says ${rows}×${cols}`);
+    validateCsr(ds.x);
+  } else {
+    const x = ds.x;
+    if (x.length !== rows * cols) fail('ERR_BAD_SHAPE', `x has ${x.length} values, expected rows×cols = ${rows}×${cols} = ${rows * cols}`);
+    for (let i = 0; i < x.length; i++) {
+      if (!Number.isFinite(x[i])) fail('ERR_NON_FINITE', `feature at row ${Math.floor(i / cols)}, column ${i % cols} is ${x[i]}`);
+    }
+  }
+  if (y.length !== rows) fail('ERR_BAD_SHAPE', `y has ${y.length} labels for ${rows} rows`);
+  if (classes === undefined) {
+    for (let i = 0; i < rows; i++) if (!Number.isFinite(y[i])) fail('ERR_NON_FINITE', `target at row ${i} is ${y[i]}`);
+  } else {
+    if (!Number.isInteger(classes) || classes < 1) fail('ERR_BAD_ARGUMENT', `classes must be an integer ≥ 1, got ${classes}`);
+    for (let i = 0; i < rows; i++) {
+      const v = y[i];
+      if (!Number.isInteger(v) || v < 0 || v >= classes) fail('ERR_LABEL_RANGE', `label ${v} at row ${i} is not an integer in [0, ${classes})`);
+    }
+  }
+  return ds;
+}
+
+function labelsLike(y: Labels, n: number): Labels {
+  return y instanceof Int32Array ? new Int32Array(n) : new Float32Array(n);
+}
+
+/** The given rows (in the given order, repeats allowed) as a new contiguous dataset. */
+export function take<D extends AnyDataset>(ds: D, indices: ArrayLike<number>): D;
+export function take(ds: AnyDataset, indices: ArrayLike<number>): AnyDataset {
+  const n = indices.length;
+  const y = labelsLike(ds.y, n);
+  for (let i = 0; i < n; i++) {
+    const r = indices[i];
+    if (!Number.isInteger(r) || r < 0 || r >= ds.rows) fail('ERR_BAD_ARGUMENT', `row index ${r} (at position ${i}) outside [0, ${ds.rows})`);
+    y[i] = ds.y[r];
+  }
+  const base = { rows: n, cols: ds.cols, y, ...(ds.classes === undefined ? {} : { classes: ds.classes }) };
+  if (isSparse(ds)) return { ...base, x: takeCsrRows(ds.x, indices) };
+  const cols = ds.cols;
+  const x = new Float32Array(n * cols);
+  for (let i = 0; i < n; i++) x.set(ds.x.subarray(indices[i] * cols, (indices[i] + 1) * cols), i * cols);
+  return { ...base, x };
+}
+
+/** The given feature columns (a feature-group expert's view), renumbered in the order given. */
+export function selectColumns<D extends AnyDataset>(ds: D, columns: ArrayLike<number>): D;
+export function selectColumns(ds: AnyDataset, columns: ArrayLike<number>): AnyDataset {
+  const k = columns.length;
+  const base = { rows: ds.rows, cols: k, y: ds.y.slice(), ...(ds.classes === undefined ? {} : { classes: ds.classes }) };
+  if (isSparse(ds)) return { ...base, x: selectCsrColumns(ds.x, columns) };
+  for (let j = 0; j < k; j++) {
+    const c = columns[j];
+    if (!Number.isInteger(c) || c < 0 || c >= ds.cols) fail('ERR_BAD_ARGUMENT', `column ${c} outside [0, ${ds.cols})`);
+  }
+  const x = new Float32Array(ds.rows * k);
+  for (let r = 0; r < ds.rows; r++) {
+    const src = r * ds.cols;
+    for (let j = 0; j < k; j++) x[r * k + j] = ds.x[src + columns[j]];
+  }
+  return { ...base, x };
+}
+
+/** Class ids → rows × classes one-hot targets. */
+export function oneHot(y: ArrayLike<number>, classes: number): Float32Array {
+  if (!Number.isInteger(classes) || classes < 1) fail('ERR_BAD_ARGUMENT', `classes must be an integer ≥ 1, got ${classes}`);
+  const out = new Float32Array(y.length * classes);
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i];
+    if (!Number.isInteger(v) || v < 0 || v >= classes) fail('ERR_LABEL_RANGE', `label ${v} at row ${i} is not an integer in [0, ${classes})`);
+    out[i * classes + v] = 1;
+  }
+  return out;
+}
