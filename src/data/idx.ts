@@ -1,0 +1,123 @@
+// The IDX binary format of the original MNIST files: magic 0x0000 <dtype> <ndims>,
+// ndims big-endian uint32 sizes, then the values big-endian, row-major.
+import { fail } from '../errors.js';
+import { type Dataset, validate } from './dataset.js';
+
+export type IdxDtype = 'u8' | 'i8' | 'i16' | 'i32' | 'f32' | 'f64';
+type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
+
+export interface IdxTensor {
+  readonly dtype: IdxDtype;
+  readonly dims: number[];
+  readonly data: IdxData;
+}
+
+const CODES: Record<IdxDtype, number> = { u8: 0x08, i8: 0x09, i16: 0x0b, i32: 0x0c, f32: 0x0d, f64: 0x0e };
+const SIZES: Record<IdxDtype, number> = { u8: 1, i8: 1, i16: 2, i32: 4, f32: 4, f64: 8 };
+
+function dtypeOf(code: number): IdxDtype | undefined {
+  return (Object.keys(CODES) as IdxDtype[]).find((d) => CODES[d] === code);
+}
+
+export function parseIdx(bytes: Uint8Array): IdxTensor {
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    fail('ERR_BAD_FILE', 'IDX data is gzip-compressed: decompress it first (zlib.gunzipSync, or DecompressionStream in browsers)');
+  }
+  if (bytes.length < 4) fail('ERR_BAD_FILE', `IDX data truncated: ${bytes.length} bytes, the header alone is at least 4`);
+  if (bytes[0] !== 0 || bytes[1] !== 0) fail('ERR_BAD_FILE', `not an IDX file: magic starts ${bytes[0]}, ${bytes[1]} instead of 0, 0`);
+  const dtype = dtypeOf(bytes[2]);
+  if (!dtype) fail('ERR_BAD_FILE', `unknown IDX dtype code 0x${bytes[2].toString(16)}`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const ndims = bytes[3];
+  const offset = 4 + 4 * ndims;
+  if (bytes.length < offset) fail('ERR_BAD_FILE', `IDX data truncated inside the header (${ndims} dims need ${offset} bytes, got ${bytes.length})`);
+  const dims: number[] = [];
+  let count = 1;
+  for (let d = 0; d < ndims; d++) {
+    dims.push(view.getUint32(4 + 4 * d, false));
+    count *= dims[d];
+  }
+  const size = SIZES[dtype];
+  const expected = offset + count * size;
+  if (bytes.length !== expected) {
+    fail('ERR_BAD_FILE', `IDX ${dtype} ${dims.join('×')} needs ${expected} bytes, got ${bytes.length} (${bytes.length < expected ? 'truncated' : 'trailing bytes'})`);
+  }
+  let data: IdxData;
+  switch (dtype) {
+    case 'u8':
+      data = bytes.slice(offset, expected);
+      break;
+    case 'i8':
+      data = new Int8Array(bytes.slice(offset, expected).buffer);
+      break;
+    case 'i16':
+      data = Int16Array.from({ length: count }, (_, i) => view.getInt16(offset + 2 * i, false));
+      break;
+    case 'i32':
+      data = Int32Array.from({ length: count }, (_, i) => view.getInt32(offset + 4 * i, false));
+      break;
+    case 'f32':
+      data = Float32Array.from({ length: count }, (_, i) => view.getFloat32(offset + 4 * i, false));
+      break;
+    case 'f64':
+      data = Float64Array.from({ length: count }, (_, i) => view.getFloat64(offset + 8 * i, false));
+      break;
+  }
+  return { dtype, dims, data };
+}
+
+/** The IDX bytes of a tensor (inverse of parseIdx). */
+export function writeIdx(tensor: IdxTensor): Uint8Array {
+  const { dtype, dims, data } = tensor;
+  const size = SIZES[dtype];
+  if (size === undefined) fail('ERR_BAD_ARGUMENT', `unknown IDX dtype ${dtype}`);
+  if (dims.length > 255) fail('ERR_BAD_SHAPE', `IDX holds at most 255 dims, got ${dims.length}`);
+  let count = 1;
+  for (const d of dims) {
+    if (!Number.isInteger(d) || d < 0 || d > 0xffffffff) fail('ERR_BAD_SHAPE', `IDX dims must be integers in [0, 2^32), got ${d}`);
+    count *= d;
+  }
+  if (data.length !== count) fail('ERR_BAD_SHAPE', `dims ${dims.join('×')} hold ${count} values, data has ${data.length}`);
+  const offset = 4 + 4 * dims.length;
+  const bytes = new Uint8Array(offset + count * size);
+  const view = new DataView(bytes.buffer);
+  bytes[2] = CODES[dtype];
+  bytes[3] = dims.length;
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
+  for (let i = 0; i < count; i++) {
+    const p = offset + i * size;
+    const v = data[i];
+    if (dtype === 'u8') view.setUint8(p, v);
+    else if (dtype === 'i8') view.setInt8(p, v);
+    else if (dtype === 'i16') view.setInt16(p, v, false);
+    else if (dtype === 'i32') view.setInt32(p, v, false);
+    else if (dtype === 'f32') view.setFloat32(p, v, false);
+    else view.setFloat64(p, v, false);
+  }
+  return bytes;
+}
+
+export interface IdxPairOptions {
+  /** Divide u8 pixels by 255 into [0, 1] (default true). */
+  scale?: boolean;
+  /** Number of classes; default max label + 1. */
+  classes?: number;
+}
+
+/** An images file (n × …) and a labels file (n, integer dtype) → a classification dataset. */
+export function loadIdxPair(images: Uint8Array, labels: Uint8Array, options: IdxPairOptions = {}): Dataset {
+  const img = parseIdx(images);
+  const lab = parseIdx(labels);
+  if (img.dims.length < 1) fail('ERR_BAD_SHAPE', 'the images file has no dimensions');
+  if (lab.dims.length !== 1) fail('ERR_BAD_SHAPE', `the labels file must be 1-D, got ${lab.dims.join('×')}`);
+  if (lab.dtype === 'f32' || lab.dtype === 'f64') fail('ERR_BAD_FILE', `labels must have an integer dtype, got ${lab.dtype}`);
+  const rows = img.dims[0];
+  if (lab.dims[0] !== rows) fail('ERR_BAD_SHAPE', `${rows} images but ${lab.dims[0]} labels`);
+  const cols = img.dims.slice(1).reduce((a, b) => a * b, 1);
+  const x = Float32Array.from(img.data);
+  if (img.dtype === 'u8' && (options.scale ?? true)) for (let i = 0; i < x.length; i++) x[i] /= 255;
+  const y = Int32Array.from(lab.data);
+  let max = 0;
+  for (let i = 0; i < y.length; i++) if (y[i] > max) max = y[i];
+  return validate({ x, rows, cols, y, classes: options.classes ?? max + 1 });
+}
