@@ -1,0 +1,67 @@
+// The browser bundle in real Chromium (Debian's /usr/bin/chromium, driven by playwright-core):
+// each page-side check in checks.ts is one test.
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as checks from './checks.js';
+import { startServer, type TestServer } from './server.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+interface Ctx {
+  server?: TestServer;
+  browser?: Browser;
+  page?: Page;
+  /** Uncaught errors in the page. */
+  errors: string[];
+  /** What setting up threw, if it did. */
+  setup?: unknown;
+  /** What each check said, printed at the end (not between uvu's marks). */
+  notes: string[];
+}
+const browser = suite<Ctx>('browser', { errors: [], notes: [] });
+
+if (!existsSync(CHROMIUM)) {
+  browser('chromium is installed', () => {
+    assert.unreachable(`${CHROMIUM} not found: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
+  });
+} else {
+  // uvu drops errors thrown by a before hook, so setup keeps its error for the tests to report.
+  browser.before(async (ctx) => {
+    try {
+      await setUp(ctx);
+    } catch (err) {
+      ctx.setup = err;
+    }
+  });
+  const setUp = async (ctx: Ctx) => {
+    ctx.server = await startServer();
+    ctx.browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    ctx.page = await ctx.browser.newPage();
+    ctx.page.on('pageerror', (err) => ctx.errors.push(err.message));
+    await ctx.page.goto(ctx.server.url);
+    await ctx.page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true, undefined, { timeout: 20_000 });
+  };
+
+  browser.after(async (ctx) => {
+    await ctx.browser?.close();
+    await ctx.server?.close();
+    if (ctx.notes.length) console.log(`\n${ctx.notes.join('\n')}`);
+  });
+
+  for (const name of Object.keys(checks)) {
+    browser(name, async (ctx) => {
+      if (ctx.setup) throw ctx.setup;
+      const page = ctx.page!;
+      const result = await page.evaluate((n) => (window as unknown as { runCheck(n: string): Promise<{ ok: boolean; note?: string; message?: string }> }).runCheck(n), name);
+      assert.ok(result.ok, result.message);
+      assert.equal(ctx.errors, [], 'errors thrown in the page');
+      if (result.note) ctx.notes.push(`  ${name}: ${result.note}`);
+    });
+  }
+}
+
+browser.run();

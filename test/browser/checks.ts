@@ -1,0 +1,41 @@
+// Page-side checks, each run in Chromium as one test: a check receives the library
+// (dist/index.browser.js) and throws on failure; what it returns is printed next to its
+// name. To add a browser check, export one more async function here.
+import { checkGemm } from './gemm-check.js';
+import type * as Lib from '../../src/index.js';
+
+type Check = (lib: typeof Lib) => Promise<string | void>;
+
+export const defaultInitPicksRelaxed: Check = async (lib) => {
+  const backend = await lib.init();
+  // Chromium validates relaxed SIMD, so 'auto' must take the FMA build.
+  if (backend.name !== 'wasm-relaxed') throw new Error(`init() chose ${backend.name}, expected wasm-relaxed`);
+  return `init() chose ${backend.name}`;
+};
+
+export const gemmSimdMatchesReference: Check = async (lib) => {
+  const backend = await lib.init({ build: 'simd' });
+  return `${checkGemm(backend, new lib.ReferenceBackend(), 21)} products on ${backend.name}`;
+};
+
+export const gemmRelaxedMatchesReference: Check = async (lib) => {
+  const backend = await lib.init({ build: 'relaxed' });
+  return `${checkGemm(backend, new lib.ReferenceBackend(), 22)} products on ${backend.name}`;
+};
+
+export const initFromGivenUrl: Check = async (lib) => {
+  const url = new URL('/dist/kernels.wasm', location.href);
+  const backend = await lib.init({ build: 'simd', url });
+  return `${checkGemm(backend, new lib.ReferenceBackend(), 23)} products from ${url.pathname}`;
+};
+
+export const missingKernelsFailWithCode: Check = async (lib) => {
+  try {
+    await lib.init({ url: new URL('/no-such/kernels.wasm', location.href) });
+  } catch (err) {
+    const e = err as { code?: string; message: string };
+    if (e.code !== 'ERR_WASM_LOAD' || !e.message.includes('init({ url })')) throw new Error(`wrong error: ${e.code} ${e.message}`);
+    return e.code;
+  }
+  throw new Error('init() from a missing URL resolved');
+};
