@@ -1,0 +1,39 @@
+// The one interface every expert implements, whatever its kind, and the plain-data
+// state an expert travels in (to and from workers, to files).
+import type { Dataset } from '../data/dataset.js';
+import type { FitOptions, History } from '../train/fit.js';
+
+export type ExpertKind = 'mlp' | 'softmax' | 'logistic' | 'linear';
+export type Task = 'classification' | 'regression';
+
+export interface Expert {
+  readonly kind: ExpertKind;
+  readonly task: Task;
+  /** Input features; known after fit (or from the config). */
+  readonly inputs: number;
+  /** Classes (classification) or 1 (regression). */
+  readonly outputs: number;
+  fit(ds: Dataset, options?: FitOptions): Promise<History>;
+  /** Class probabilities, rows × classes (classification only). */
+  predictProba(x: Float32Array, rows: number): Float32Array;
+  /** Class ids (classification) or predicted targets (regression). */
+  predict(x: Float32Array, rows: number): Int32Array | Float32Array;
+  parameterCount(): number;
+  /** Non-zero parameters (what a pruned expert really stores). */
+  nonZeroCount(): number;
+  /** FLOPs of one forward pass for one sample, counting only non-zero weights when sparse. */
+  flopsPerSample(): number;
+  /** Plain data (config + weights) to rebuild the expert with expertFromState(). */
+  toState(): ExpertState;
+  /** Free backend memory; the expert is unusable afterwards. */
+  dispose(): void;
+}
+
+export interface ExpertState {
+  kind: ExpertKind;
+  config: Record<string, unknown>;
+  inputs: number;
+  outputs: number;
+  /** Named tensors: weights, biases and (for pruned experts) masks. */
+  tensors: { name: string; data: Float32Array }[];
+}

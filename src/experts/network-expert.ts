@@ -1,0 +1,161 @@
+// Experts that are Dense networks trained by gradient descent: the MLP, softmax and
+// logistic regression, and linear regression by SGD differ only in layers and head.
+import { fail } from '../errors.js';
+import type { Backend } from '../backend/backend.js';
+import { getBackend } from '../backend/init.js';
+import type { Dataset } from '../data/dataset.js';
+import { Rng } from '../data/prng.js';
+import { type Head, type LayerSpec, Network } from '../nn/network.js';
+import { Optimizer, type OptimizerConfig } from '../nn/optimizer.js';
+import { predictNetwork } from '../train/evaluate.js';
+import { type FitOptions, type History, fitNetwork } from '../train/fit.js';
+import type { Expert, ExpertKind, ExpertState, Task } from './expert.js';
+
+export interface NetworkExpertConfig {
+  /** Hidden layer widths (ReLU); [] for a linear model. */
+  hidden?: number[];
+  optimizer?: OptimizerConfig;
+  /** L1 strength (proximal step: drives weights to exactly zero — learned sparsity). */
+  l1?: number;
+  /** L2 strength (SGD: added to the gradient; Adam: decoupled weight decay). */
+  l2?: number;
+  /** Defaults for fit(): epochs, batchSize, seed, … (fit's own options win). */
+  fit?: FitOptions;
+  /** A backend; default the library's (see init()). */
+  backend?: Backend;
+}
+
+export abstract class NetworkExpert implements Expert {
+  abstract readonly kind: ExpertKind;
+  abstract readonly task: Task;
+  protected abstract readonly head: Head;
+  protected net: Network | null = null;
+  protected backend: Backend | null;
+
+  constructor(protected readonly config: NetworkExpertConfig = {}) {
+    this.backend = config.backend ?? null;
+    for (const h of config.hidden ?? []) {
+      if (!Number.isInteger(h) || h <= 0) fail('ERR_BAD_ARGUMENT', `hidden layer widths must be positive integers, got ${h}`);
+    }
+  }
+
+  get inputs(): number {
+    return this.network().spec.inputs;
+  }
+
+  get outputs(): number {
+    return this.head === 'softmax' ? this.network().outputs : this.head === 'sigmoid' ? 2 : 1;
+  }
+
+  /** The trained network (for pruning and inspection). */
+  network(): Network {
+    if (!this.net) fail('ERR_NOT_FITTED', `this ${this.kind} expert is not trained yet: call fit() first`);
+    return this.net;
+  }
+
+  async fit(ds: Dataset, options: FitOptions = {}): Promise<History> {
+    const opts = { ...this.config.fit, ...options };
+    this.backend ??= await getBackend();
+    const outputs = this.head === 'softmax' ? ds.classes ?? fail('ERR_BAD_ARGUMENT', 'a classifier needs a dataset with `classes`') : 1;
+    this.net?.dispose();
+    this.net = new Network(this.backend, { inputs: ds.cols, layers: this.layers(outputs), head: this.head });
+    this.net.initialize(new Rng(opts.seed ?? 0).fork(1));
+    const opt = new Optimizer(this.backend, this.config.optimizer ?? { kind: 'adam' }, { l1: this.config.l1, l2: this.config.l2 });
+    try {
+      return await fitNetwork(this.net, opt, ds, opts);
+    } finally {
+      opt.dispose();
+    }
+  }
+
+  predictProba(x: Float32Array, rows: number): Float32Array {
+    if (this.task !== 'classification') fail('ERR_BAD_ARGUMENT', 'predictProba is for classifiers; use predict for regression');
+    const p = this.headOutput(x, rows);
+    if (this.head !== 'sigmoid') return p;
+    const two = new Float32Array(rows * 2);
+    for (let r = 0; r < rows; r++) {
+      two[2 * r] = 1 - p[r];
+      two[2 * r + 1] = p[r];
+    }
+    return two;
+  }
+
+  predict(x: Float32Array, rows: number): Int32Array | Float32Array {
+    if (this.task === 'regression') return this.headOutput(x, rows);
+    const p = this.predictProba(x, rows), k = this.outputs, out = new Int32Array(rows);
+    for (let r = 0; r < rows; r++) {
+      let best = 0;
+      for (let c = 1; c < k; c++) if (p[r * k + c] > p[r * k + best]) best = c;
+      out[r] = best;
+    }
+    return out;
+  }
+
+  parameterCount(): number {
+    return this.network().parameterCount();
+  }
+
+  nonZeroCount(): number {
+    const net = this.network();
+    let nz = 0;
+    for (const p of net.params()) for (const v of net.backend.view(p.value)) if (v !== 0) nz++;
+    return nz;
+  }
+
+  flopsPerSample(): number {
+    const net = this.network();
+    // Sparse layers cost 2 FLOPs per stored weight; dense ones 2 per weight either way.
+    return net.layers.reduce((s, l) => {
+      const w = l.W.mask ? countNonZero(net.backend.view(l.W.value)) : l.W.length;
+      return s + 2 * w + l.units;
+    }, 0);
+  }
+
+  toState(): ExpertState {
+    const net = this.network();
+    const tensors = net.params().flatMap((p) => [
+      { name: p.name, data: net.backend.read(p.value) },
+      ...(p.mask ? [{ name: `${p.name}/mask`, data: net.backend.read(p.mask) }] : []),
+    ]);
+    const { backend: _b, fit: _f, ...config } = this.config;
+    return { kind: this.kind, config: config as Record<string, unknown>, inputs: net.spec.inputs, outputs: net.outputs, tensors };
+  }
+
+  /** Rebuild the network from a state's tensors (used by expertFromState). */
+  load(state: ExpertState, backend: Backend): this {
+    this.backend = backend;
+    this.net?.dispose();
+    const net = new Network(backend, { inputs: state.inputs, layers: this.layers(state.outputs), head: this.head });
+    const byName = new Map(state.tensors.map((t) => [t.name, t.data]));
+    for (const p of net.params()) {
+      const data = byName.get(p.name);
+      if (!data || data.length !== p.length) fail('ERR_BAD_FILE', `expert state lacks tensor ${p.name} of ${p.length} values`);
+      backend.write(p.value, data);
+      const mask = byName.get(`${p.name}/mask`);
+      if (mask) p.mask = backend.upload(mask);
+    }
+    this.net = net;
+    return this;
+  }
+
+  dispose(): void {
+    this.net?.dispose();
+    this.net = null;
+  }
+
+  protected layers(outputs: number): LayerSpec[] {
+    return [...(this.config.hidden ?? []).map((units) => ({ units, activation: 'relu' as const })), { units: outputs, activation: 'identity' }];
+  }
+
+  private headOutput(x: Float32Array, rows: number): Float32Array {
+    const net = this.network();
+    if (x.length !== rows * net.spec.inputs) fail('ERR_BAD_SHAPE', `x has ${x.length} values, expected ${rows} rows × ${net.spec.inputs} features`);
+    return predictNetwork(net, x, rows);
+  }
+}
+
+function countNonZero(v: Float32Array): number {
+  let n = 0;
+  for (let i = 0; i < v.length; i++) if (v[i] !== 0) n++;
+  return n;
+}

@@ -1,0 +1,13 @@
+// Multinomial (softmax) logistic regression: one Dense layer, cross-entropy, optional L1/L2.
+import type { Head } from '../nn/network.js';
+import { NetworkExpert, type NetworkExpertConfig } from './network-expert.js';
+
+export class SoftmaxRegression extends NetworkExpert {
+  readonly kind = 'softmax' as const;
+  readonly task = 'classification' as const;
+  protected readonly head: Head = 'softmax';
+
+  constructor(config: Omit<NetworkExpertConfig, 'hidden'> = {}) {
+    super({ ...config, hidden: [], fit: { epochs: 20, batchSize: 64, ...config.fit } });
+  }
+}

@@ -1,0 +1,166 @@
+// The training loop, tfjs-style: epochs of shuffled mini-batches, callbacks with logs
+// (loss, acc, val_loss, val_acc), early stopping, AbortSignal, divergence detection.
+// The whole training set is uploaded once; each batch is gathered by a kernel.
+import { fail } from '../errors.js';
+import type { F32, I32 } from '../backend/backend.js';
+import type { Dataset } from '../data/dataset.js';
+import { Rng } from '../data/prng.js';
+import type { Network } from '../nn/network.js';
+import type { Optimizer } from '../nn/optimizer.js';
+import { evaluateNetwork } from './evaluate.js';
+import { checkTrainingSet, holdOut } from './inputs.js';
+import { Yielder } from './yielder.js';
+
+export interface Logs {
+  loss: number;
+  acc?: number;
+  val_loss?: number;
+  val_acc?: number;
+  [metric: string]: number | undefined;
+}
+
+export interface Callbacks {
+  onTrainBegin?: () => void | Promise<void>;
+  onEpochBegin?: (epoch: number) => void | Promise<void>;
+  onBatchEnd?: (batch: number, logs: { loss: number; size: number; epoch: number }) => void | Promise<void>;
+  onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
+  onTrainEnd?: (history: History) => void | Promise<void>;
+}
+
+export interface EarlyStopping {
+  /** Default 'val_loss' when there is validation data, else 'loss'. */
+  monitor?: string;
+  patience?: number;
+  minDelta?: number;
+  /** Restore the weights of the best epoch at the end (default true). */
+  restoreBestWeights?: boolean;
+}
+
+export interface FitOptions {
+  epochs?: number;
+  batchSize?: number;
+  shuffle?: boolean;
+  seed?: number;
+  /** Fraction of the (seed-shuffled) data held out for validation; ignored with validationData. */
+  validationSplit?: number;
+  validationData?: Dataset;
+  callbacks?: Callbacks;
+  earlyStopping?: EarlyStopping | boolean;
+  signal?: AbortSignal;
+  /** Called between batches with the fraction done, for progress bars. */
+  onProgress?: (fraction: number) => void;
+}
+
+export interface History {
+  epochs: number[];
+  history: Record<string, number[]>;
+  /** Wall-clock seconds spent in fit. */
+  seconds: number;
+  stoppedEarly: boolean;
+}
+
+/** Train `net` with `opt` on `ds`. Weights must already be initialised. */
+export async function fitNetwork(net: Network, opt: Optimizer, ds: Dataset, options: FitOptions = {}): Promise<History> {
+  const started = performance.now();
+  const epochs = options.epochs ?? 10;
+  const batchSize = options.batchSize ?? 32;
+  if (!Number.isInteger(epochs) || epochs < 0) fail('ERR_BAD_ARGUMENT', `epochs must be a non-negative integer, got ${epochs}`);
+  if (!Number.isInteger(batchSize) || batchSize <= 0) fail('ERR_BAD_ARGUMENT', `batchSize must be a positive integer, got ${batchSize}`);
+  checkTrainingSet(net, ds);
+  const rng = new Rng(options.seed ?? 0);
+  const { train, validation } = holdOut(ds, options, rng);
+  if (validation) checkTrainingSet(net, validation);
+  const b = net.backend;
+  const rows = train.rows, cols = train.cols;
+  const bs = Math.min(batchSize, rows);
+
+  const xAll = b.upload(train.x);
+  const xBatch = b.alloc(bs * cols);
+  const idx = b.alloc(bs, 'i32');
+  const yBatch: I32 | F32 = net.spec.head === 'mse' ? b.alloc(bs) : b.alloc(bs, 'i32');
+  const order = new Int32Array(rows);
+  const yStage = net.spec.head === 'mse' ? new Float32Array(bs) : new Int32Array(bs);
+  const history: History = { epochs: [], history: {}, seconds: 0, stoppedEarly: false };
+  const stopper = earlyStopper(options.earlyStopping, validation !== null);
+  const yielder = new Yielder();
+  const cb = options.callbacks ?? {};
+  const batches = Math.ceil(rows / bs);
+  try {
+    await cb.onTrainBegin?.();
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      await cb.onEpochBegin?.(epoch);
+      for (let i = 0; i < rows; i++) order[i] = i;
+      if (options.shuffle ?? true) rng.shuffle(order);
+      let lossSum = 0, correct = 0;
+      for (let bi = 0; bi < batches; bi++) {
+        if (options.signal?.aborted) fail('ERR_ABORTED', `training aborted at epoch ${epoch}, batch ${bi}`, options.signal.reason);
+        const start = bi * bs, n = Math.min(bs, rows - start);
+        const ids = order.subarray(start, start + n);
+        b.write(idx, ids);
+        b.gatherRows(xAll, cols, idx, n, xBatch);
+        for (let i = 0; i < n; i++) yStage[i] = train.y[ids[i]];
+        b.write(yBatch as F32, yStage.subarray(0, n));
+        const loss = net.trainStep(xBatch, yBatch, n);
+        if (!Number.isFinite(loss)) {
+          fail('ERR_DIVERGED', `loss became ${loss} at epoch ${epoch}, batch ${bi}: lower the learning rate or scale the inputs`);
+        }
+        opt.apply(net.params());
+        lossSum += loss * n;
+        if (net.spec.head !== 'mse') correct += net.correct(yStage as Int32Array, n);
+        await cb.onBatchEnd?.(bi, { loss, size: n, epoch });
+        options.onProgress?.((epoch * batches + bi + 1) / (epochs * batches));
+        await yielder.maybeYield();
+      }
+      const logs: Logs = { loss: lossSum / rows };
+      // Like tfjs, training accuracy is the running mean over the epoch's batches.
+      if (net.spec.head !== 'mse') logs.acc = correct / rows;
+      if (validation) {
+        const v = evaluateNetwork(net, validation);
+        logs.val_loss = v.loss;
+        if (v.acc !== undefined) logs.val_acc = v.acc;
+      }
+      history.epochs.push(epoch);
+      for (const [key, value] of Object.entries(logs)) (history.history[key] ??= []).push(value as number);
+      await cb.onEpochEnd?.(epoch, logs);
+      if (stopper?.update(logs, net)) {
+        history.stoppedEarly = true;
+        break;
+      }
+    }
+    stopper?.restore(net);
+    history.seconds = (performance.now() - started) / 1000;
+    await cb.onTrainEnd?.(history);
+    return history;
+  } finally {
+    for (const buf of [xAll, xBatch, idx, yBatch]) b.free(buf);
+    net.release();
+  }
+}
+
+/** Tracks the monitored metric; snapshots the best weights. */
+function earlyStopper(opt: FitOptions['earlyStopping'], hasValidation: boolean) {
+  if (!opt) return null;
+  const o = opt === true ? {} : opt;
+  const monitor = o.monitor ?? (hasValidation ? 'val_loss' : 'loss');
+  const patience = o.patience ?? 2, minDelta = o.minDelta ?? 0, restore = o.restoreBestWeights ?? true;
+  const higherIsBetter = /acc/.test(monitor);
+  let best = higherIsBetter ? -Infinity : Infinity, wait = 0;
+  let snapshot: Float32Array[] | null = null;
+  return {
+    update(logs: Logs, net: Network): boolean {
+      const v = logs[monitor];
+      if (v === undefined) fail('ERR_BAD_ARGUMENT', `earlyStopping monitors '${monitor}', which the logs do not have (${Object.keys(logs).join(', ')})`);
+      const improved = higherIsBetter ? v > best + minDelta : v < best - minDelta;
+      if (improved) {
+        best = v;
+        wait = 0;
+        if (restore) snapshot = net.params().map((p) => net.backend.read(p.value));
+        return false;
+      }
+      return ++wait > patience;
+    },
+    restore(net: Network): void {
+      if (restore && snapshot) net.params().forEach((p, i) => net.backend.write(p.value, snapshot![i]));
+    },
+  };
+}
