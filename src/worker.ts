@@ -1,12 +1,14 @@
 // Worker entry (built to dist/worker.mjs). The same file runs as a Node worker_thread and as a
 // browser module Web Worker: it exposes { run, abort } over comlink and runs tasks from the
-// registry. Task modules register themselves on import; import new ones here.
+// registry. Register task handlers here with explicit calls (bundlers drop bare imports).
 import { expose, releaseProxy, transfer, type Endpoint, type Remote } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { setExitWorker } from './parallel/diagnostics.js';
+import { registerDiagnostics, setExitWorker } from './parallel/diagnostics.js';
 import { runTask } from './parallel/registry.js';
 import { EXITING, toWire, type Outcome, type WorkerApi } from './parallel/protocol.js';
 import { collectTransferables } from './parallel/transfer.js';
+
+registerDiagnostics();
 
 const running = new Map<number, AbortController>();
 

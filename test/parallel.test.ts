@@ -6,7 +6,6 @@ import * as assert from 'uvu/assert';
 import { SparseExpertsError, type ErrorCode } from '../src/errors.js';
 import { Rng } from '../src/data/prng.js';
 import { createExecutor, runAll } from '../src/parallel/create.js';
-import '../src/parallel/diagnostics.js';
 import type { Executor } from '../src/parallel/executor.js';
 import { nodeWorkers } from '../src/parallel/node.js';
 

@@ -5,7 +5,7 @@
 //   sleep → waits { ms, steps } reporting progress each step, stops when aborted
 //   spin  → busy-waits { ms } without yielding, like a long kernel (abort grace + terminate)
 import { fail } from '../errors.js';
-import { registerTask } from './registry.js';
+import { registerTask, type TaskHandler } from './registry.js';
 
 let exitWorker: ((code: number) => void) | undefined;
 
@@ -18,19 +18,19 @@ function aborted(): never {
   fail('ERR_ABORTED', 'the task was aborted');
 }
 
-registerTask('ping', async (payload) => payload);
+const ping: TaskHandler = async (payload) => payload;
 
-registerTask('fail', async (message: string) => {
+const failTask: TaskHandler = async (message: string) => {
   throw new Error(message);
-});
+};
 
-registerTask('exit', async (code: number | undefined) => {
+const exit: TaskHandler = async (code: number | undefined) => {
   if (!exitWorker) fail('ERR_BAD_ARGUMENT', "task 'exit' ends a worker, so it only runs with workers ≥ 1");
   exitWorker(code ?? 1);
   return new Promise(() => {}); // the worker is gone; never settles
-});
+};
 
-registerTask('sleep', async ({ ms, steps = 1 }: { ms: number; steps?: number }, { onProgress, signal }) => {
+const sleep: TaskHandler = async ({ ms, steps = 1 }: { ms: number; steps?: number }, { onProgress, signal }) => {
   for (let step = 1; step <= steps; step++) {
     await new Promise<void>((resolve, reject) => {
       if (signal.aborted) return reject(signal.reason);
@@ -42,10 +42,15 @@ registerTask('sleep', async ({ ms, steps = 1 }: { ms: number; steps?: number }, 
     onProgress({ step, steps });
   }
   return ms;
-});
+};
 
-registerTask('spin', async ({ ms }: { ms: number }) => {
+const spin: TaskHandler = async ({ ms }: { ms: number }) => {
   const end = Date.now() + ms;
   while (Date.now() < end); // deliberately blocks the thread: abort messages cannot get in
   return ms;
-});
+};
+
+/** Every executor has these: the local one registers them, and so does src/worker.ts. */
+export function registerDiagnostics(): void {
+  for (const [name, handler] of Object.entries({ ping, fail: failTask, exit, sleep, spin })) registerTask(name, handler);
+}

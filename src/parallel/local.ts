@@ -2,6 +2,7 @@
 // The only choice where workers do not exist (edge runtimes); same handlers as the workers.
 import { SparseExpertsError } from '../errors.js';
 import type { Executor, RunOptions } from './executor.js';
+import { registerDiagnostics } from './diagnostics.js';
 import { runTask } from './registry.js';
 import { abortedError, closedError, taskFailed } from './protocol.js';
 
@@ -11,6 +12,10 @@ export class LocalExecutor implements Executor {
   private closed = false;
   /** Cancels each queued or running task (used by close()). */
   private readonly cancels = new Set<(err: SparseExpertsError) => void>();
+
+  constructor() {
+    registerDiagnostics();
+  }
 
   run<T>(task: string, payload: unknown, opts: RunOptions = {}): Promise<T> {
     if (this.closed) return Promise.reject(closedError());

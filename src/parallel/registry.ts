@@ -12,8 +12,13 @@ export type TaskHandler = (payload: any, ctx: TaskContext) => Promise<unknown>;
 
 const handlers = new Map<string, TaskHandler>();
 
+/**
+ * Call it from code that is sure to run (a bare `import './tasks.js'` is dropped by bundlers,
+ * since the package declares no side effects). Registering the same handler again does nothing.
+ */
 export function registerTask(name: string, handler: TaskHandler): void {
-  if (handlers.has(name)) fail('ERR_BAD_ARGUMENT', `task '${name}' is already registered; pick another name`);
+  const known = handlers.get(name);
+  if (known && known !== handler) fail('ERR_BAD_ARGUMENT', `task '${name}' is already registered; pick another name`);
   handlers.set(name, handler);
 }
 
