@@ -8,6 +8,7 @@ import { Rng } from '../src/data/prng.js';
 import { createExecutor, runAll } from '../src/parallel/create.js';
 import type { Executor } from '../src/parallel/executor.js';
 import { nodeWorkers } from '../src/parallel/node.js';
+import { shareArray } from '../src/parallel/transfer.js';
 
 const SEED = 20240611;
 const withWorkers = (n: number, abortGraceMs?: number) => createExecutor(n, { platform: nodeWorkers, abortGraceMs });
@@ -61,6 +62,20 @@ test('typed arrays are transferred to the worker and back', async () => {
     assert.is(x.byteLength, 0, 'the caller gave its buffer away');
     assert.instance(back, Float32Array);
     assert.equal(Array.from(back), [1.5, -2, 3.25]);
+  });
+});
+
+test('shareArray: workers see the same memory, not a copy', async () => {
+  await usingEach([0, 2], async (ex, n) => {
+    for (const size of [0, 1, 7, 13]) {
+      const source = Float32Array.from({ length: size }, (_, i) => i - 3.5);
+      const shared = shareArray(source);
+      assert.instance(shared.buffer, SharedArrayBuffer);
+      assert.equal(Array.from(shared), Array.from(source), `size ${size}`);
+      const echoed = await ex.run<Float32Array>('ping', shared);
+      if (size > 0) shared[size - 1] = 42; // written after the round trip: visible only through shared memory
+      assert.equal(Array.from(echoed), Array.from(shared), `size ${size}, workers ${n}`);
+    }
   });
 });
 
