@@ -33,12 +33,13 @@ export interface AdamOptions {
   step: number;
   /** L1 strength: after the step, w ← sign(w)·max(|w| − lr·l1, 0) (proximal). */
   l1?: number;
-  /** Decoupled weight decay (AdamW): w ← w − lr·wd·w. */
+  /** Decoupled weight decay (AdamW): w ← w − lr·wd·w, from the weight before the step. */
   weightDecay?: number;
 }
 
 export interface SgdOptions {
   lr: number;
+  /** In [0, 1); Keras form: vel ← momentum·vel − lr·g, w ← w + vel. Needs a velocity buffer when > 0. */
   momentum?: number;
   /** L1 strength, applied as a proximal shrink by lr·l1 after the step. */
   l1?: number;
@@ -96,19 +97,29 @@ export interface Backend {
   softmax(x: F32, rows: number, cols: number, out: F32): void;
   /**
    * Softmax cross-entropy over rows of logits with integer labels. Writes probabilities
-   * to `probs` and, if given, grad = (probs − onehot)·gradScale. Returns the mean loss.
+   * to `probs` and, if given, grad = (probs − onehot)·gradScale; gradScale defaults to
+   * 1/rows, making grad the gradient of the returned mean loss. Returns the mean over rows
+   * of −log(max(p_label, 2^-126)) (at most ≈ 87.34). Labels outside [0, cols) → ERR_LABEL_RANGE.
+   * probs may be logits; grad may be logits but not probs.
    */
   softmaxCrossEntropy(logits: F32, labels: I32, rows: number, cols: number, probs: F32, grad: F32 | null, gradScale?: number): number;
 
-  // ---- optimisers (mask: 1 keeps a weight, 0 pins it at zero) ----
+  // ---- optimisers (mask: nonzero keeps a weight; 0 pins it at exactly zero and zeroes its gradient) ----
+  /**
+   * Keras Adam: m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g², w ← w − lr_t·m/(√v + ε) with
+   * lr_t = lr·√(1−β2^t)/(1−β1^t); then weight decay and the L1 shrink as documented on AdamOptions.
+   */
   adam(param: F32, grad: F32, m: F32, v: F32, n: number, opts: AdamOptions, mask?: F32 | null): void;
   sgd(param: F32, grad: F32, velocity: F32 | null, n: number, opts: SgdOptions, mask?: F32 | null): void;
 
   // ---- sparse ----
-  /** CSR of the entries with |x| > threshold of a rows×cols dense matrix. */
+  /** CSR of the entries with |x| > threshold of a rows×cols dense matrix (columns ascending in each row). */
   denseToCsr(dense: F32, rows: number, cols: number, threshold: number): Csr;
   freeCsr(csr: Csr): void;
-  /** c (+)= A·b with A a CSR m×k and b dense k×n. */
+  /**
+   * c (+)= A·b with A a CSR m×k and b dense k×n. A CSR not made by denseToCsr is checked
+   * (rowPtr rising from 0 to nnz, columns in range) on first use: do not edit its buffers after.
+   */
   csrMatmul(a: Csr, b: F32, n: number, c: F32, accumulate?: boolean): void;
   /** c (+)= x·Wᵀ with x dense m×k and W a CSR n×k (a pruned layer stored out×in). */
   matmulCsrT(x: F32, m: number, w: Csr, c: F32, accumulate?: boolean): void;
@@ -116,13 +127,14 @@ export interface Backend {
   // ---- clustering and routing ----
   /**
    * Nearest centroid for each of `rows` points (dims wide) among k centroids, via
-   * ‖x‖² − 2x·c + ‖c‖². Writes assignments and squared distances (clamped at 0).
+   * ‖x‖² − 2x·c + ‖c‖². Writes assignments (ties → lower index) and squared distances
+   * (clamped at 0). Needs k ≥ 1 when rows > 0. The identity loses precision when ‖x‖ ≫ ‖x − c‖.
    */
   kmeansAssign(x: F32, rows: number, dims: number, centroids: F32, k: number, assign: I32, dist: F32): void;
-  /** Per row: the k largest values (descending; ties → lower index first) and their columns. */
+  /** Per row: the k largest values (descending; ties → lower index first) and their columns; 0 ≤ k ≤ cols; values/indices are rows×k. */
   topk(x: F32, rows: number, cols: number, k: number, values: F32, indices: I32): void;
-  /** dst[i] = src[idx[i]] for count rows of `cols` floats. */
+  /** dst[i] = src[idx[i]] for count rows of `cols` floats; an index past src's rows → ERR_BAD_SHAPE. */
   gatherRows(src: F32, cols: number, idx: I32, count: number, dst: F32): void;
-  /** dst[idx[i]] += w[i]·src[i] for count rows of `cols` floats (w null → 1). */
+  /** dst[idx[i]] += w[i]·src[i] for count rows of `cols` floats (w null → 1), in order i = 0, 1, …; repeated indices add up. */
   scatterAddRows(src: F32, cols: number, idx: I32, count: number, dst: F32, w?: F32 | null): void;
 }
