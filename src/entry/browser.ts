@@ -2,6 +2,10 @@
 // which the caller can override with init({ url }).
 import { fail } from '../errors.js';
 import { setKernelSource } from '../backend/init.js';
+import { browserWorkers } from '../parallel/browser.js';
+import { setWorkerPlatform } from '../parallel/platform.js';
+
+setWorkerPlatform(browserWorkers);
 
 setKernelSource(async (build, url) => {
   const name = build === 'relaxed' ? 'kernels-relaxed.wasm' : 'kernels.wasm';

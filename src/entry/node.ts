@@ -2,6 +2,10 @@
 import { readFile } from 'node:fs/promises';
 import { fail } from '../errors.js';
 import { setKernelSource } from '../backend/init.js';
+import { nodeWorkers } from '../parallel/node.js';
+import { setWorkerPlatform } from '../parallel/platform.js';
+
+setWorkerPlatform(nodeWorkers);
 
 setKernelSource(async (build, url) => {
   const name = build === 'relaxed' ? 'kernels-relaxed.wasm' : 'kernels.wasm';
@@ -18,3 +22,6 @@ setKernelSource(async (build, url) => {
 });
 
 export * from '../index.js';
+// Node-only: the real MNIST digits shipped in the `mnist` package.
+export { loadMnist, mnistAll } from '../data/mnist.js';
+export type { MnistOptions } from '../data/mnist.js';
