@@ -27,7 +27,7 @@ function shrinkBy(w: v128, s: v128): v128 {
 @inline
 function adamAt(
   o: usize, one: bool, param: usize, grad: usize, m: usize, v: usize, mask: usize,
-  lrT: v128, b1: v128, b2: v128, eps: v128, decay: v128, shrink: v128,
+  lrT: v128, b1: v128, c1: v128, b2: v128, c2: v128, eps: v128, decay: v128, shrink: v128,
 ): void {
   let g = ld(grad + o, one);
   let keep = i32x4.splat(-1);
@@ -35,9 +35,8 @@ function adamAt(
     keep = f32x4.ne(ld(mask + o, one), f32x4.splat(0));
     g = v128.and(g, keep);
   }
-  const one4 = f32x4.splat(1);
-  const mt = f32x4.add(f32x4.mul(b1, ld(m + o, one)), f32x4.mul(f32x4.sub(one4, b1), g));
-  const vt = f32x4.add(f32x4.mul(b2, ld(v + o, one)), f32x4.mul(f32x4.sub(one4, b2), f32x4.mul(g, g)));
+  const mt = f32x4.add(f32x4.mul(b1, ld(m + o, one)), f32x4.mul(c1, g));
+  const vt = f32x4.add(f32x4.mul(b2, ld(v + o, one)), f32x4.mul(c2, f32x4.mul(g, g)));
   let w = ld(param + o, one);
   w = f32x4.sub(w, f32x4.mul(decay, w));
   w = f32x4.sub(w, f32x4.div(f32x4.mul(lrT, mt), f32x4.add(f32x4.sqrt(vt), eps)));
@@ -48,18 +47,20 @@ function adamAt(
 /**
  * Adam over n floats: m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g², w ← w − decay·w,
  * w ← w − lrT·m/(√v + ε), then the shrink. lrT = lr·√(1−β2^t)/(1−β1^t), decay = lr·wd,
- * shrink = lr·l1. mask 0 = none; a masked element sees a zero gradient and ends at 0.
+ * shrink = lr·l1. 1 − β comes from the host in f64: f32(1) − f32(0.999) is off by 1e-5.
+ * mask 0 = none; a masked element sees a zero gradient and ends at 0.
  */
 export function adam(
   param: usize, grad: usize, m: usize, v: usize, mask: usize, n: i32,
-  lrT: f32, beta1: f32, beta2: f32, eps: f32, decay: f32, shrink: f32,
+  lrT: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32, eps: f32, decay: f32, shrink: f32,
 ): void {
   const l = f32x4.splat(lrT), b1 = f32x4.splat(beta1), b2 = f32x4.splat(beta2), e = f32x4.splat(eps);
+  const c1 = f32x4.splat(oneMinusBeta1), c2 = f32x4.splat(oneMinusBeta2);
   const d = f32x4.splat(decay), s = f32x4.splat(shrink);
   const bytes = <usize>n << 2, body = <usize>(n & ~3) << 2;
   let o: usize = 0;
-  for (; o < body; o += 16) adamAt(o, false, param, grad, m, v, mask, l, b1, b2, e, d, s);
-  for (; o < bytes; o += 4) adamAt(o, true, param, grad, m, v, mask, l, b1, b2, e, d, s);
+  for (; o < body; o += 16) adamAt(o, false, param, grad, m, v, mask, l, b1, c1, b2, c2, e, d, s);
+  for (; o < bytes; o += 4) adamAt(o, true, param, grad, m, v, mask, l, b1, c1, b2, c2, e, d, s);
 }
 
 // @ts-ignore: decorator

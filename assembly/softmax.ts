@@ -14,6 +14,16 @@ function rowMax(x: usize, cols: i32): f32 {
   return m;
 }
 
+function rowSum(x: usize, cols: i32): f32 {
+  const end = x + (<usize>cols << 2), end4 = x + (<usize>(cols & ~3) << 2);
+  let s4 = f32x4.splat(0);
+  let p = x;
+  for (; p < end4; p += 16) s4 = f32x4.add(s4, v128.load(p));
+  let s = (f32x4.extract_lane(s4, 0) + f32x4.extract_lane(s4, 1)) + (f32x4.extract_lane(s4, 2) + f32x4.extract_lane(s4, 3));
+  for (; p < end; p += 4) s += load<f32>(p);
+  return s;
+}
+
 /** out[j] = e^(x[j] − shift); returns the row sum. */
 function expShift(x: usize, cols: i32, shift: f32, out: usize): f32 {
   const bytes = <usize>cols << 2, body = <usize>(cols & ~3) << 2;
@@ -73,8 +83,11 @@ export function softmaxCrossEntropy(logits: usize, labels: usize, rows: i32, col
       let j: usize = 0;
       for (; j < body; j += 16) v128.store(grad + j, f32x4.mul(v128.load(probs + j), g4));
       for (; j < rowBytes; j += 4) store<f32>(grad + j, load<f32>(probs + j) * gradScale);
+      // p_label − 1 = −Σ_{j≠label} p_j: summing the others avoids cancelling against 1
+      // when p_label is close to 1 (the usual case late in training).
       const gl = grad + (<usize>label << 2);
-      store<f32>(gl, (load<f32>(probs + (<usize>label << 2)) - 1) * gradScale);
+      store<f32>(gl, 0);
+      store<f32>(gl, -rowSum(grad, cols));
       grad += rowBytes;
     }
     logits += rowBytes; probs += rowBytes;

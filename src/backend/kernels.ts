@@ -18,7 +18,7 @@ export interface KernelExports {
   /** grad 0 = none; returns the mean loss. */
   softmaxCrossEntropy(logits: number, labels: number, rows: number, cols: number, probs: number, grad: number, gradScale: number): number;
   /** mask 0 = none; lrT = lr·√(1−β2^t)/(1−β1^t), decay = lr·wd, shrink = lr·l1. */
-  adam(param: number, grad: number, m: number, v: number, mask: number, n: number, lrT: number, beta1: number, beta2: number, eps: number, decay: number, shrink: number): void;
+  adam(param: number, grad: number, m: number, v: number, mask: number, n: number, lrT: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, eps: number, decay: number, shrink: number): void;
   /** velocity and mask 0 = none; shrink = lr·l1. */
   sgd(param: number, grad: number, velocity: number, mask: number, n: number, lr: number, momentum: number, l2: number, shrink: number): void;
   /** Writes rowPtr (rows + 1), returns nnz. */

@@ -152,7 +152,8 @@ export class ReferenceBackend implements Backend {
       const o = r * cols, label = L[r], zl = X[o + label];
       const { max, sum } = this.softmaxRow(X, o, cols, P);
       loss += Math.min(Math.log(sum) - (zl - max), MAX_LOSS);
-      if (G) for (let c = 0; c < cols; c++) G[o + c] = (P[o + c] - (c === label ? 1 : 0)) * scale;
+      // From the float64 probabilities: P near 1 in float32 would lose p − 1.
+      if (G) for (let c = 0; c < cols; c++) G[o + c] = (Math.exp(X[o + c] - max) / sum - (c === label ? 1 : 0)) * scale;
     }
     return rows > 0 ? loss / rows : 0;
   }

@@ -152,7 +152,7 @@ export class WasmBackend implements Backend {
 
   adam(param: F32, grad: F32, m: F32, v: F32, n: number, opts: AdamOptions, mask: F32 | null = null): void {
     const s = adamArgs(param, grad, m, v, n, opts, mask);
-    this.k.adam(this.ptr(param), this.ptr(grad), this.ptr(m), this.ptr(v), mask ? this.ptr(mask) : 0, n, s.lrT, s.beta1, s.beta2, s.eps, s.decay, s.shrink);
+    this.k.adam(this.ptr(param), this.ptr(grad), this.ptr(m), this.ptr(v), mask ? this.ptr(mask) : 0, n, s.lrT, s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, s.eps, s.decay, s.shrink);
   }
 
   sgd(param: F32, grad: F32, velocity: F32 | null, n: number, opts: SgdOptions, mask: F32 | null = null): void {
