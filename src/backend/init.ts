@@ -28,6 +28,8 @@ export interface InitOptions {
 export type KernelSource = (build: KernelBuild, url?: string | URL) => Promise<WebAssembly.Module | BufferSource>;
 
 let source: KernelSource | undefined;
+/** The compiled module and build behind each wasm backend, so workers can instantiate the same kernels. */
+const modules = new WeakMap<Backend, { module: WebAssembly.Module; build: KernelBuild }>();
 let current: Promise<Backend> | undefined;
 
 export function setKernelSource(s: KernelSource): void {
@@ -74,9 +76,30 @@ async function load(opts: InitOptions): Promise<Backend> {
     if (!source) fail('ERR_WASM_LOAD', 'no way to locate kernels.wasm in this runtime: pass init({ module }) or init({ bytes })');
     src = await source(build, opts.url);
   }
-  const backend = new WasmBackend(await instantiateKernels(src), build === 'relaxed');
+  // Compile once: the Module (unlike bytes) can be posted to workers and instantiated there.
+  const module = src instanceof WebAssembly.Module ? src : await compile(src);
+  const backend = new WasmBackend(await instantiateKernels(module), build === 'relaxed');
+  modules.set(backend, { module, build });
   warmUp(backend);
   return backend;
+}
+
+/**
+ * What a worker needs to build a backend identical to `backend` (same kernels, same build,
+ * so the same bits): pass it to init() there.
+ */
+export function backendRecipe(backend: Backend): InitOptions {
+  const m = modules.get(backend);
+  return m ? { module: m.module, build: m.build } : { backend: 'reference' };
+}
+
+async function compile(bytes: BufferSource): Promise<WebAssembly.Module> {
+  try {
+    return await WebAssembly.compile(bytes);
+  } catch (err) {
+    return fail('ERR_WASM_LOAD', `could not compile the kernels: ${(err as Error).message}. In edge runtimes pass a precompiled module: init({ module }); ` +
+      "or use init({ backend: 'reference' }).", err);
+  }
 }
 
 /** A few small products so the first real call does not run in V8's baseline tier. */

@@ -53,6 +53,11 @@ export abstract class NetworkExpert implements Expert {
     return this.net;
   }
 
+  /** The fit options this expert uses unless fit() is told otherwise. */
+  get fitDefaults(): FitOptions {
+    return { ...this.config.fit };
+  }
+
   async fit(ds: Dataset, options: FitOptions = {}): Promise<History> {
     const opts = { ...this.config.fit, ...options };
     this.backend ??= await getBackend();
@@ -60,9 +65,22 @@ export abstract class NetworkExpert implements Expert {
     this.net?.dispose();
     this.net = new Network(this.backend, { inputs: ds.cols, layers: this.layers(outputs), head: this.head });
     this.net.initialize(new Rng(opts.seed ?? 0).fork(1));
-    const opt = new Optimizer(this.backend, this.config.optimizer ?? { kind: 'adam' }, { l1: this.config.l1, l2: this.config.l2 });
+    return this.train(ds, opts);
+  }
+
+  /**
+   * Continue training the current weights (and masks: pruned weights stay zero) with a
+   * fresh optimiser — the fine-tune after one-shot pruning.
+   */
+  async fineTune(ds: Dataset, options: FitOptions = {}): Promise<History> {
+    this.network();
+    return this.train(ds, { ...this.config.fit, ...options });
+  }
+
+  private async train(ds: Dataset, opts: FitOptions): Promise<History> {
+    const opt = new Optimizer(this.backend!, this.config.optimizer ?? { kind: 'adam' }, { l1: this.config.l1, l2: this.config.l2 });
     try {
-      return await fitNetwork(this.net, opt, ds, opts);
+      return await fitNetwork(this.net!, opt, ds, opts);
     } finally {
       opt.dispose();
     }
