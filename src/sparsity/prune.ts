@@ -91,5 +91,5 @@ function applyMask(net: Network, i: number, w: Float32Array, mask: Float32Array)
   if (W.mask) b.write(W.mask, mask);
   else W.mask = b.upload(mask);
   b.write(W.value, w);
-  return { layer: i, sparsity: w.length === 0 ? 0 : 1 - kept / w.length, nonZero: kept, total: w.length };
+  return { layer: i, sparsity: w.length === 0 ? 0 : (w.length - kept) / w.length, nonZero: kept, total: w.length };
 }
