@@ -2,7 +2,7 @@
 // the kernel bytes; a caller can always pass a precompiled module, bytes or a URL instead.
 import { fail } from '../errors.js';
 import type { Backend } from './backend.js';
-import { instantiateKernels, relaxedSimdSupported } from './kernels.js';
+import { instantiateKernels, isWasmModule, relaxedSimdSupported } from './kernels.js';
 import { ReferenceBackend } from './reference.js';
 import { WasmBackend } from './wasm.js';
 
@@ -77,7 +77,7 @@ async function load(opts: InitOptions): Promise<Backend> {
     src = await source(build, opts.url);
   }
   // Compile once: the Module (unlike bytes) can be posted to workers and instantiated there.
-  const module = src instanceof WebAssembly.Module ? src : await compile(src);
+  const module = isWasmModule(src) ? src : await compile(src as BufferSource);
   const backend = new WasmBackend(await instantiateKernels(module), build === 'relaxed');
   modules.set(backend, { module, build });
   warmUp(backend);

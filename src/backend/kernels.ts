@@ -58,12 +58,24 @@ export function relaxedSimdSupported(): boolean {
   }
 }
 
-export async function instantiateKernels(source: WebAssembly.Module | BufferSource): Promise<KernelExports> {
+/** A compiled module, also one from another realm (Next.js compiles outside its edge sandbox). */
+export function isWasmModule(x: unknown): x is WebAssembly.Module {
+  return x instanceof WebAssembly.Module || Object.prototype.toString.call(x) === '[object WebAssembly.Module]';
+}
+
+export async function instantiateKernels(module: WebAssembly.Module): Promise<KernelExports> {
   try {
-    const { exports } = await instantiate(source as WebAssembly.Module);
+    // The loader's instanceof check fails across realms and it would then try to compile
+    // the module again, which edge runtimes refuse; the kernels import nothing, so plain
+    // instantiation is equivalent there.
+    if (!(module instanceof WebAssembly.Module)) {
+      const instance: WebAssembly.Instance = await WebAssembly.instantiate(module as WebAssembly.Module, {});
+      return instance.exports as unknown as KernelExports;
+    }
+    const { exports } = await instantiate<Record<string, unknown>>(module);
     return exports as unknown as KernelExports;
   } catch (err) {
-    fail('ERR_WASM_LOAD', `could not instantiate the kernels: ${(err as Error).message}. ` +
+    return fail('ERR_WASM_LOAD', `could not instantiate the kernels: ${(err as Error).message}. ` +
       'In edge runtimes that forbid compiling wasm at run time, pass a precompiled module: init({ module }). ' +
       "Or opt into the plain-TypeScript backend: init({ backend: 'reference' }).", err);
   }
