@@ -8,6 +8,7 @@ import { Rng } from '../src/data/prng.js';
 import { MlpExpert } from '../src/experts/mlp.js';
 import { type Head, Network } from '../src/nn/network.js';
 import { pruneAndFineTune } from '../src/sparsity/fine-tune.js';
+import { measureSparseSpeed } from '../src/sparsity/measure.js';
 import { pruneNetwork } from '../src/sparsity/prune.js';
 import { compileSparse } from '../src/sparsity/sparse-network.js';
 import { predictNetwork } from '../src/train/evaluate.js';
@@ -79,6 +80,16 @@ test('SparseNetwork: bytes, nonZero, predict, snapshot semantics, dispose frees 
   assert.throws(() => compileSparse(n, { minSparsity: -1 }), code('ERR_BAD_ARGUMENT'));
   assert.throws(() => compileSparse(n, { batchSize: 0 }), code('ERR_BAD_ARGUMENT'));
   n.dispose();
+});
+
+test('measureSparseSpeed: consistent fields, exact CSR sizes, no buffer left behind', () => {
+  const live = wasm.stats().buffers;
+  const r = measureSparseSpeed(wasm, { inputs: 37, hidden: [19], outputs: 3, rows: 41, repeats: 3, warmup: 1, sparsity: 0.75 });
+  assert.is(wasm.stats().buffers, live);
+  assert.equal(r.layers.map((l) => [l.inputs, l.units, l.nonZero]), [[37, 19, 37 * 19 - Math.round(0.75 * 37 * 19)], [19, 3, 57 - Math.round(0.75 * 57)]]);
+  assert.ok(r.denseMs > 0 && r.sparseMs > 0 && Math.abs(r.speedup - r.denseMs / r.sparseMs) < 1e-12);
+  assert.is(r.denseBytes, 4 * (38 * 19 + 20 * 3));
+  assert.is(r.bytes, 4 * (20 + 4) + 8 * (r.layers[0].nonZero + r.layers[1].nonZero) + 4 * (19 + 3));
 });
 
 // 90 % of every layer alone starves the 64×10 output layer (≈ 0.73 here); the usual recipes

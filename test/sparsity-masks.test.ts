@@ -61,7 +61,8 @@ test('magnitudeMasks (global): one ranking across arrays of different scales', (
   const joint = new Float32Array([...a, ...b]);
   const want = refMagnitude(joint, Math.round(0.5 * 83));
   allEqual([...ma, ...mb], want, SEED + 2, 'global mask');
-  assert.ok(zeros(ma) > 40, 'the small-scale array takes most of the pruning');
+  // 42 zeros < 50 small weights: no weight of b with |w| ≥ 0.1 can be pruned.
+  assert.ok(zeros(mb) <= b.filter((v) => Math.abs(v) < 0.1).length, `b loses only weights below a's scale (seed ${SEED + 2})`);
   assert.equal(magnitudeMasks([], 0.5), []);
 });
 
