@@ -1,0 +1,50 @@
+// Learned convex weights: the seed's y = α·y1 + (1 − α)·y2, generalised to N experts with
+// α = softmax(θ) fit on held-out outputs (log-loss for classification, MSE for regression).
+import { fail } from '../errors.js';
+import type { Labels } from '../data/dataset.js';
+import { type Combiner, type CombinerDescription, type CombinerJSON, checkOutputs, mixOutputs, taskOf } from './combiner.js';
+import { mixtureTargets } from './mixture-loss.js';
+import { type GateTrainOptions, trainGate } from './train-gate.js';
+
+export class LearnedWeights implements Combiner {
+  readonly kind = 'convex' as const;
+  private alpha: number[] | null = null;
+  private loss = NaN;
+
+  constructor(private readonly options: GateTrainOptions = {}) {}
+
+  /** The learned α (≥ 0, summing to 1), one per expert. */
+  get weights(): number[] {
+    return [...(this.alpha ?? fail('ERR_NOT_FITTED', 'learned weights: call fit() on held-out expert outputs first'))];
+  }
+
+  async fit(outputs: readonly Float32Array[], y: Labels): Promise<void> {
+    const width = checkOutputs(outputs, y.length);
+    const { b, loss } = trainGate(mixtureTargets(outputs, y, width, taskOf(y, y.length, width)), null, 0, { epochs: 500, ...this.options });
+    const max = Math.max(...b), ex = Array.from(b, (v) => Math.exp(v - max)), sum = ex.reduce((a, v) => a + v, 0);
+    this.alpha = ex.map((v) => v / sum);
+    this.loss = loss;
+  }
+
+  combine(outputs: readonly Float32Array[], rows: number): Float32Array {
+    const alpha = this.weights;
+    return mixOutputs(outputs, rows, checkOutputs(outputs, rows, alpha.length), alpha, false);
+  }
+
+  describe(): CombinerDescription {
+    const w = this.weights;
+    return { kind: this.kind, summary: `learned convex weights α = ${w.map((v) => v.toFixed(3)).join(', ')}`, weights: w, loss: this.loss };
+  }
+
+  toJSON(): CombinerJSON {
+    return { kind: 'convex', weights: this.weights, loss: this.loss };
+  }
+
+  static fromJSON(json: { weights: number[]; loss: number }): LearnedWeights {
+    const c = new LearnedWeights();
+    if (!Array.isArray(json.weights) || json.weights.length === 0 || json.weights.some((w) => !(w >= 0))) fail('ERR_BAD_FILE', 'convex combiner JSON needs non-negative weights');
+    c.alpha = [...json.weights];
+    c.loss = json.loss;
+    return c;
+  }
+}
