@@ -48,6 +48,8 @@ const bundles = [
     define: { 'import.meta.url': 'importMetaUrl' }, inject: ['scripts/import-meta-url.cjs'],
   },
 ];
+// The command line (npm start, the `sparse-experts` bin): Node only, next to the kernels and worker.
+bundles.push({ entryPoints: { cli: 'src/cli/main.ts' }, platform: 'node', banner: { js: '#!/usr/bin/env node' } });
 if (existsSync('src/worker.ts')) {
   // Its own entry: esbuild does not follow `new URL('./worker.mjs', import.meta.url)`. One file
   // for Node and browsers (platform-neutral, node:* left to the runtime), next to every bundle.

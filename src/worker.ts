@@ -4,11 +4,13 @@
 import { expose, releaseProxy, transfer, type Endpoint, type Remote } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { registerDiagnostics, setExitWorker } from './parallel/diagnostics.js';
-import { runTask } from './parallel/registry.js';
+import { registerTask, runTask } from './parallel/registry.js';
+import { trainExpertTask } from './model/train-task.js';
 import { EXITING, toWire, type Outcome, type WorkerApi } from './parallel/protocol.js';
 import { collectTransferables } from './parallel/transfer.js';
 
 registerDiagnostics();
+registerTask('trainExpert', trainExpertTask);
 
 const running = new Map<number, AbortController>();
 

@@ -1,0 +1,112 @@
+// `sparse-experts` — the seed's MNIST expert model end to end, with a report.
+//   sparse-experts                 the full report (npm start): the seed's recipe, better variants,
+//                                  a single dense model, 1 vs N workers, dense vs CSR inference
+//   sparse-experts train [flags]   one configuration chosen by flags, against the single model
+import { parseArgs } from 'node:util';
+import type { CombineKind, CombineSpec, PartitionOptions } from '../model/options.js';
+import type { SparsitySpec } from '../model/train-task.js';
+import type { PartitionKind } from '../partition/partition.js';
+import { SparseExpertsError } from '../errors.js';
+// Through the Node entry: it tells the library where the kernels and the worker script are.
+import { init, loadMnist } from '../entry/node.js';
+import { type EnsembleResult, type RecipeOptions, ensemble, single, sparseSpeedup } from './recipe.js';
+import { printReport } from './report.js';
+
+const HELP = `sparse-experts — sparse expert models on the real MNIST digits
+
+usage: sparse-experts [report] [flags]     the full report (what npm start runs)
+       sparse-experts train [flags]        one configuration
+
+flags:
+  --partition contiguous|shuffled|stratified|kmeans|features   (train; default contiguous)
+  --experts N          experts (default 5)
+  --expert mlp|softmax (default mlp)      --hidden 512   hidden widths, comma-separated
+  --sparsity S         prune to S in [0,1) after training (default none; report uses 0.9)
+  --schedule one-shot|gradual             --prune magnitude|nm
+  --combine fixed,convex,stacking,gate,hard,topk   one or more (train; default convex)
+  --k K                experts per input for topk (default 2)
+  --workers N          worker threads (default: the machine's cores)
+  --epochs E           (default 10)         --seed S (default 1)
+  --train N --test N   MNIST rows (default 8000 / 2000, from all 10,000)
+  --json               print the report as one JSON object
+  -h, --help`;
+
+async function main(): Promise<void> {
+  const { values: v, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      partition: { type: 'string' }, experts: { type: 'string' }, expert: { type: 'string' }, hidden: { type: 'string' },
+      sparsity: { type: 'string' }, schedule: { type: 'string' }, prune: { type: 'string' }, combine: { type: 'string' },
+      k: { type: 'string' }, workers: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' },
+      train: { type: 'string' }, test: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (v.help) return void console.log(HELP);
+  const command = positionals[0] ?? 'report';
+  if (command !== 'report' && command !== 'train') throw new SparseExpertsError('ERR_BAD_ARGUMENT', `unknown command '${command}'\n\n${HELP}`);
+  const num = (s: string | undefined, d: number) => (s === undefined ? d : Number(s));
+  const cores = (await import('node:os')).availableParallelism();
+  const o: RecipeOptions = {
+    epochs: num(v.epochs, 10), seed: num(v.seed, 1), workers: num(v.workers, cores), experts: num(v.experts, 5),
+    hidden: (v.hidden ?? '512').split(',').map(Number), log: (l) => (v.json ? undefined : console.error(l)),
+  };
+  const backend = await init();
+  const { train, test } = loadMnist({ train: num(v.train, 8000), test: num(v.test, 2000), seed: o.seed });
+  o.log(`MNIST: ${train.rows} training / ${test.rows} held-out digits; kernels: ${backend.name}; ${o.workers} worker(s)`);
+  const expert = v.expert === 'softmax' ? { kind: 'softmax' as const, fit: { epochs: o.epochs } } : undefined;
+  const k = num(v.k, 2);
+  const combines = (v.combine ?? 'convex').split(',').map((c) => ({ kind: c as CombineKind, k }) as CombineSpec);
+  const sparsity: SparsitySpec | null = v.sparsity === undefined ? null : {
+    method: (v.prune ?? 'magnitude') as 'magnitude' | 'nm', sparsity: Number(v.sparsity), schedule: (v.schedule ?? 'one-shot') as 'one-shot' | 'gradual',
+  };
+
+  o.log('training the single dense model on all the data…');
+  const baseline = await single(train, test, o);
+  const ensembles: EnsembleResult[] = [];
+  let workersSpeedup: { workers: number; one_s: number; n_s: number; speedup: number } | null = null;
+  let sparse: { dense_ms: number; csr_ms: number; speedup: number } | null = null;
+
+  if (command === 'train') {
+    const partition: PartitionOptions = { kind: (v.partition ?? 'contiguous') as PartitionKind };
+    const run = await ensemble(train, test, { partition, expert, sparsity, combine: combines }, o);
+    ensembles.push(...run.results);
+    if (sparsity) sparse = sparseSpeedup(run.model, test);
+    run.model.dispose();
+  } else {
+    // 1. The seed's recipe: array_split into 5, Dense(512) experts; its own combine_models
+    //    (α = 0.5 on the first two experts only), then every combiner over all five.
+    o.log('the seed recipe: 5 contiguous experts…');
+    const seedCombine: CombineSpec = { kind: 'fixed', weights: [0.5, 0.5, ...Array.from({ length: o.experts - 2 }, () => 0)] };
+    const all: CombineSpec[] = [{ kind: 'convex' }, seedCombine, { kind: 'fixed' }, { kind: 'stacking' }, { kind: 'gate' }, { kind: 'topk', k }];
+    const seedRun = await ensemble(train, test, { partition: { kind: 'contiguous' }, expert, combine: all }, o);
+    ensembles.push(...seedRun.results);
+    seedRun.model.dispose();
+    // 2. k-means partition with a gate and with hard routing.
+    o.log('k-means partition…');
+    const km = await ensemble(train, test, { partition: { kind: 'kmeans' }, expert, combine: [{ kind: 'gate' }, { kind: 'hard' }, { kind: 'topk', k }] }, o);
+    ensembles.push(...km.results);
+    km.model.dispose();
+    // 3. 90 % magnitude pruning (one-shot + fine-tune), combined, and run through CSR.
+    o.log('90 % pruned experts…');
+    const pruned = await ensemble(train, test, { partition: { kind: 'contiguous' }, expert, sparsity: sparsity ?? { method: 'magnitude', sparsity: 0.9, scope: 'global' }, combine: [{ kind: 'convex' }, { kind: 'gate' }] }, o);
+    ensembles.push(...pruned.results);
+    sparse = sparseSpeedup(pruned.model, test);
+    pruned.model.dispose();
+    // 4. Training time with 1 worker against N: the same 5 experts.
+    if (o.workers > 1) {
+      o.log(`the seed recipe again with 1 worker (vs ${o.workers})…`);
+      const one = await ensemble(train, test, { partition: { kind: 'contiguous' }, expert, combine: [{ kind: 'convex' }], workers: 1 }, o);
+      one.model.dispose();
+      workersSpeedup = { workers: o.workers, one_s: one.train_s, n_s: seedRun.train_s, speedup: one.train_s / seedRun.train_s };
+    }
+  }
+  printReport({ single: baseline, ensembles, workers_speedup: workersSpeedup, sparse_speedup: sparse }, Boolean(v.json));
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err instanceof SparseExpertsError ? `error ${err.code}: ${err.message}` : err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,82 @@
+// SparseExpertModel's options, their defaults and checks.
+import { fail } from '../errors.js';
+import type { Backend } from '../backend/backend.js';
+import type { ExpertSpec } from '../experts/create.js';
+import type { PartitionKind } from '../partition/partition.js';
+import type { SparsitySpec } from './train-task.js';
+
+export type CombineKind = 'fixed' | 'convex' | 'stacking' | 'gate' | 'hard' | 'topk';
+
+export interface CombineSpec {
+  kind: CombineKind;
+  /** fixed: one weight per expert (default uniform). */
+  weights?: number[];
+  /** topk: experts evaluated per input (default 2). */
+  k?: number;
+  /** gate, topk, convex, stacking: training epochs / learning rate / L2 of the combiner. */
+  epochs?: number;
+  lr?: number;
+  l2?: number;
+}
+
+export interface PartitionOptions {
+  kind: PartitionKind;
+  /** features: explicit column groups (default: `experts` contiguous groups). */
+  groups?: number[][];
+  /** features: allow a column in several groups. */
+  allowOverlap?: boolean;
+  /** kmeans: Lloyd iterations and tolerance. */
+  maxIter?: number;
+  tol?: number;
+}
+
+export interface SparseExpertModelOptions {
+  /** How rows (or columns) are split among experts; default 'contiguous' (numpy array_split, the seed's). */
+  partition?: PartitionKind | PartitionOptions;
+  /** Number of experts; default 5 (the seed's n_splits). */
+  experts?: number;
+  /** What each expert is; default the seed's MLP (Dense(512, relu) → Dense(softmax), Adam, batch 128, 10 epochs). */
+  expert?: ExpertSpec;
+  /** Weight sparsification after (or during) training; default none. */
+  sparsity?: SparsitySpec | null;
+  /** How expert outputs are combined; default learned convex weights. */
+  combine?: CombineKind | CombineSpec;
+  /** Share of the training rows held out to fit a learning combiner (default 0.1). */
+  holdout?: number;
+  /** Worker threads: 'auto' (default), a count, or 0 for the calling thread (edge runtimes). */
+  workers?: 'auto' | number;
+  seed?: number;
+  /** A backend; default the library's (see init()). */
+  backend?: Backend;
+}
+
+export interface ResolvedOptions {
+  partition: PartitionOptions;
+  experts: number;
+  expert: ExpertSpec;
+  sparsity: SparsitySpec | null;
+  combine: CombineSpec;
+  holdout: number;
+  workers: 'auto' | number;
+  seed: number;
+}
+
+/** Combiners that learn from held-out expert outputs. */
+export const LEARNING: readonly CombineKind[] = ['convex', 'stacking', 'gate', 'topk'];
+
+export function resolveOptions(o: SparseExpertModelOptions): ResolvedOptions {
+  const partition = typeof o.partition === 'string' ? { kind: o.partition } : o.partition ?? { kind: 'contiguous' as const };
+  const combine = typeof o.combine === 'string' ? { kind: o.combine } : o.combine ?? { kind: 'convex' as const };
+  const experts = o.experts ?? partition.groups?.length ?? 5;
+  if (!Number.isInteger(experts) || experts < 1) fail('ERR_BAD_ARGUMENT', `experts must be a positive integer, got ${experts}`);
+  const holdout = o.holdout ?? 0.1;
+  if (!(holdout > 0 && holdout < 1)) fail('ERR_BAD_ARGUMENT', `holdout must be in (0, 1), got ${holdout}`);
+  if (combine.kind === 'hard' && partition.kind !== 'kmeans') {
+    fail('ERR_BAD_ARGUMENT', "combine 'hard' routes each input to its cluster's expert: it needs partition 'kmeans'");
+  }
+  const workers = o.workers ?? 'auto';
+  if (workers !== 'auto' && (!Number.isInteger(workers) || workers < 0)) fail('ERR_BAD_ARGUMENT', `workers must be 'auto' or an integer ≥ 0, got ${workers}`);
+  const seed = o.seed ?? 0;
+  if (!Number.isInteger(seed)) fail('ERR_BAD_ARGUMENT', `seed must be an integer, got ${seed}`);
+  return { partition, experts, expert: o.expert ?? { kind: 'mlp' }, sparsity: o.sparsity ?? null, combine, holdout, workers, seed };
+}

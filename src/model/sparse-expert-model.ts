@@ -1,0 +1,255 @@
+// The sparse expert model end to end: partition the data → train one expert per part in
+// parallel workers → sparsify → combine all N experts' outputs.
+import { fail } from '../errors.js';
+import type { Backend } from '../backend/backend.js';
+import { backendRecipe, getBackend } from '../backend/init.js';
+import { type Dataset, validate } from '../data/dataset.js';
+import { Rng } from '../data/prng.js';
+import { trainTestSplit } from '../data/split.js';
+import { type Combiner, type SparseCombiner } from '../combine/combiner.js';
+import { expertFromState } from '../experts/from-state.js';
+import type { NetworkExpert } from '../experts/network-expert.js';
+import { accuracy } from '../metrics/classification.js';
+import { createExecutor, runAll } from '../parallel/create.js';
+import type { Executor } from '../parallel/executor.js';
+import { registerTask } from '../parallel/registry.js';
+import { type Partition, createPartition } from '../partition/create.js';
+import { type SparseNetwork, compileSparse } from '../sparsity/sparse-network.js';
+import { createCombiner } from './combiner-spec.js';
+import { type CombineSpec, LEARNING, type ResolvedOptions, type SparseExpertModelOptions, resolveOptions } from './options.js';
+import { type TrainExpertPayload, type TrainExpertResult, trainExpertTask } from './train-task.js';
+
+export interface ModelFitOptions {
+  signal?: AbortSignal;
+  /** Per-expert training progress (fraction of its epochs done). */
+  onProgress?: (p: { expert: number; fraction: number }) => void;
+  /** Run the experts on this executor instead of one made from `workers` (it stays open). */
+  executor?: Executor;
+}
+
+export interface ExpertReport {
+  index: number;
+  /** Training rows and input columns this expert saw. */
+  rows: number;
+  cols: number;
+  seconds: number;
+  parameters: number;
+  nonZero: number;
+  sparsity: number;
+  flopsPerSample: number;
+  /** Final training loss, and accuracy on the held-out rows (classification) when there are any. */
+  loss: number;
+  holdoutAccuracy?: number;
+}
+
+export interface FitReport {
+  experts: ExpertReport[];
+  /** Wall-clock seconds: all experts, the combiner included. */
+  seconds: number;
+  workers: number;
+  combiner: ReturnType<Combiner['describe']>;
+}
+
+const TASK = 'trainExpert';
+
+export class SparseExpertModel {
+  readonly options: ResolvedOptions;
+  private backend: Backend | null;
+  private partition: Partition | null = null;
+  private experts: NetworkExpert[] = [];
+  /** CSR inference for pruned experts (null: dense). */
+  private sparse: (SparseNetwork | null)[] = [];
+  private combiner: Combiner | null = null;
+  private width = 0;
+  /** Held-out rows and the experts' outputs on them, for fitting (and re-fitting) combiners. */
+  private holdout: { ds: Dataset; outputs: Float32Array[] } | null = null;
+  /** Share of rows each expert ran on in the last prediction (sparse combiners skip experts). */
+  private usage: number[] | null = null;
+  private task: 'classification' | 'regression' = 'classification';
+
+  constructor(options: SparseExpertModelOptions = {}) {
+    this.options = resolveOptions(options);
+    this.backend = options.backend ?? null;
+  }
+
+  /** Train every expert on its part of `ds` and fit the combiner. */
+  async fit(ds: Dataset, opts: ModelFitOptions = {}): Promise<FitReport> {
+    const started = performance.now();
+    validate(ds);
+    const o = this.options;
+    const backend = (this.backend ??= await getBackend());
+    this.dispose();
+    this.task = ds.classes === undefined ? 'regression' : 'classification';
+    this.width = ds.classes ?? 1;
+    const learns = LEARNING.includes(o.combine.kind);
+    const split = learns ? trainTestSplit(ds, { testFraction: o.holdout, seed: o.seed, stratify: this.task === 'classification' }) : null;
+    const train = split?.train ?? ds;
+    const p = o.partition;
+    this.partition = await createPartition(train, p.kind === 'features'
+      ? { kind: 'features', experts: p.groups ?? o.experts, allowOverlap: p.allowOverlap }
+      : p.kind === 'kmeans' ? { kind: 'kmeans', experts: o.experts, seed: o.seed, maxIter: p.maxIter, tol: p.tol, backend }
+      : { kind: p.kind, experts: o.experts, seed: o.seed });
+    const root = new Rng(o.seed);
+    const recipe = backendRecipe(backend);
+    const payloads: TrainExpertPayload[] = Array.from({ length: this.partition.experts }, (_, i) => {
+      const data = this.partition!.subset(train, i);
+      if (data.rows === 0) fail('ERR_EMPTY', `expert ${i} got no training rows: use fewer experts or another partition`);
+      return { index: i, spec: o.expert, sparsity: o.sparsity, data, seed: root.fork(i).seed, backend: recipe };
+    });
+    registerTask(TASK, trainExpertTask);
+    const executor = opts.executor ?? createExecutor(o.workers === 'auto' ? 'auto' : Math.min(o.workers, payloads.length));
+    let results: TrainExpertResult[];
+    try {
+      results = await runAll<TrainExpertResult>(executor, payloads.map((payload) => ({
+        task: TASK, payload, onProgress: (pr) => opts.onProgress?.({ expert: payload.index, fraction: (pr as { fraction: number }).fraction }),
+      })), { signal: opts.signal });
+    } finally {
+      if (!opts.executor) await executor.close();
+    }
+    this.experts = results.map((r) => expertFromState(r.state, backend));
+    this.sparse = this.experts.map((e) => (o.sparsity ? compileSparse(e.network()) : null));
+    const holdout = split?.test;
+    this.holdout = holdout ? { ds: holdout, outputs: this.expertOutputs(holdout.x, holdout.rows) } : null;
+    const combiner = await this.combineWith(o.combine);
+    return {
+      experts: results.map((r, i) => this.report(r, i, payloads[i].data.rows, this.holdout ? accuracyOf(this.holdout.outputs[i], this.holdout.ds, this.width) : undefined)),
+      seconds: (performance.now() - started) / 1000,
+      workers: executor.size,
+      combiner,
+    };
+  }
+
+  /**
+   * Replace the combiner, fitting it on the held-out rows the model kept (the experts stay
+   * as trained): compare combiners without retraining. Learning combiners need a model
+   * trained with a learning combiner, which holds rows out.
+   */
+  async combineWith(spec: CombineSpec | CombineSpec['kind']): Promise<ReturnType<Combiner['describe']>> {
+    if (!this.partition || this.experts.length === 0) fail('ERR_NOT_FITTED', 'this model is not trained yet: call fit() first');
+    const s = typeof spec === 'string' ? { kind: spec } : spec;
+    const combiner = createCombiner(s, { experts: this.experts.length, partition: this.partition, backend: this.backend!, seed: this.options.seed });
+    if (LEARNING.includes(s.kind)) {
+      if (!this.holdout) fail('ERR_BAD_ARGUMENT', `combiner '${s.kind}' learns from held-out rows, but this model kept none: train it with a learning combiner (convex, stacking, gate, topk)`);
+      await combiner.fit(this.holdout.outputs, this.holdout.ds.y, this.holdout.ds.x);
+    } else if (this.holdout) {
+      await combiner.fit(this.holdout.outputs, this.holdout.ds.y, this.holdout.ds.x);
+    }
+    this.combiner = combiner;
+    this.usage = null;
+    return combiner.describe();
+  }
+
+  /**
+   * Inference FLOPs per sample: each expert's (non-zero) FLOPs times the share of rows it
+   * ran on in the last prediction (all of them unless the combiner routes sparsely).
+   */
+  flopsPerSample(): number {
+    return this.experts.reduce((s, e, i) => s + e.flopsPerSample() * (this.usage?.[i] ?? 1), 0);
+  }
+
+  /** Combined class probabilities (rows × classes), or predictions (rows × 1) for regression. */
+  async predictProba(x: Float32Array, rows: number): Promise<Float32Array> {
+    const combiner = this.fitted();
+    this.checkInput(x, rows);
+    if (isSparseCombiner(combiner)) {
+      const parts = this.expertInputs(x, rows);
+      const res = await combiner.combineSparse(x, rows, (e, idx) => this.runExpert(e, gatherRows(parts[e], this.experts[e].inputs, idx), idx.length));
+      this.usage = res.perExpert.map((n) => (rows ? n / rows : 0));
+      return res.output;
+    }
+    return combiner.combine(this.expertOutputs(x, rows), rows, x);
+  }
+
+  /** Class ids, or predicted targets for regression. */
+  async predict(x: Float32Array, rows: number): Promise<Int32Array | Float32Array> {
+    const p = await this.predictProba(x, rows);
+    if (this.task === 'regression') return p;
+    const k = this.width, out = new Int32Array(rows);
+    for (let r = 0; r < rows; r++) {
+      let best = 0;
+      for (let c = 1; c < k; c++) if (p[r * k + c] > p[r * k + best]) best = c;
+      out[r] = best;
+    }
+    return out;
+  }
+
+  /** Each expert's own output for the rows (rows × width per expert). */
+  expertOutputs(x: Float32Array, rows: number): Float32Array[] {
+    const parts = this.expertInputs(x, rows);
+    return this.experts.map((_, e) => this.runExpert(e, parts[e], rows));
+  }
+
+  get expertCount(): number {
+    return this.experts.length;
+  }
+
+  /** The trained experts (for inspection or saving). */
+  expertList(): readonly NetworkExpert[] {
+    return this.experts;
+  }
+
+  dispose(): void {
+    for (const e of this.experts) e.dispose();
+    for (const s of this.sparse) s?.dispose();
+    this.experts = [];
+    this.sparse = [];
+    this.combiner = null;
+    this.holdout = null;
+    this.usage = null;
+  }
+
+  private runExpert(e: number, x: Float32Array, rows: number): Float32Array {
+    const s = this.sparse[e];
+    if (s) return s.predictProba(x, rows);
+    const ex = this.experts[e];
+    return this.task === 'regression' ? (ex.predict(x, rows) as Float32Array) : ex.predictProba(x, rows);
+  }
+
+  /** Per expert, the input it reads: its column slice (feature groups) or all of x. */
+  private expertInputs(x: Float32Array, rows: number): Float32Array[] {
+    const p = this.partition!;
+    return p.kind === 'features' ? p.route(x, rows) : this.experts.map(() => x);
+  }
+
+  private fitted(): Combiner {
+    if (!this.combiner) fail('ERR_NOT_FITTED', 'this model is not trained yet: call fit() first');
+    return this.combiner;
+  }
+
+  private checkInput(x: Float32Array, rows: number): void {
+    const cols = this.partition!.kind === 'features' ? this.partition!.cols : this.experts[0].inputs;
+    if (!Number.isInteger(rows) || rows < 0 || x.length !== rows * cols) fail('ERR_BAD_SHAPE', `x has ${x.length} values, expected ${rows} rows × ${cols} features`);
+  }
+
+  private report(r: TrainExpertResult, i: number, rows: number, holdoutAccuracy: number | undefined): ExpertReport {
+    const e = this.experts[i], net = e.network();
+    const losses = r.history.history.loss ?? [];
+    const params = e.parameterCount(), nonZero = e.nonZeroCount();
+    return {
+      index: i, rows, cols: net.spec.inputs,
+      seconds: r.seconds, parameters: params, nonZero, sparsity: 1 - nonZero / params, flopsPerSample: e.flopsPerSample(),
+      loss: losses[losses.length - 1] ?? Number.NaN, holdoutAccuracy,
+    };
+  }
+}
+
+function isSparseCombiner(c: Combiner): c is SparseCombiner {
+  return typeof (c as SparseCombiner).combineSparse === 'function';
+}
+
+function gatherRows(x: Float32Array, cols: number, idx: Int32Array): Float32Array {
+  const out = new Float32Array(idx.length * cols);
+  for (let i = 0; i < idx.length; i++) out.set(x.subarray(idx[i] * cols, (idx[i] + 1) * cols), i * cols);
+  return out;
+}
+
+function accuracyOf(out: Float32Array, ds: Dataset, k: number): number | undefined {
+  if (ds.classes === undefined) return undefined;
+  const pred = new Int32Array(ds.rows);
+  for (let r = 0; r < ds.rows; r++) {
+    let best = 0;
+    for (let c = 1; c < k; c++) if (out[r * k + c] > out[r * k + best]) best = c;
+    pred[r] = best;
+  }
+  return accuracy(ds.y, pred);
+}
