@@ -73,11 +73,11 @@ export interface EnsembleSpec {
 }
 
 /** Train one ensemble, then score it under each combiner. */
-export async function ensemble(train: Dataset, test: Dataset, spec: EnsembleSpec, o: RecipeOptions): Promise<{ results: EnsembleResult[]; model: SparseExpertModel; train_s: number }> {
+export async function ensemble(train: Dataset, test: Dataset, spec: EnsembleSpec, o: RecipeOptions): Promise<{ results: EnsembleResult[]; model: SparseExpertModel; train_s: number; experts_s: number }> {
   const model = new SparseExpertModel({
     partition: spec.partition, experts: o.experts, seed: o.seed, workers: spec.workers ?? o.workers,
     expert: spec.expert ?? { kind: 'mlp', hidden: o.hidden, fit: { epochs: o.epochs } },
-    sparsity: spec.sparsity ?? null, combine: spec.combine[0],
+    sparsity: spec.sparsity ?? null, combine: spec.combine[0], holdout: 0.1,
   });
   const bar = new Progress(spec.partition.kind);
   const [report, ms] = await timed(() => model.fit(train, { onProgress: (p) => bar.update(p.expert, p.fraction) }));
@@ -94,7 +94,7 @@ export async function ensemble(train: Dataset, test: Dataset, spec: EnsembleSpec
       experts: report.experts.map((e) => ({ rows: e.rows, accuracy: e.holdoutAccuracy, sparsity: e.sparsity, parameters: e.parameters, non_zero: e.nonZero })),
     });
   }
-  return { results, model, train_s: ms / 1000 };
+  return { results, model, train_s: ms / 1000, experts_s: report.expertSeconds };
 }
 
 export function describeCombine(c: CombineSpec): string {

@@ -1,23 +1,13 @@
 // SparseExpertModel's options, their defaults and checks.
 import { fail } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
+import type { CombinerSpec } from '../combine/create.js';
 import type { ExpertSpec } from '../experts/create.js';
 import type { PartitionKind } from '../partition/partition.js';
 import type { SparsitySpec } from './train-task.js';
 
-export type CombineKind = 'fixed' | 'convex' | 'stacking' | 'gate' | 'hard' | 'topk';
-
-export interface CombineSpec {
-  kind: CombineKind;
-  /** fixed: one weight per expert (default uniform). */
-  weights?: number[];
-  /** topk: experts evaluated per input (default 2). */
-  k?: number;
-  /** gate, topk, convex, stacking: training epochs / learning rate / L2 of the combiner. */
-  epochs?: number;
-  lr?: number;
-  l2?: number;
-}
+export type CombineSpec = CombinerSpec;
+export type CombineKind = CombinerSpec['kind'];
 
 export interface PartitionOptions {
   kind: PartitionKind;
@@ -41,7 +31,10 @@ export interface SparseExpertModelOptions {
   sparsity?: SparsitySpec | null;
   /** How expert outputs are combined; default learned convex weights. */
   combine?: CombineKind | CombineSpec;
-  /** Share of the training rows held out to fit a learning combiner (default 0.1). */
+  /**
+   * Share of the training rows held out to fit the combiner: default 0.1 for a learning
+   * combiner, none otherwise. Set it to keep rows out anyway (to try learning combiners later with combineWith).
+   */
   holdout?: number;
   /** Worker threads: 'auto' (default), a count, or 0 for the calling thread (edge runtimes). */
   workers?: 'auto' | number;
@@ -56,6 +49,7 @@ export interface ResolvedOptions {
   expert: ExpertSpec;
   sparsity: SparsitySpec | null;
   combine: CombineSpec;
+  /** 0: no rows held out. */
   holdout: number;
   workers: 'auto' | number;
   seed: number;
@@ -69,8 +63,9 @@ export function resolveOptions(o: SparseExpertModelOptions): ResolvedOptions {
   const combine = typeof o.combine === 'string' ? { kind: o.combine } : o.combine ?? { kind: 'convex' as const };
   const experts = o.experts ?? partition.groups?.length ?? 5;
   if (!Number.isInteger(experts) || experts < 1) fail('ERR_BAD_ARGUMENT', `experts must be a positive integer, got ${experts}`);
-  const holdout = o.holdout ?? 0.1;
-  if (!(holdout > 0 && holdout < 1)) fail('ERR_BAD_ARGUMENT', `holdout must be in (0, 1), got ${holdout}`);
+  const holdout = o.holdout ?? (LEARNING.includes(combine.kind) ? 0.1 : 0);
+  if (!(holdout >= 0 && holdout < 1)) fail('ERR_BAD_ARGUMENT', `holdout must be in [0, 1), got ${holdout}`);
+  if (holdout === 0 && LEARNING.includes(combine.kind)) fail('ERR_BAD_ARGUMENT', `combiner '${combine.kind}' learns from held-out rows: holdout must be > 0`);
   if (combine.kind === 'hard' && partition.kind !== 'kmeans') {
     fail('ERR_BAD_ARGUMENT', "combine 'hard' routes each input to its cluster's expert: it needs partition 'kmeans'");
   }

@@ -7,15 +7,14 @@ import { type Dataset, validate } from '../data/dataset.js';
 import { Rng } from '../data/prng.js';
 import { trainTestSplit } from '../data/split.js';
 import { type Combiner, type SparseCombiner } from '../combine/combiner.js';
+import { createCombiner } from '../combine/create.js';
 import { expertFromState } from '../experts/from-state.js';
 import type { NetworkExpert } from '../experts/network-expert.js';
-import { accuracy } from '../metrics/classification.js';
 import { createExecutor, runAll } from '../parallel/create.js';
 import type { Executor } from '../parallel/executor.js';
 import { registerTask } from '../parallel/registry.js';
 import { type Partition, createPartition } from '../partition/create.js';
 import { type SparseNetwork, compileSparse } from '../sparsity/sparse-network.js';
-import { createCombiner } from './combiner-spec.js';
 import { type CombineSpec, LEARNING, type ResolvedOptions, type SparseExpertModelOptions, resolveOptions } from './options.js';
 import { type TrainExpertPayload, type TrainExpertResult, trainExpertTask } from './train-task.js';
 
@@ -46,6 +45,8 @@ export interface FitReport {
   experts: ExpertReport[];
   /** Wall-clock seconds: all experts, the combiner included. */
   seconds: number;
+  /** Wall-clock seconds of the parallel part: training (and pruning) all the experts. */
+  expertSeconds: number;
   workers: number;
   combiner: ReturnType<Combiner['describe']>;
 }
@@ -81,8 +82,7 @@ export class SparseExpertModel {
     this.dispose();
     this.task = ds.classes === undefined ? 'regression' : 'classification';
     this.width = ds.classes ?? 1;
-    const learns = LEARNING.includes(o.combine.kind);
-    const split = learns ? trainTestSplit(ds, { testFraction: o.holdout, seed: o.seed, stratify: this.task === 'classification' }) : null;
+    const split = o.holdout > 0 ? trainTestSplit(ds, { testFraction: o.holdout, seed: o.seed, stratify: this.task === 'classification' }) : null;
     const train = split?.train ?? ds;
     const p = o.partition;
     this.partition = await createPartition(train, p.kind === 'features'
@@ -99,6 +99,7 @@ export class SparseExpertModel {
     registerTask(TASK, trainExpertTask);
     const executor = opts.executor ?? createExecutor(o.workers === 'auto' ? 'auto' : Math.min(o.workers, payloads.length));
     let results: TrainExpertResult[];
+    const expertsStarted = performance.now();
     try {
       results = await runAll<TrainExpertResult>(executor, payloads.map((payload) => ({
         task: TASK, payload, onProgress: (pr) => opts.onProgress?.({ expert: payload.index, fraction: (pr as { fraction: number }).fraction }),
@@ -106,14 +107,16 @@ export class SparseExpertModel {
     } finally {
       if (!opts.executor) await executor.close();
     }
+    const expertSeconds = (performance.now() - expertsStarted) / 1000;
     this.experts = results.map((r) => expertFromState(r.state, backend));
     this.sparse = this.experts.map((e) => (o.sparsity ? compileSparse(e.network()) : null));
     const holdout = split?.test;
     this.holdout = holdout ? { ds: holdout, outputs: this.expertOutputs(holdout.x, holdout.rows) } : null;
     const combiner = await this.combineWith(o.combine);
     return {
-      experts: results.map((r, i) => this.report(r, i, payloads[i].data.rows, this.holdout ? accuracyOf(this.holdout.outputs[i], this.holdout.ds, this.width) : undefined)),
+      experts: results.map((r, i) => this.report(r, i, payloads[i].data.rows, this.holdoutAccuracy(i))),
       seconds: (performance.now() - started) / 1000,
+      expertSeconds,
       workers: executor.size,
       combiner,
     };
@@ -211,6 +214,26 @@ export class SparseExpertModel {
     return p.kind === 'features' ? p.route(x, rows) : this.experts.map(() => x);
   }
 
+  /**
+   * Expert i's accuracy on the held-out rows: all of them, or, when the partition routes
+   * inputs (k-means), those routed to it — its own region.
+   */
+  private holdoutAccuracy(i: number): number | undefined {
+    const h = this.holdout, p = this.partition!;
+    if (!h || h.ds.classes === undefined) return undefined;
+    const k = this.width, out = h.outputs[i];
+    const route = p.kind === 'kmeans' ? p.route(h.ds.x, h.ds.rows) : null;
+    let hits = 0, seen = 0;
+    for (let r = 0; r < h.ds.rows; r++) {
+      if (route && route[r] !== i) continue;
+      let best = 0;
+      for (let c = 1; c < k; c++) if (out[r * k + c] > out[r * k + best]) best = c;
+      seen++;
+      if (best === h.ds.y[r]) hits++;
+    }
+    return seen ? hits / seen : undefined;
+  }
+
   private fitted(): Combiner {
     if (!this.combiner) fail('ERR_NOT_FITTED', 'this model is not trained yet: call fit() first');
     return this.combiner;
@@ -241,15 +264,4 @@ function gatherRows(x: Float32Array, cols: number, idx: Int32Array): Float32Arra
   const out = new Float32Array(idx.length * cols);
   for (let i = 0; i < idx.length; i++) out.set(x.subarray(idx[i] * cols, (idx[i] + 1) * cols), i * cols);
   return out;
-}
-
-function accuracyOf(out: Float32Array, ds: Dataset, k: number): number | undefined {
-  if (ds.classes === undefined) return undefined;
-  const pred = new Int32Array(ds.rows);
-  for (let r = 0; r < ds.rows; r++) {
-    let best = 0;
-    for (let c = 1; c < k; c++) if (out[r * k + c] > out[r * k + best]) best = c;
-    pred[r] = best;
-  }
-  return accuracy(ds.y, pred);
 }
