@@ -5,6 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as checks from './checks.js';
+import { digest, trainBlobs } from './train-check.js';
 import { startServer, type TestServer } from './server.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -18,6 +19,8 @@ interface Ctx {
   setup?: unknown;
   /** What each check said, printed at the end (not between uvu's marks). */
   notes: string[];
+  /** The page's note from the training check: the digest of its predictions. */
+  trained?: string;
 }
 const browser = suite<Ctx>('browser', { errors: [], notes: [] });
 
@@ -60,8 +63,17 @@ if (!existsSync(CHROMIUM)) {
       assert.ok(result.ok, result.message);
       assert.equal(ctx.errors, [], 'errors thrown in the page');
       if (result.note) ctx.notes.push(`  ${name}: ${result.note}`);
+      if (name === 'trainsInWebWorkersLikeOnThePage') ctx.trained = result.note;
     });
   }
+
+  browser('Chromium trains bit-identical weights to Node (same seed, plain SIMD)', async (ctx) => {
+    if (ctx.setup) throw ctx.setup;
+    const lib = await import('../../src/entry/node.js');
+    const node = await trainBlobs(lib, 1);
+    assert.ok(ctx.trained, 'the page-side training check ran');
+    assert.match(ctx.trained!, `digest ${digest(node.proba)}`);
+  });
 }
 
 browser.run();

@@ -1,0 +1,34 @@
+// Training shared by the browser page and Node: the same seeded model, so the digest of its
+// predictions must be identical in both runtimes (plain SIMD build: FMA would round differently).
+import type * as Lib from '../../src/index.js';
+
+/** Two small MLP experts on seeded blobs; returns the combined probabilities. */
+export async function trainBlobs(lib: typeof Lib, workers: number): Promise<{ proba: Float32Array; accuracy: number }> {
+  const backend = await lib.init({ build: 'simd' });
+  const rng = new lib.Rng(11);
+  const rows = 240, cols = 12, classes = 3;
+  const centers = Array.from({ length: classes }, () => Array.from({ length: cols }, () => rng.normal() * 3));
+  const x: number[][] = [], y: number[] = [];
+  for (let i = 0; i < rows; i++) {
+    x.push(centers[i % classes].map((c) => c + rng.normal()));
+    y.push(i % classes);
+  }
+  const ds = lib.fromArrays(x, y, { classes });
+  const model = new lib.SparseExpertModel({
+    experts: 2, expert: { kind: 'mlp', hidden: [16], optimizer: { kind: 'adam', lr: 0.01 }, fit: { epochs: 10, batchSize: 16 } }, partition: 'shuffled',
+    combine: 'convex', workers, seed: 3, backend,
+  });
+  await model.fit(ds);
+  const proba = await model.predictProba(ds.x, ds.rows);
+  const accuracy = lib.accuracy(ds.y, await model.predict(ds.x, ds.rows));
+  model.dispose();
+  return { proba, accuracy };
+}
+
+/** A short exact fingerprint of a float array (its bits). */
+export function digest(a: Float32Array): string {
+  const u = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < u.length; i++) h = Math.imul(h ^ u[i], 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
