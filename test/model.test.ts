@@ -21,7 +21,7 @@ function accuracy(pred: ArrayLike<number>, y: ArrayLike<number>): number {
 }
 
 test('same seed → identical expert weights and predictions with 0, 1 and 2 workers', async () => {
-  const runs = [];
+  const runs: { weights: Float32Array[][]; proba: Float32Array }[] = [];
   for (const workers of [0, 1, 2]) {
     const m = new SparseExpertModel({ experts: 3, expert: small, combine: 'convex', workers, seed: 7, backend: wasm });
     const report = await m.fit(train);

@@ -13,7 +13,11 @@ import type { NetworkExpert } from '../experts/network-expert.js';
 import { createExecutor, runAll } from '../parallel/create.js';
 import type { Executor } from '../parallel/executor.js';
 import { registerTask } from '../parallel/registry.js';
-import { type Partition, createPartition } from '../partition/create.js';
+import { type Partition, createPartition, partitionFromJSON } from '../partition/create.js';
+import type { PartitionJSON } from '../partition/partition.js';
+import type { CombinerJSON } from '../combine/combiner.js';
+import { combinerFromJSON } from '../combine/from-json.js';
+import type { ExpertState } from '../experts/expert.js';
 import { type SparseNetwork, compileSparse } from '../sparsity/sparse-network.js';
 import { type CombineSpec, LEARNING, type ResolvedOptions, type SparseExpertModelOptions, resolveOptions } from './options.js';
 import { type TrainExpertPayload, type TrainExpertResult, trainExpertTask } from './train-task.js';
@@ -52,6 +56,16 @@ export interface FitReport {
 }
 
 const TASK = 'trainExpert';
+
+/** Everything a trained model is, as plain data and typed arrays (see src/io for the file format). */
+export interface ModelState {
+  options: Omit<ResolvedOptions, 'workers'> & { workers: 'auto' | number };
+  task: 'classification' | 'regression';
+  width: number;
+  partition: PartitionJSON;
+  combiner: CombinerJSON;
+  experts: ExpertState[];
+}
 
 export class SparseExpertModel {
   readonly options: ResolvedOptions;
@@ -148,6 +162,32 @@ export class SparseExpertModel {
    */
   flopsPerSample(): number {
     return this.experts.reduce((s, e, i) => s + e.flopsPerSample() * (this.usage?.[i] ?? 1), 0);
+  }
+
+  /** The trained model as plain data: save it (src/io) and rebuild it with fromState, in any runtime. */
+  toState(): ModelState {
+    const combiner = this.fitted();
+    return {
+      options: this.options, task: this.task, width: this.width, partition: this.partition!.toJSON(),
+      combiner: combiner.toJSON(), experts: this.experts.map((e) => e.toState()),
+    };
+  }
+
+  /**
+   * A trained model from toState() output. It predicts as the original did; the held-out
+   * rows are not part of the state, so combineWith() needs a new fit.
+   */
+  static async fromState(state: ModelState, backend?: Backend): Promise<SparseExpertModel> {
+    const b = backend ?? (await getBackend());
+    const m = new SparseExpertModel({ ...state.options, backend: b });
+    m.task = state.task;
+    m.width = state.width;
+    m.partition = await partitionFromJSON(state.partition, b);
+    m.experts = state.experts.map((e) => expertFromState(e, b));
+    if (m.experts.length !== m.partition.experts) fail('ERR_BAD_FILE', `the state has ${m.experts.length} experts for a partition of ${m.partition.experts}`);
+    m.sparse = m.experts.map((e) => (state.options.sparsity ? compileSparse(e.network()) : null));
+    m.combiner = await combinerFromJSON(state.combiner, { backend: b, router: m.partition.kind === 'kmeans' ? m.partition : undefined });
+    return m;
   }
 
   /** Combined class probabilities (rows × classes), or predictions (rows × 1) for regression. */

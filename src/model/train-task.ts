@@ -19,6 +19,7 @@ export interface SparsitySpec extends PruneSpec {
    * from `initialSparsity` to `sparsity` over the first `rampFraction` of the steps.
    */
   schedule?: 'one-shot' | 'gradual';
+  /** One-shot: epochs of fine-tuning after pruning (default half the training epochs, at least 2). */
   fineTuneEpochs?: number;
   initialSparsity?: number;
   rampFraction?: number;
@@ -65,7 +66,8 @@ export async function trainExpertTask(p: TrainExpertPayload, ctx: TaskContext): 
     const sp = p.sparsity;
     const defaults = expert.fitDefaults;
     const epochs = defaults.epochs ?? 10;
-    const fineTune = sp && (sp.schedule ?? 'one-shot') === 'one-shot' ? sp.fineTuneEpochs ?? 2 : 0;
+    // Default fine-tune: half the training epochs (at least 2) — enough to recover at 90 %.
+    const fineTune = sp && (sp.schedule ?? 'one-shot') === 'one-shot' ? sp.fineTuneEpochs ?? Math.max(2, Math.round(epochs / 2)) : 0;
     const total = epochs + fineTune;
     const progress = (offset: number, span: number) => (f: number) => ctx.onProgress({ index: p.index, fraction: (offset + f * span) / total });
     let gradual: ReturnType<typeof gradualPruning> | null = null;
