@@ -88,12 +88,17 @@ async function main(): Promise<void> {
     const km = await ensemble(train, test, { partition: { kind: 'kmeans' }, expert, combine: [{ kind: 'gate' }, { kind: 'hard' }, { kind: 'topk', k }] }, o);
     ensembles.push(...km.results);
     km.model.dispose();
-    // 3. 90 % magnitude pruning (one-shot + fine-tune), combined, and run through CSR.
+    // 3. 90 % magnitude pruning (one-shot + fine-tune), run through CSR: the seed's partition
+    //    and the k-means one, whose specialists route each input to one pruned expert.
     o.log('90 % pruned experts…');
-    const pruned = await ensemble(train, test, { partition: { kind: 'contiguous' }, expert, sparsity: sparsity ?? { method: 'magnitude', sparsity: 0.9, scope: 'global', fineTuneEpochs: 10 }, combine: [{ kind: 'convex' }, { kind: 'gate' }] }, o);
+    const prune: SparsitySpec = sparsity ?? { method: 'magnitude', sparsity: 0.9, scope: 'global', fineTuneEpochs: o.epochs };
+    const pruned = await ensemble(train, test, { partition: { kind: 'contiguous' }, expert, sparsity: prune, combine: [{ kind: 'convex' }, { kind: 'gate' }] }, o);
     ensembles.push(...pruned.results);
     sparse = sparseSpeedup(pruned.model, test);
     pruned.model.dispose();
+    const prunedKm = await ensemble(train, test, { partition: { kind: 'kmeans' }, expert, sparsity: prune, combine: [{ kind: 'hard' }, { kind: 'gate' }, { kind: 'topk', k }] }, o);
+    ensembles.push(...prunedKm.results);
+    prunedKm.model.dispose();
     // 4. Training time with 1 worker against N: the same 5 experts.
     if (o.workers > 1) {
       o.log(`the seed recipe again with 1 worker (vs ${o.workers})…`);
