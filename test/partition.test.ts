@@ -231,4 +231,22 @@ test('bad k → typed errors for every row partitioner; JSON round trips', async
   await partitionFromJSON({ kind: 'contiguous', rows: 3, parts: [[0, 1], [1, 2]] }).then(() => assert.unreachable(), (e) => assert.ok(code('ERR_BAD_FILE')(e)));
 });
 
+test('k-means overlap: each expert keeps its cluster and gains nearby border rows; JSON round trip keeps them', async () => {
+  const ds = blobs(120, 3, 2, SEED);
+  const hard = await kmeans(ds, 3, { seed: 1, backend: wasm });
+  const soft = await kmeans(ds, 3, { seed: 1, backend: wasm, overlap: 1000 }); // blobs are far apart: a wide margin
+  allEqual(soft.route(ds.x, ds.rows), hard.route(ds.x, ds.rows), SEED, 'routing is unchanged');
+  let total = 0;
+  soft.parts.forEach((p, i) => {
+    const have = new Set(p);
+    for (const r of hard.parts[i]) assert.ok(have.has(r), `part ${i} keeps row ${r}`);
+    for (let j = 1; j < p.length; j++) assert.ok(p[j - 1] < p[j], 'sorted, no repeats');
+    total += p.length;
+  });
+  assert.ok(total > ds.rows, `overlap adds border rows (${total} > ${ds.rows})`);
+  const back = await partitionFromJSON(JSON.parse(JSON.stringify(soft.toJSON())), wasm);
+  assert.equal((back as typeof soft).parts.map((p) => Array.from(p)), soft.parts.map((p) => Array.from(p)));
+  await kmeans(ds, 3, { seed: 1, overlap: -1 }).then(() => assert.unreachable(), (e) => assert.is(e.code, 'ERR_BAD_ARGUMENT'));
+});
+
 test.run();

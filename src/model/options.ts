@@ -18,6 +18,8 @@ export interface PartitionOptions {
   /** kmeans: Lloyd iterations and tolerance. */
   maxIter?: number;
   tol?: number;
+  /** kmeans: soft boundaries — a row also trains the experts of clusters within (1 + overlap)× its nearest distance. */
+  overlap?: number;
 }
 
 export interface SparseExpertModelOptions {

@@ -101,7 +101,7 @@ export class SparseExpertModel {
     const p = o.partition;
     this.partition = await createPartition(train, p.kind === 'features'
       ? { kind: 'features', experts: p.groups ?? o.experts, allowOverlap: p.allowOverlap }
-      : p.kind === 'kmeans' ? { kind: 'kmeans', experts: o.experts, seed: o.seed, maxIter: p.maxIter, tol: p.tol, backend }
+      : p.kind === 'kmeans' ? { kind: 'kmeans', experts: o.experts, seed: o.seed, maxIter: p.maxIter, tol: p.tol, overlap: p.overlap, backend }
       : { kind: p.kind, experts: o.experts, seed: o.seed });
     const root = new Rng(o.seed);
     const recipe = backendRecipe(backend);

@@ -16,6 +16,13 @@ export interface KMeansOptions {
   tol?: number;
   /** Initial centroids (k × cols, row-major) instead of k-means++. */
   init?: Float32Array;
+  /**
+   * Soft boundaries (default 0): a row also trains cluster j's expert when its squared
+   * distance to centroid j is within (1 + overlap)× the distance to its own. Experts then
+   * see the borders of their region, where hard routing makes its mistakes; routing stays
+   * nearest-centroid.
+   */
+  overlap?: number;
   backend?: Backend;
 }
 
@@ -69,7 +76,7 @@ export class ClusterPartition extends RowParts {
 
   static fromJSON(json: PartitionJSON, backend: Backend): ClusterPartition {
     if (json.kind !== 'kmeans') fail('ERR_BAD_FILE', `not a k-means partition: ${json.kind}`);
-    const parts = fromLists(json.parts, json.rows);
+    const parts = fromLists(json.parts, json.rows, true);
     if (!Number.isInteger(json.dims) || json.centroids.length !== parts.length * json.dims || json.mean.length !== json.dims) {
       fail('ERR_BAD_FILE', `k-means partition: ${json.centroids.length} centroid values and ${json.mean.length} means do not fit ${parts.length} clusters × ${json.dims} features`);
     }
@@ -102,6 +109,8 @@ export async function kmeans(ds: AnyDataset, k: number, options: KMeansOptions):
   const maxIter = options.maxIter ?? 100, tol = options.tol ?? 1e-4;
   if (!Number.isInteger(maxIter) || maxIter < 1) fail('ERR_BAD_ARGUMENT', `maxIter must be an integer ≥ 1, got ${maxIter}`);
   if (!(tol >= 0)) fail('ERR_BAD_ARGUMENT', `tol must be ≥ 0, got ${tol}`);
+  const overlap = options.overlap ?? 0;
+  if (!(overlap >= 0 && Number.isFinite(overlap))) fail('ERR_BAD_ARGUMENT', `overlap must be a finite number ≥ 0, got ${overlap}`);
   if (ds.x.length !== rows * dims) fail('ERR_BAD_SHAPE', `x has ${ds.x.length} values, expected ${rows} rows × ${dims} features`);
   const b = options.backend ?? (await getBackend());
   const rng = new Rng(options.seed);
@@ -151,7 +160,10 @@ export async function kmeans(ds: AnyDataset, k: number, options: KMeansOptions):
       iterations++;
     }
     const parts = Array.from({ length: k }, () => [] as number[]);
-    for (let r = 0; r < rows; r++) parts[assign[r]].push(r);
+    for (let r = 0; r < rows; r++) {
+      if (overlap === 0) parts[assign[r]].push(r);
+      else for (const j of withinMargin(x, r, dims, C, k, 1 + overlap)) parts[j].push(r);
+    }
     const emptyAt = parts.findIndex((p) => p.length === 0);
     if (emptyAt >= 0) fail('ERR_EMPTY', `k-means: cluster ${emptyAt} stays empty after re-seeding; the data has fewer than k = ${k} distinct rows`);
     let inertia = 0;
@@ -166,6 +178,17 @@ export async function kmeans(ds: AnyDataset, k: number, options: KMeansOptions):
   } finally {
     for (const buf of [xb, ab, db, cb]) if (buf) b.free(buf);
   }
+}
+
+/** The clusters whose centroid is within `factor`× the squared distance of row r's nearest (float64). */
+function withinMargin(x: Float32Array, r: number, dims: number, C: Float32Array, k: number, factor: number): number[] {
+  const d = Array.from({ length: k }, (_, j) => {
+    let s = 0;
+    for (let i = 0; i < dims; i++) s += (x[r * dims + i] - C[j * dims + i]) ** 2;
+    return s;
+  });
+  const nearest = Math.min(...d);
+  return d.flatMap((v, j) => (v <= factor * nearest ? [j] : []));
 }
 
 /** k-means++: the first centroid uniform, each next one drawn with probability ∝ D² to the nearest chosen. */

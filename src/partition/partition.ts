@@ -12,7 +12,7 @@ export abstract class RowParts {
   constructor(
     /** Rows of the dataset the partition was made from. */
     readonly rows: number,
-    /** Sorted row indices per expert. */
+    /** Sorted row indices per expert (disjoint, except k-means with overlap > 0). */
     readonly parts: readonly Int32Array[],
   ) {}
 
@@ -61,8 +61,8 @@ export function toLists(parts: readonly Int32Array[]): number[][] {
   return parts.map((p) => Array.from(p));
 }
 
-/** Parts read back from JSON: disjoint, sorted, covering 0..rows−1, none empty. */
-export function fromLists(lists: unknown, rows: number): Int32Array[] {
+/** Parts read back from JSON: sorted, covering 0..rows−1, none empty; disjoint unless `overlapping`. */
+export function fromLists(lists: unknown, rows: number, overlapping = false): Int32Array[] {
   if (!Array.isArray(lists) || !Number.isInteger(rows) || rows < 1) fail('ERR_BAD_FILE', 'partition JSON needs `rows` and an array of `parts`');
   const seen = new Uint8Array(rows);
   let covered = 0;
@@ -71,10 +71,10 @@ export function fromLists(lists: unknown, rows: number): Int32Array[] {
     const part = Int32Array.from(list as number[]);
     for (let j = 0; j < part.length; j++) {
       const r = part[j];
-      if (r !== (list as number[])[j] || r < 0 || r >= rows || seen[r]) fail('ERR_BAD_FILE', `partition part ${i}: row ${String((list as unknown[])[j])} is out of range or repeated`);
-      if (j > 0 && part[j - 1] > r) fail('ERR_BAD_FILE', `partition part ${i} is not sorted`);
+      if (r !== (list as number[])[j] || r < 0 || r >= rows || (seen[r] && !overlapping)) fail('ERR_BAD_FILE', `partition part ${i}: row ${String((list as unknown[])[j])} is out of range or repeated`);
+      if (j > 0 && part[j - 1] >= r) fail('ERR_BAD_FILE', `partition part ${i} is not sorted`);
+      if (!seen[r]) covered++;
       seen[r] = 1;
-      covered++;
     }
     return part;
   });
