@@ -20,6 +20,7 @@ usage: sparse-experts [report] [flags]     the full report (what npm start runs)
 flags:
   --partition contiguous|shuffled|stratified|kmeans|features   (train; default contiguous)
   --experts N          experts (default 5)
+  --overlap F          kmeans: also train experts on rows within (1+F)× their nearest distance (default 0)
   --expert mlp|softmax (default mlp)      --hidden 512   hidden widths, comma-separated
   --sparsity S         prune to S in [0,1) after training (default none; report uses 0.9)
   --schedule one-shot|gradual             --prune magnitude|nm
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
       partition: { type: 'string' }, experts: { type: 'string' }, expert: { type: 'string' }, hidden: { type: 'string' },
       sparsity: { type: 'string' }, 'fine-tune': { type: 'string' }, schedule: { type: 'string' }, prune: { type: 'string' }, combine: { type: 'string' },
       k: { type: 'string' }, workers: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' },
-      train: { type: 'string' }, test: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      train: { type: 'string' }, test: { type: 'string' }, overlap: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (v.help) return void console.log(HELP);
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
   let sparse: { dense_ms: number; csr_ms: number; speedup: number } | null = null;
 
   if (command === 'train') {
-    const partition: PartitionOptions = { kind: (v.partition ?? 'contiguous') as PartitionKind };
+    const partition: PartitionOptions = { kind: (v.partition ?? 'contiguous') as PartitionKind, overlap: v.overlap === undefined ? undefined : Number(v.overlap) };
     const run = await ensemble(train, test, { partition, expert, sparsity, combine: combines }, o);
     ensembles.push(...run.results);
     if (sparsity) sparse = sparseSpeedup(run.model, test);
@@ -88,15 +89,15 @@ async function main(): Promise<void> {
     const km = await ensemble(train, test, { partition: { kind: 'kmeans' }, expert, combine: [{ kind: 'gate' }, { kind: 'hard' }, { kind: 'topk', k }] }, o);
     ensembles.push(...km.results);
     km.model.dispose();
-    // 3. 90 % magnitude pruning (one-shot + fine-tune), run through CSR: the seed's partition
-    //    and the k-means one, whose specialists route each input to one pruned expert.
+    // 3. 90 % magnitude pruning (one-shot + fine-tune), run through CSR: the seed's partition,
+    //    and k-means specialists (trained with soft borders) each input is routed to.
     o.log('90 % pruned experts…');
     const prune: SparsitySpec = sparsity ?? { method: 'magnitude', sparsity: 0.9, scope: 'global', fineTuneEpochs: o.epochs };
     const pruned = await ensemble(train, test, { partition: { kind: 'contiguous' }, expert, sparsity: prune, combine: [{ kind: 'convex' }, { kind: 'gate' }] }, o);
     ensembles.push(...pruned.results);
     sparse = sparseSpeedup(pruned.model, test);
     pruned.model.dispose();
-    const prunedKm = await ensemble(train, test, { partition: { kind: 'kmeans' }, expert, sparsity: prune, combine: [{ kind: 'hard' }, { kind: 'gate' }, { kind: 'topk', k }] }, o);
+    const prunedKm = await ensemble(train, test, { partition: { kind: 'kmeans', overlap: 0.5 }, expert, sparsity: prune, combine: [{ kind: 'hard' }, { kind: 'gate' }, { kind: 'topk', k }] }, o);
     ensembles.push(...prunedKm.results);
     prunedKm.model.dispose();
     // 4. Training time with 1 worker against N: the same 5 experts.

@@ -88,7 +88,7 @@ export async function ensemble(train: Dataset, test: Dataset, spec: EnsembleSpec
     const [pred, inferMs] = await timed(() => model.predict(test.x, test.rows));
     results.push({
       ...scoresOf(pred, test, ms / 1000, inferMs),
-      partition: spec.partition.kind, combine: describeCombine(c), sparsity: spec.sparsity?.sparsity ?? 0,
+      partition: spec.partition.overlap ? `${spec.partition.kind} (overlap ${spec.partition.overlap})` : spec.partition.kind, combine: describeCombine(c), sparsity: spec.sparsity?.sparsity ?? 0,
       parameters: Math.round(report.experts.reduce((s, e) => s + e.nonZero, 0) / report.experts.length),
       flops_per_sample: model.flopsPerSample(),
       experts: report.experts.map((e) => ({ rows: e.rows, accuracy: e.holdoutAccuracy, sparsity: e.sparsity, parameters: e.parameters, non_zero: e.nonZero })),
