@@ -5,7 +5,7 @@ import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/init.js';
 import type { Dataset } from '../data/dataset.js';
 import { Rng } from '../data/prng.js';
-import { type Head, type LayerSpec, Network } from '../nn/network.js';
+import { type Head, type LayerSpec, Network, classProbabilities, predictedClass } from '../nn/network.js';
 import { Optimizer, type OptimizerConfig } from '../nn/optimizer.js';
 import { predictNetwork } from '../train/evaluate.js';
 import { type FitOptions, type History, fitNetwork } from '../train/fit.js';
@@ -88,24 +88,13 @@ export abstract class NetworkExpert implements Expert {
 
   predictProba(x: Float32Array, rows: number): Float32Array {
     if (this.task !== 'classification') fail('ERR_BAD_ARGUMENT', 'predictProba is for classifiers; use predict for regression');
-    const p = this.headOutput(x, rows);
-    if (this.head !== 'sigmoid') return p;
-    const two = new Float32Array(rows * 2);
-    for (let r = 0; r < rows; r++) {
-      two[2 * r] = 1 - p[r];
-      two[2 * r + 1] = p[r];
-    }
-    return two;
+    return classProbabilities(this.head, this.headOutput(x, rows), rows);
   }
 
   predict(x: Float32Array, rows: number): Int32Array | Float32Array {
     if (this.task === 'regression') return this.headOutput(x, rows);
     const p = this.predictProba(x, rows), k = this.outputs, out = new Int32Array(rows);
-    for (let r = 0; r < rows; r++) {
-      let best = 0;
-      for (let c = 1; c < k; c++) if (p[r * k + c] > p[r * k + best]) best = c;
-      out[r] = best;
-    }
+    for (let r = 0; r < rows; r++) out[r] = predictedClass(p, r, k, 'softmax');
     return out;
   }
 

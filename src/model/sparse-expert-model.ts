@@ -9,6 +9,7 @@ import { trainTestSplit } from '../data/split.js';
 import { type Combiner, type SparseCombiner } from '../combine/combiner.js';
 import { createCombiner } from '../combine/create.js';
 import { expertFromState } from '../experts/from-state.js';
+import { predictedClass } from '../nn/network.js';
 import type { NetworkExpert } from '../experts/network-expert.js';
 import { createExecutor, runAll } from '../parallel/create.js';
 import type { Executor } from '../parallel/executor.js';
@@ -207,12 +208,8 @@ export class SparseExpertModel {
   async predict(x: Float32Array, rows: number): Promise<Int32Array | Float32Array> {
     const p = await this.predictProba(x, rows);
     if (this.task === 'regression') return p;
-    const k = this.width, out = new Int32Array(rows);
-    for (let r = 0; r < rows; r++) {
-      let best = 0;
-      for (let c = 1; c < k; c++) if (p[r * k + c] > p[r * k + best]) best = c;
-      out[r] = best;
-    }
+    const out = new Int32Array(rows);
+    for (let r = 0; r < rows; r++) out[r] = predictedClass(p, r, this.width, 'softmax');
     return out;
   }
 
@@ -266,10 +263,8 @@ export class SparseExpertModel {
     let hits = 0, seen = 0;
     for (let r = 0; r < h.ds.rows; r++) {
       if (route && route[r] !== i) continue;
-      let best = 0;
-      for (let c = 1; c < k; c++) if (out[r * k + c] > out[r * k + best]) best = c;
       seen++;
-      if (best === h.ds.y[r]) hits++;
+      if (predictedClass(out, r, k, 'softmax') === h.ds.y[r]) hits++;
     }
     return seen ? hits / seen : undefined;
   }

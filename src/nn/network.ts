@@ -201,6 +201,17 @@ export class Network {
   }
 }
 
+/** Head outputs as class probabilities: a sigmoid's one column P(1) becomes two, [P(0), P(1)]. */
+export function classProbabilities(head: Head, p: Float32Array, rows: number): Float32Array {
+  if (head !== 'sigmoid') return p;
+  const two = new Float32Array(rows * 2);
+  for (let r = 0; r < rows; r++) {
+    two[2 * r] = 1 - p[r];
+    two[2 * r + 1] = p[r];
+  }
+  return two;
+}
+
 /** Class of row r from logits (argmax; sigmoid: logit > 0). Ties go to the lower class. */
 export function predictedClass(out: Float32Array, r: number, k: number, head: Head): number {
   if (head === 'sigmoid') return out[r] > 0 ? 1 : 0;

@@ -3,7 +3,7 @@
 // to win, stay on gemm. A snapshot: later training of the source network does not reach it.
 import { fail } from '../errors.js';
 import type { Activation, Backend, Csr, F32 } from '../backend/backend.js';
-import { type Head, type Network, predictedClass } from '../nn/network.js';
+import { type Head, type Network, classProbabilities, predictedClass } from '../nn/network.js';
 
 export interface CompileOptions {
   /**
@@ -127,14 +127,7 @@ export class SparseNetwork {
   /** Class probabilities, rows × classes (sigmoid heads: two columns, like the experts). */
   predictProba(x: Float32Array, rows: number): Float32Array {
     if (this.head === 'mse') fail('ERR_BAD_ARGUMENT', 'predictProba is for classifiers; use predict for regression');
-    const p = this.run(x, rows);
-    if (this.head !== 'sigmoid') return p;
-    const two = new Float32Array(rows * 2);
-    for (let r = 0; r < rows; r++) {
-      two[2 * r] = 1 - p[r];
-      two[2 * r + 1] = p[r];
-    }
-    return two;
+    return classProbabilities(this.head, this.run(x, rows), rows);
   }
 
   /** Class ids (classification) or predicted targets (regression). */
