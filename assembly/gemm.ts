@@ -1,14 +1,14 @@
 // f32 GEMM: C (m×n) = [C +] op(A)·op(B), row-major, op = identity or transpose.
-// BLIS-style: B is packed into 8-column panels, A into 4-row panels, and a 4×8
-// register tile (8 accumulators) runs over a KC-deep slice. Larger tiles spill in V8.
-// All three forms share the micro-kernel; only the packing differs, so NT and TN
-// (the backward pass) run as fast as NN.
+// BLIS-style: B is packed into 8-column panels, A into 5-row panels, and a 5×8
+// register tile (10 accumulators) runs over a KC-deep slice. All three forms share
+// the micro-kernel; only the packing differs, so NT and TN (the backward pass) run
+// as fast as NN.
 import { madd } from "./simd";
 
-const MR: i32 = 4;
+const MR: i32 = 5;
 const NR: i32 = 8;
 const KC: i32 = 256;
-const MC: i32 = 32;
+const MC: i32 = 40;
 const NC: i32 = 256;
 
 /** Floats of scratch the caller must provide in `work` (packed A, packed B, one edge tile). */
@@ -17,20 +17,25 @@ export function gemmWorkSize(): i32 {
 }
 
 /**
- * 4×8 micro-kernel over kc steps; `load` = start from C instead of zero.
+ * 5×8 micro-kernel over kc steps; `load` = start from C instead of zero.
  * A is pre-broadcast (each value packed as a full v128), so every load folds its
- * offset and the k loop fits the front end's budget. Unrolling it makes V8 hoist
- * the loads and spill.
+ * offset. Why 5×8: V8 does not fold loads into SIMD arithmetic, so each step costs
+ * 2 + MR loads besides the 4·MR multiplies and adds, and 5 rows is the most that
+ * fits its 15 usable xmm registers (10 accumulators, 2 B vectors, A, a product)
+ * without spilling. It must stay a separate function: inlined into the loop nest,
+ * V8 unrolls the k loop, hoists every load to the top and runs slower.
  */
 function tile(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, load: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  const r1 = c + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  const r1 = c + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc;
   if (load) {
     c00 = v128.load(c); c01 = v128.load(c, 16);
     c10 = v128.load(r1); c11 = v128.load(r1, 16);
     c20 = v128.load(r2); c21 = v128.load(r2, 16);
     c30 = v128.load(r3); c31 = v128.load(r3, 16);
+    c40 = v128.load(r4); c41 = v128.load(r4, 16);
   }
   const end = bp + (<usize>kc << 5);
   while (bp < end) {
@@ -43,16 +48,19 @@ function tile(kc: i32, ap: usize, bp: usize, c: usize, ldc: usize, load: bool): 
     c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
     a = v128.load(ap, 48);
     c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
-    ap += 64; bp += 32;
+    a = v128.load(ap, 64);
+    c40 = madd(a, b0, c40); c41 = madd(a, b1, c41);
+    ap += 80; bp += 32;
   }
   v128.store(c, c00); v128.store(c, c01, 16);
   v128.store(r1, c10); v128.store(r1, c11, 16);
   v128.store(r2, c20); v128.store(r2, c21, 16);
   v128.store(r3, c30); v128.store(r3, c31, 16);
+  v128.store(r4, c40); v128.store(r4, c41, 16);
 }
 
 /**
- * Pack rows [i0, i0+mc) × cols [p0, p0+kc) of op(A) into 4-row panels, zero-padded,
+ * Pack rows [i0, i0+mc) × cols [p0, p0+kc) of op(A) into 5-row panels, zero-padded,
  * each value broadcast to a full v128 for the micro-kernel.
  */
 function packA(transA: bool, a: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc: i32, dst: usize): void {
@@ -63,20 +71,21 @@ function packA(transA: bool, a: usize, lda: i32, i0: i32, mc: i32, p0: i32, kc: 
     const rows = min(MR, mc - ir);
     let src = a + <usize>(i0 + ir) * si + <usize>p0 * sp;
     if (rows == MR) {
-      const si2 = si << 1, si3 = si2 + si;
+      const si2 = si << 1, si3 = si2 + si, si4 = si2 << 1;
       for (let p = 0; p < kc; p++) {
         v128.store(dst, v128.load32_splat(src));
         v128.store(dst, v128.load32_splat(src + si), 16);
         v128.store(dst, v128.load32_splat(src + si2), 32);
         v128.store(dst, v128.load32_splat(src + si3), 48);
-        dst += 64; src += sp;
+        v128.store(dst, v128.load32_splat(src + si4), 64);
+        dst += 80; src += sp;
       }
     } else {
       for (let p = 0; p < kc; p++) {
         for (let i = 0; i < MR; i++) {
           v128.store(dst + (<usize>i << 4), i < rows ? v128.load32_splat(src + <usize>i * si) : f32x4.splat(0));
         }
-        dst += 64; src += sp;
+        dst += 80; src += sp;
       }
     }
   }
@@ -90,7 +99,32 @@ function packB(transB: bool, b: usize, ldb: i32, p0: i32, kc: i32, j0: i32, nc: 
     if (transB) {
       // B stored n×k: column j of op(B) is row j of B.
       const s0 = b + ((<usize>(j0 + jr) * ldb + p0) << 2);
-      for (let p = 0; p < kc; p++) {
+      let p = 0;
+      if (cols == NR) {
+        // Four k steps at a time: load 4 values from each of the 8 rows, transpose 4×4 blocks.
+        const s4 = s0 + (step << 2);
+        for (; p + 4 <= kc; p += 4) {
+          const o = <usize>p << 2;
+          const x0 = v128.load(s0 + o), x1 = v128.load(s0 + step + o);
+          const x2 = v128.load(s0 + (step << 1) + o), x3 = v128.load(s0 + step * 3 + o);
+          const y0 = v128.load(s4 + o), y1 = v128.load(s4 + step + o);
+          const y2 = v128.load(s4 + (step << 1) + o), y3 = v128.load(s4 + step * 3 + o);
+          const xl0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5), xl1 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+          const xh0 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7), xh1 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+          const yl0 = v128.shuffle<f32>(y0, y1, 0, 4, 1, 5), yl1 = v128.shuffle<f32>(y2, y3, 0, 4, 1, 5);
+          const yh0 = v128.shuffle<f32>(y0, y1, 2, 6, 3, 7), yh1 = v128.shuffle<f32>(y2, y3, 2, 6, 3, 7);
+          v128.store(dst, v128.shuffle<f32>(xl0, xl1, 0, 1, 4, 5));
+          v128.store(dst, v128.shuffle<f32>(yl0, yl1, 0, 1, 4, 5), 16);
+          v128.store(dst, v128.shuffle<f32>(xl0, xl1, 2, 3, 6, 7), 32);
+          v128.store(dst, v128.shuffle<f32>(yl0, yl1, 2, 3, 6, 7), 48);
+          v128.store(dst, v128.shuffle<f32>(xh0, xh1, 0, 1, 4, 5), 64);
+          v128.store(dst, v128.shuffle<f32>(yh0, yh1, 0, 1, 4, 5), 80);
+          v128.store(dst, v128.shuffle<f32>(xh0, xh1, 2, 3, 6, 7), 96);
+          v128.store(dst, v128.shuffle<f32>(yh0, yh1, 2, 3, 6, 7), 112);
+          dst += 128;
+        }
+      }
+      for (; p < kc; p++) {
         const o = <usize>p << 2;
         for (let j = 0; j < NR; j++) store<f32>(dst + (<usize>j << 2), j < cols ? load<f32>(s0 + <usize>j * step + o) : 0);
         dst += 32;
@@ -150,7 +184,7 @@ export function gemm(
             if (rows == MR && cols == NR) {
               tile(kc, apanel, bpanel, cij, ldcb, load);
             } else {
-              // Edge tile: run the full tile on a scratch 4×8 block, copy the valid part.
+              // Edge tile: run the full tile on a scratch block, copy the valid part.
               if (load) {
                 for (let i = 0; i < rows; i++) memory.copy(edge + (<usize>i << 5), cij + <usize>i * ldcb, <usize>cols << 2);
               }
