@@ -147,6 +147,34 @@ function packB(transB: bool, b: usize, ldb: i32, p0: i32, kc: i32, j0: i32, nc: 
 }
 
 /**
+ * One row of C, columns [0, n): c = [c +] Σ_p a(p)·B[p] (`add` = keep c), a(p) at a + p*sa, B rows ldb apart.
+ * 16 columns at a time (a whole cache line of each B row), k in slices of KC so the
+ * slice of B stays in L2 while the few rows of a small-m product reuse it.
+ */
+function gemvRow(k: i32, n: i32, a: usize, sa: usize, b: usize, ldb: usize, c: usize, add: bool): void {
+  let j = 0;
+  for (; j + 16 <= n; j += 16) {
+    const cj = c + (<usize>j << 2);
+    let x0 = f32x4.splat(0), x1 = f32x4.splat(0), x2 = f32x4.splat(0), x3 = f32x4.splat(0);
+    if (add) { x0 = v128.load(cj); x1 = v128.load(cj, 16); x2 = v128.load(cj, 32); x3 = v128.load(cj, 48); }
+    let bp = b + (<usize>j << 2), ap = a;
+    for (let p = 0; p < k; p++) {
+      const s = v128.load32_splat(ap);
+      x0 = madd(s, v128.load(bp), x0); x1 = madd(s, v128.load(bp, 16), x1);
+      x2 = madd(s, v128.load(bp, 32), x2); x3 = madd(s, v128.load(bp, 48), x3);
+      ap += sa; bp += ldb;
+    }
+    v128.store(cj, x0); v128.store(cj, x1, 16); v128.store(cj, x2, 32); v128.store(cj, x3, 48);
+  }
+  for (; j < n; j++) {
+    let x: f32 = add ? load<f32>(c + (<usize>j << 2)) : 0;
+    let bp = b + (<usize>j << 2), ap = a;
+    for (let p = 0; p < k; p++) { x += load<f32>(ap) * load<f32>(bp); ap += sa; bp += ldb; }
+    store<f32>(c + (<usize>j << 2), x);
+  }
+}
+
+/**
  * C = op(A)·op(B) (accumulate = 0) or C += op(A)·op(B) (accumulate = 1).
  * op(A) is m×k, op(B) is k×n; lda/ldb/ldc are row strides in floats of the stored matrices.
  * `work` must hold gemmWorkSize() floats and must not overlap A, B or C.
@@ -163,11 +191,28 @@ export function gemm(
     if (!accumulate) for (let i = 0; i < m; i++) memory.fill(c + <usize>i * ldcb, 0, <usize>n << 2);
     return;
   }
-  const ap = work, bp = work + (<usize>(MC * KC) << 4), edge = bp + (<usize>(KC * NC) << 2);
-  for (let jc = 0; jc < n; jc += NC) {
-    const nc = min(NC, n - jc);
+  if (m < MR && !transB) {
+    // Few rows (inference on a handful of samples): packing B would cost more than the
+    // product, so stream B's rows directly.
+    const si: usize = transA ? 4 : <usize>lda << 2;
+    const sp: usize = transA ? <usize>lda << 2 : 4;
+    const ldbb = <usize>ldb << 2;
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
+      for (let i = 0; i < m; i++) {
+        gemvRow(kc, n, a + <usize>i * si + <usize>pc * sp, sp, b + <usize>pc * ldbb, ldbb, c + <usize>i * ldcb, accumulate != 0 || pc > 0);
+      }
+    }
+    return;
+  }
+  const ap = work, bp = work + (<usize>(MC * KC) << 4), edge = bp + (<usize>(KC * NC) << 2);
+  // Even k slices: 784 = 4×196 rather than 3×256 + 16, whose short tail would pay
+  // the C traffic and packing of a whole slice for few flops.
+  const kstep = (k + (k + KC - 1) / KC - 1) / ((k + KC - 1) / KC);
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += kstep) {
+      const kc = min(kstep, k - pc);
       const load = accumulate != 0 || pc > 0;
       packB(transB != 0, b, ldb, pc, kc, jc, nc, bp);
       for (let ic = 0; ic < m; ic += MC) {
