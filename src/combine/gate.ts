@@ -2,12 +2,17 @@
 // with the experts frozen, on the mixture's own loss (see mixture-loss.ts). Inputs are
 // standardised per feature (constant features pass through unscaled).
 import { fail } from '../errors.js';
+import type { Backend } from '../backend/backend.js';
+import { getBackend } from '../backend/init.js';
 import type { Labels } from '../data/dataset.js';
 import { type Combiner, type CombinerDescription, type CombinerJSON, type GateJSON, checkInput, checkOutputs, mixOutputs, taskOf } from './combiner.js';
 import { gateProbabilities, mixtureTargets } from './mixture-loss.js';
 import { type GateTrainOptions, trainGate } from './train-gate.js';
 
-export type GateOptions = GateTrainOptions;
+export interface GateOptions extends GateTrainOptions {
+  /** Where the training products run (default: getBackend()). */
+  backend?: Backend;
+}
 
 export class GatingNetwork implements Combiner {
   readonly kind = 'gate' as const;
@@ -27,7 +32,8 @@ export class GatingNetwork implements Combiner {
     for (let i = 0; i < rows * dims; i++) scale[i % dims] += (x![i] - mean[i % dims]) ** 2 / rows;
     for (let d = 0; d < dims; d++) scale[d] = scale[d] > 1e-12 ? Math.sqrt(scale[d]) : 1;
     const xs = standardise(x!, rows, dims, mean, scale);
-    const { W, b, loss } = trainGate(mixtureTargets(outputs, y, width, task), xs, dims, this.options);
+    const { backend, ...train } = this.options;
+    const { W, b, loss } = trainGate(mixtureTargets(outputs, y, width, task), xs, dims, train, backend ?? (await getBackend()));
     const n = outputs.length, g = new Float64Array(rows * n);
     gateProbabilities(xs, rows, dims, W, b, g);
     const { weights, load } = usage(g, rows, n);

@@ -12,7 +12,6 @@ import { evaluateRouted } from './sparse-eval.js';
 export interface TopKOptions extends GateOptions {
   /** Experts per row, 1 ≤ k ≤ N. */
   k: number;
-  backend?: Backend;
 }
 
 export class TopKGate implements SparseCombiner {
@@ -26,7 +25,7 @@ export class TopKGate implements SparseCombiner {
     if (!Number.isInteger(k) || k < 1) fail('ERR_BAD_ARGUMENT', `top-k needs an integer k ≥ 1, got ${k}`);
     this.k = k;
     this.backend = backend ?? null;
-    this.gate = gate ?? new GatingNetwork(gateOptions);
+    this.gate = gate ?? new GatingNetwork({ ...gateOptions, backend });
   }
 
   async fit(outputs: readonly Float32Array[], y: Labels, x?: Float32Array): Promise<void> {
