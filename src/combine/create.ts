@@ -40,7 +40,7 @@ export function createCombiner(spec: CombinerSpec, ctx: CombinerContext): Combin
     case 'convex':
       return new LearnedWeights(train);
     case 'gate':
-      return new GatingNetwork(train);
+      return new GatingNetwork({ ...train, backend: ctx.backend });
     case 'topk': {
       const k = spec.k ?? Math.min(2, ctx.experts);
       if (k > ctx.experts) fail('ERR_BAD_ARGUMENT', `top-k with k = ${k} needs at least k experts, got ${ctx.experts}`);
