@@ -1,6 +1,7 @@
 // The one interface every expert implements, whatever its kind, and the plain-data
 // state an expert travels in (to and from workers, to files).
-import type { Dataset } from '../data/dataset.js';
+import type { CsrMatrix } from '../data/csr.js';
+import type { AnyDataset } from '../data/dataset.js';
 import type { FitOptions, History } from '../train/fit.js';
 
 export type ExpertKind = 'mlp' | 'softmax' | 'logistic' | 'linear';
@@ -13,11 +14,12 @@ export interface Expert {
   readonly inputs: number;
   /** Classes (classification) or 1 (regression). */
   readonly outputs: number;
-  fit(ds: Dataset, options?: FitOptions): Promise<History>;
-  /** Class probabilities, rows × classes (classification only). */
-  predictProba(x: Float32Array, rows: number): Float32Array;
+  /** Dense or sparse (CSR) rows. */
+  fit(ds: AnyDataset, options?: FitOptions): Promise<History>;
+  /** Class probabilities, rows × classes (classification only); x is dense rows × inputs or a CSR. */
+  predictProba(x: Float32Array | CsrMatrix, rows: number): Float32Array;
   /** Class ids (classification) or predicted targets (regression). */
-  predict(x: Float32Array, rows: number): Int32Array | Float32Array;
+  predict(x: Float32Array | CsrMatrix, rows: number): Int32Array | Float32Array;
   parameterCount(): number;
   /** Non-zero parameters (what a pruned expert really stores). */
   nonZeroCount(): number;

@@ -3,12 +3,14 @@
 import { fail } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/init.js';
-import type { Dataset } from '../data/dataset.js';
+import type { CsrMatrix } from '../data/csr.js';
+import type { AnyDataset } from '../data/dataset.js';
 import { Rng } from '../data/prng.js';
 import { type Head, type LayerSpec, Network, classProbabilities, predictedClass } from '../nn/network.js';
 import { Optimizer, type OptimizerConfig } from '../nn/optimizer.js';
 import { predictNetwork } from '../train/evaluate.js';
 import { type FitOptions, type History, fitNetwork } from '../train/fit.js';
+import { checkPredictInput } from '../train/inputs.js';
 import type { Expert, ExpertKind, ExpertState, Task } from './expert.js';
 
 export interface NetworkExpertConfig {
@@ -58,7 +60,7 @@ export abstract class NetworkExpert implements Expert {
     return { ...this.config.fit };
   }
 
-  async fit(ds: Dataset, options: FitOptions = {}): Promise<History> {
+  async fit(ds: AnyDataset, options: FitOptions = {}): Promise<History> {
     const opts = { ...this.config.fit, ...options };
     this.backend ??= await getBackend();
     const outputs = this.head === 'softmax' ? ds.classes ?? fail('ERR_BAD_ARGUMENT', 'a classifier needs a dataset with `classes`') : 1;
@@ -72,12 +74,12 @@ export abstract class NetworkExpert implements Expert {
    * Continue training the current weights (and masks: pruned weights stay zero) with a
    * fresh optimiser — the fine-tune after one-shot pruning.
    */
-  async fineTune(ds: Dataset, options: FitOptions = {}): Promise<History> {
+  async fineTune(ds: AnyDataset, options: FitOptions = {}): Promise<History> {
     this.network();
     return this.train(ds, { ...this.config.fit, ...options });
   }
 
-  private async train(ds: Dataset, opts: FitOptions): Promise<History> {
+  private async train(ds: AnyDataset, opts: FitOptions): Promise<History> {
     const opt = new Optimizer(this.backend!, this.config.optimizer ?? { kind: 'adam' }, { l1: this.config.l1, l2: this.config.l2 });
     try {
       return await fitNetwork(this.net!, opt, ds, opts);
@@ -86,12 +88,12 @@ export abstract class NetworkExpert implements Expert {
     }
   }
 
-  predictProba(x: Float32Array, rows: number): Float32Array {
+  predictProba(x: Float32Array | CsrMatrix, rows: number): Float32Array {
     if (this.task !== 'classification') fail('ERR_BAD_ARGUMENT', 'predictProba is for classifiers; use predict for regression');
     return classProbabilities(this.head, this.headOutput(x, rows), rows);
   }
 
-  predict(x: Float32Array, rows: number): Int32Array | Float32Array {
+  predict(x: Float32Array | CsrMatrix, rows: number): Int32Array | Float32Array {
     if (this.task === 'regression') return this.headOutput(x, rows);
     const p = this.predictProba(x, rows), k = this.outputs, out = new Int32Array(rows);
     for (let r = 0; r < rows; r++) out[r] = predictedClass(p, r, k, 'softmax');
@@ -154,9 +156,9 @@ export abstract class NetworkExpert implements Expert {
     return [...(this.config.hidden ?? []).map((units) => ({ units, activation: 'relu' as const })), { units: outputs, activation: 'identity' }];
   }
 
-  private headOutput(x: Float32Array, rows: number): Float32Array {
+  private headOutput(x: Float32Array | CsrMatrix, rows: number): Float32Array {
     const net = this.network();
-    if (x.length !== rows * net.spec.inputs) fail('ERR_BAD_SHAPE', `x has ${x.length} values, expected ${rows} rows × ${net.spec.inputs} features`);
+    checkPredictInput(net, x, rows);
     return predictNetwork(net, x, rows);
   }
 }

@@ -1,8 +1,9 @@
 // A stack of Dense layers with a loss head, computed entirely in backend buffers:
 // forward and backward never copy between JS and wasm memory, and every activation
-// buffer is allocated once for the largest batch and reused.
+// buffer is allocated once for the largest batch and reused. The input may be sparse
+// rows (CSR): the first layer then multiplies through csrMatmul and never forms a dense x.
 import { fail } from '../errors.js';
-import type { Activation, Backend, F32, I32 } from '../backend/backend.js';
+import type { Activation, Backend, Csr, F32, I32 } from '../backend/backend.js';
 import { Rng } from '../data/prng.js';
 import type { Param } from './optimizer.js';
 
@@ -29,6 +30,18 @@ export interface Dense {
   readonly W: Param;
   readonly b: Param;
 }
+
+/**
+ * A training batch of sparse rows in backend memory: x (rows × inputs) for the forward
+ * pass and its transpose xT (inputs × rows) for the first layer's weight gradient.
+ */
+export interface SparseRows {
+  readonly x: Csr;
+  readonly xT: Csr;
+}
+
+/** Dense rows (rows × inputs, row-major) or sparse CSR rows. */
+export type NetworkInput = F32 | Csr;
 
 export class Network {
   readonly layers: Dense[] = [];
@@ -89,14 +102,16 @@ export class Network {
   }
 
   /** Forward `rows` samples of x (rows × inputs); returns the last layer's pre-head output. */
-  forward(x: F32, rows: number): F32 {
+  forward(x: NetworkInput, rows: number): F32 {
     this.reserve(rows);
-    let input = x;
     this.layers.forEach((l, i) => {
       const out = this.acts[i];
-      this.backend.gemm(false, false, rows, l.units, l.inputs, input, l.W.value, out);
+      if (i > 0) this.backend.gemm(false, false, rows, l.units, l.inputs, this.acts[i - 1], l.W.value, out);
+      else if (isCsr(x)) {
+        checkCsrBatch(x, rows, l.inputs, 'x');
+        this.backend.csrMatmul(x, l.W.value, l.units, out);
+      } else this.backend.gemm(false, false, rows, l.units, l.inputs, x, l.W.value, out);
       this.backend.biasAct(out, l.b.value, rows, l.units, l.activation, out);
-      input = out;
     });
     return this.acts[this.acts.length - 1];
   }
@@ -106,8 +121,10 @@ export class Network {
    * each Param's grad and returns the mean loss. `y` holds class ids (softmax, sigmoid)
    * or targets (mse, rows × outputs) already in backend memory.
    */
-  trainStep(x: F32, y: I32 | F32, rows: number): number {
-    const out = this.forward(x, rows);
+  trainStep(x: F32 | SparseRows, y: I32 | F32, rows: number): number {
+    const sparse = 'xT' in x ? x : null;
+    if (sparse) checkCsrBatch(sparse.xT, this.spec.inputs, rows, 'xT');
+    const out = this.forward(sparse ? sparse.x : (x as F32), rows);
     const n = this.layers.length;
     const dOut = this.grads[n - 1];
     const loss = this.headLossAndGrad(out, y, rows, dOut);
@@ -115,8 +132,9 @@ export class Network {
       const l = this.layers[i];
       const dy = this.grads[i];
       if (i < n - 1) this.backend.actBackward(dy, this.acts[i], rows * l.units, l.activation, dy);
-      const input = i === 0 ? x : this.acts[i - 1];
-      this.backend.gemm(true, false, l.inputs, l.units, rows, input, dy, l.W.grad);
+      // Sparse input: dW = xᵀ·dy, every row written (zero where a feature is absent).
+      if (i === 0 && sparse) this.backend.csrMatmul(sparse.xT, dy, l.units, l.W.grad);
+      else this.backend.gemm(true, false, l.inputs, l.units, rows, i === 0 ? (x as F32) : this.acts[i - 1], dy, l.W.grad);
       this.backend.colSum(dy, rows, l.units, l.b.grad);
       if (i > 0) this.backend.gemm(false, true, rows, l.inputs, l.units, dy, l.W.value, this.grads[i - 1]);
     }
@@ -132,7 +150,7 @@ export class Network {
   }
 
   /** Head outputs for a forward pass: class probabilities (softmax, sigmoid) or predictions (mse). */
-  predictInto(x: F32, rows: number): F32 {
+  predictInto(x: NetworkInput, rows: number): F32 {
     const out = this.forward(x, rows);
     if (this.spec.head === 'softmax') this.backend.softmax(out, rows, this.outputs, out);
     else if (this.spec.head === 'sigmoid') {
@@ -199,6 +217,14 @@ export class Network {
     }
     this.probs = this.backend.alloc(rows * this.outputs);
   }
+}
+
+function isCsr(x: NetworkInput): x is Csr {
+  return 'rowPtr' in x;
+}
+
+function checkCsrBatch(m: Csr, rows: number, cols: number, name: string): void {
+  if (m.rows !== rows || m.cols !== cols) fail('ERR_BAD_SHAPE', `sparse ${name} is ${m.rows}×${m.cols}, expected ${rows}×${cols}`);
 }
 
 /** Head outputs as class probabilities: a sigmoid's one column P(1) becomes two, [P(0), P(1)]. */

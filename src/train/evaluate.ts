@@ -1,6 +1,8 @@
 // Loss and accuracy of a network over a dataset, in bounded batches.
-import type { Dataset } from '../data/dataset.js';
+import type { CsrMatrix } from '../data/csr.js';
+import type { AnyDataset } from '../data/dataset.js';
 import { type Network, predictedClass } from '../nn/network.js';
+import { predictionBatches } from './batches.js';
 
 const EVAL_BATCH = 512;
 
@@ -9,7 +11,7 @@ export interface Evaluation {
   acc?: number;
 }
 
-export function evaluateNetwork(net: Network, ds: Dataset): Evaluation {
+export function evaluateNetwork(net: Network, ds: AnyDataset): Evaluation {
   const out = predictNetwork(net, ds.x, ds.rows);
   const k = net.spec.head === 'softmax' ? net.outputs : 1;
   let loss = 0, hits = 0;
@@ -27,21 +29,22 @@ export function evaluateNetwork(net: Network, ds: Dataset): Evaluation {
   return net.spec.head === 'mse' ? { loss: loss / ds.rows } : { loss: loss / ds.rows, acc: hits / ds.rows };
 }
 
-/** Head outputs for every row of x (probabilities, or predictions for regression). */
-export function predictNetwork(net: Network, x: Float32Array, rows: number): Float32Array {
-  const b = net.backend, k = net.outputs, cols = net.spec.inputs;
+/** Head outputs for every row of x (dense rows × inputs, or CSR): probabilities, or predictions for regression. */
+export function predictNetwork(net: Network, x: Float32Array | CsrMatrix, rows: number): Float32Array {
+  const b = net.backend, k = net.outputs;
   const result = new Float32Array(rows * k);
   const bs = Math.min(EVAL_BATCH, Math.max(rows, 1));
-  const xb = b.alloc(bs * cols);
+  const inputs = predictionBatches(b, x, net.spec.inputs, bs);
+  const ids = new Int32Array(bs);
   try {
     for (let start = 0; start < rows; start += bs) {
       const n = Math.min(bs, rows - start);
-      b.write(xb, x.subarray(start * cols, (start + n) * cols));
-      const out = net.predictInto(xb, n);
+      for (let i = 0; i < n; i++) ids[i] = start + i;
+      const out = net.predictInto(inputs.load(ids.subarray(0, n)), n);
       result.set(b.view(out).subarray(0, n * k), start * k);
     }
   } finally {
-    b.free(xb);
+    inputs.dispose();
     net.release();
   }
   return result;

@@ -1,12 +1,14 @@
 // The training loop, tfjs-style: epochs of shuffled mini-batches, callbacks with logs
 // (loss, acc, val_loss, val_acc), early stopping, AbortSignal, divergence detection.
-// The whole training set is uploaded once; each batch is gathered by a kernel.
+// Dense data is uploaded once and each batch gathered by a kernel; sparse (CSR) data is
+// sliced per batch on the host (see batches.ts).
 import { fail } from '../errors.js';
 import type { F32, I32 } from '../backend/backend.js';
-import type { Dataset } from '../data/dataset.js';
+import type { AnyDataset } from '../data/dataset.js';
 import { Rng } from '../data/prng.js';
 import type { Network } from '../nn/network.js';
 import type { Optimizer } from '../nn/optimizer.js';
+import { trainingBatches } from './batches.js';
 import { evaluateNetwork } from './evaluate.js';
 import { checkTrainingSet, holdOut } from './inputs.js';
 import { Yielder } from './yielder.js';
@@ -43,7 +45,7 @@ export interface FitOptions {
   seed?: number;
   /** Fraction of the (seed-shuffled) data held out for validation; ignored with validationData. */
   validationSplit?: number;
-  validationData?: Dataset;
+  validationData?: AnyDataset;
   callbacks?: Callbacks;
   earlyStopping?: EarlyStopping | boolean;
   signal?: AbortSignal;
@@ -60,7 +62,7 @@ export interface History {
 }
 
 /** Train `net` with `opt` on `ds`. Weights must already be initialised. */
-export async function fitNetwork(net: Network, opt: Optimizer, ds: Dataset, options: FitOptions = {}): Promise<History> {
+export async function fitNetwork(net: Network, opt: Optimizer, ds: AnyDataset, options: FitOptions = {}): Promise<History> {
   const started = performance.now();
   const epochs = options.epochs ?? 10;
   const batchSize = options.batchSize ?? 32;
@@ -71,12 +73,10 @@ export async function fitNetwork(net: Network, opt: Optimizer, ds: Dataset, opti
   const { train, validation } = holdOut(ds, options, rng);
   if (validation) checkTrainingSet(net, validation);
   const b = net.backend;
-  const rows = train.rows, cols = train.cols;
+  const rows = train.rows;
   const bs = Math.min(batchSize, rows);
 
-  const xAll = b.upload(train.x);
-  const xBatch = b.alloc(bs * cols);
-  const idx = b.alloc(bs, 'i32');
+  const inputs = trainingBatches(b, train, bs);
   const yBatch: I32 | F32 = net.spec.head === 'mse' ? b.alloc(bs) : b.alloc(bs, 'i32');
   const order = new Int32Array(rows);
   const yStage = net.spec.head === 'mse' ? new Float32Array(bs) : new Int32Array(bs);
@@ -96,8 +96,7 @@ export async function fitNetwork(net: Network, opt: Optimizer, ds: Dataset, opti
         if (options.signal?.aborted) fail('ERR_ABORTED', `training aborted at epoch ${epoch}, batch ${bi}`, options.signal.reason);
         const start = bi * bs, n = Math.min(bs, rows - start);
         const ids = order.subarray(start, start + n);
-        b.write(idx, ids);
-        b.gatherRows(xAll, cols, idx, n, xBatch);
+        const xBatch = inputs.load(ids);
         for (let i = 0; i < n; i++) yStage[i] = train.y[ids[i]];
         b.write(yBatch as F32, yStage.subarray(0, n));
         const loss = net.trainStep(xBatch, yBatch, n);
@@ -132,7 +131,8 @@ export async function fitNetwork(net: Network, opt: Optimizer, ds: Dataset, opti
     await cb.onTrainEnd?.(history);
     return history;
   } finally {
-    for (const buf of [xAll, xBatch, idx, yBatch]) b.free(buf);
+    inputs.dispose();
+    b.free(yBatch);
     net.release();
   }
 }

@@ -1,11 +1,12 @@
-// Checks that a dataset fits a network, and the validation hold-out.
+// Checks that a dataset or prediction input fits a network, and the validation hold-out.
 import { fail } from '../errors.js';
-import { type Dataset, take, validate } from '../data/dataset.js';
+import { type CsrMatrix, validateCsr } from '../data/csr.js';
+import { type AnyDataset, take, validate } from '../data/dataset.js';
 import type { Rng } from '../data/prng.js';
 import type { Network } from '../nn/network.js';
 
 /** The dataset is valid (finite, labels in range) and shaped for the network's input and head. */
-export function checkTrainingSet(net: Network, ds: Dataset): void {
+export function checkTrainingSet(net: Network, ds: AnyDataset): void {
   validate(ds);
   if (ds.cols !== net.spec.inputs) fail('ERR_BAD_SHAPE', `the data has ${ds.cols} features but the model expects ${net.spec.inputs}`);
   const head = net.spec.head;
@@ -19,12 +20,24 @@ export function checkTrainingSet(net: Network, ds: Dataset): void {
   if (ds.classes > most) fail('ERR_LABEL_RANGE', `the data has ${ds.classes} classes but the model has room for ${most}`);
 }
 
+/** Prediction input: `rows` dense rows of the network's width, or a valid CSR of that shape. */
+export function checkPredictInput(net: Network, x: Float32Array | CsrMatrix, rows: number): void {
+  const cols = net.spec.inputs;
+  if (!Number.isInteger(rows) || rows < 0) fail('ERR_BAD_SHAPE', `rows must be an integer ≥ 0, got ${rows}`);
+  if (x instanceof Float32Array) {
+    if (x.length !== rows * cols) fail('ERR_BAD_SHAPE', `x has ${x.length} values, expected ${rows} rows × ${cols} features`);
+    return;
+  }
+  if (x.rows !== rows || x.cols !== cols) fail('ERR_BAD_SHAPE', `sparse x is ${x.rows}×${x.cols}, expected ${rows} rows × ${cols} features`);
+  validateCsr(x);
+}
+
 /** Split off validation data as asked: explicit validationData, or a seeded validationSplit share. */
 export function holdOut(
-  ds: Dataset,
-  opts: { validationSplit?: number; validationData?: Dataset },
+  ds: AnyDataset,
+  opts: { validationSplit?: number; validationData?: AnyDataset },
   rng: Rng,
-): { train: Dataset; validation: Dataset | null } {
+): { train: AnyDataset; validation: AnyDataset | null } {
   if (opts.validationData) return { train: ds, validation: opts.validationData };
   const share = opts.validationSplit ?? 0;
   if (!(share >= 0 && share < 1)) fail('ERR_BAD_ARGUMENT', `validationSplit must be in [0, 1), got ${share}`);

@@ -1,0 +1,143 @@
+// Batches of rows in backend memory. Dense rows: the whole training set is uploaded once
+// and each batch gathered by a kernel. Sparse rows: each batch is sliced from the host CSR
+// (and, for training, transposed) into grow-only buffers, so wasm memory grows only when a
+// batch holds more non-zeros than any before it.
+import type { Backend, Csr, F32, I32 } from '../backend/backend.js';
+import type { CsrMatrix } from '../data/csr.js';
+import { type AnyDataset, isSparse } from '../data/dataset.js';
+import type { NetworkInput, SparseRows } from '../nn/network.js';
+
+export interface Batches<T> {
+  /** The rows `ids` (training) or `ids` in order (prediction) as the network's input. */
+  load(ids: Int32Array): T;
+  dispose(): void;
+}
+
+/** Training batches of at most `batchSize` rows of `ds`, sparse ones with their transpose. */
+export function trainingBatches(b: Backend, ds: AnyDataset, batchSize: number): Batches<F32 | SparseRows> {
+  if (isSparse(ds)) {
+    const x = new CsrStage(b, batchSize), xT = new CsrStage(b, ds.cols);
+    return {
+      load: (ids) => {
+        x.gather(ds.x, ids);
+        return { x: x.upload(), xT: xT.transposeOf(x).upload() };
+      },
+      dispose: () => (x.dispose(), xT.dispose()),
+    };
+  }
+  const all = b.upload(ds.x), batch = b.alloc(batchSize * ds.cols), idx = b.alloc(batchSize, 'i32');
+  return {
+    load: (ids) => {
+      b.write(idx, ids);
+      b.gatherRows(all, ds.cols, idx, ids.length, batch);
+      return batch;
+    },
+    dispose: () => [all, batch, idx].forEach((buf) => b.free(buf)),
+  };
+}
+
+/** Prediction batches of at most `batchSize` rows of x (dense rows × cols, or CSR). */
+export function predictionBatches(b: Backend, x: Float32Array | CsrMatrix, cols: number, batchSize: number): Batches<NetworkInput> {
+  if (!(x instanceof Float32Array)) {
+    const stage = new CsrStage(b, batchSize);
+    return { load: (ids) => stage.gather(x, ids).upload(), dispose: () => stage.dispose() };
+  }
+  const batch = b.alloc(batchSize * cols);
+  return {
+    load: (ids) => {
+      // Prediction batches are consecutive rows: one contiguous copy.
+      const start = ids.length > 0 ? ids[0] : 0;
+      b.write(batch, x.subarray(start * cols, (start + ids.length) * cols));
+      return batch;
+    },
+    dispose: () => b.free(batch),
+  };
+}
+
+/** One CSR staged on the host and mirrored in backend buffers that only grow. */
+class CsrStage {
+  rows = 0;
+  cols = 0;
+  nnz = 0;
+  rowPtr: Int32Array;
+  colIdx = new Int32Array(0);
+  values = new Float32Array(0);
+  private readonly bRowPtr: I32;
+  private bColIdx: I32 | null = null;
+  private bValues: F32 | null = null;
+
+  constructor(
+    private readonly b: Backend,
+    maxRows: number,
+  ) {
+    this.rowPtr = new Int32Array(maxRows + 1);
+    this.bRowPtr = b.alloc(maxRows + 1, 'i32');
+  }
+
+  /** Rows `ids` of m, in that order. */
+  gather(m: CsrMatrix, ids: Int32Array): this {
+    let nnz = 0;
+    for (let i = 0; i < ids.length; i++) nnz += m.rowPtr[ids[i] + 1] - m.rowPtr[ids[i]];
+    this.shape(ids.length, m.cols, nnz);
+    let p = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const from = m.rowPtr[ids[i]], to = m.rowPtr[ids[i] + 1];
+      this.colIdx.set(m.colIdx.subarray(from, to), p);
+      this.values.set(m.values.subarray(from, to), p);
+      p += to - from;
+      this.rowPtr[i + 1] = p;
+    }
+    return this;
+  }
+
+  /** The transpose of `a` (a counting sort by column; rows stay ascending within a column). */
+  transposeOf(a: CsrStage): this {
+    this.shape(a.cols, a.rows, a.nnz);
+    const tp = this.rowPtr.fill(0, 0, a.cols + 1);
+    for (let p = 0; p < a.nnz; p++) tp[a.colIdx[p] + 1]++;
+    for (let c = 0; c < a.cols; c++) tp[c + 1] += tp[c];
+    // tp[c] is the next free slot of column c; afterwards it is column c's end.
+    for (let r = 0; r < a.rows; r++) {
+      for (let p = a.rowPtr[r]; p < a.rowPtr[r + 1]; p++) {
+        const q = tp[a.colIdx[p]]++;
+        this.colIdx[q] = r;
+        this.values[q] = a.values[p];
+      }
+    }
+    for (let c = a.cols; c > 0; c--) tp[c] = tp[c - 1];
+    tp[0] = 0;
+    return this;
+  }
+
+  /**
+   * Copy the staged matrix to the backend. A new Csr object each time, so a backend that
+   * checks a CSR once per object checks every batch.
+   */
+  upload(): Csr {
+    const { b, rows, nnz } = this;
+    b.write(this.bRowPtr, this.rowPtr.subarray(0, rows + 1));
+    b.write(this.bColIdx!, this.colIdx.subarray(0, nnz));
+    b.write(this.bValues!, this.values.subarray(0, nnz));
+    return { rows, cols: this.cols, nnz, rowPtr: this.bRowPtr, colIdx: this.bColIdx!, values: this.bValues! };
+  }
+
+  dispose(): void {
+    for (const buf of [this.bRowPtr, this.bColIdx, this.bValues]) if (buf) this.b.free(buf);
+    this.bColIdx = this.bValues = null;
+  }
+
+  private shape(rows: number, cols: number, nnz: number): void {
+    this.rows = rows;
+    this.cols = cols;
+    this.nnz = nnz;
+    this.rowPtr[0] = 0;
+    if (this.bColIdx && nnz <= this.colIdx.length) return;
+    const capacity = Math.max(nnz, 2 * this.colIdx.length, 1);
+    this.colIdx = new Int32Array(capacity);
+    this.values = new Float32Array(capacity);
+    if (this.bColIdx) this.b.free(this.bColIdx);
+    if (this.bValues) this.b.free(this.bValues);
+    this.bColIdx = this.b.alloc(capacity, 'i32');
+    this.bValues = this.b.alloc(capacity);
+  }
+}
