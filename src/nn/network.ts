@@ -208,7 +208,7 @@ export class Network {
   }
 
   private reserve(rows: number): void {
-    if (rows <= this.capacity) return;
+    if (rows <= this.capacity && this.acts.length > 0) return;
     this.release();
     this.capacity = rows;
     for (const l of this.layers) {

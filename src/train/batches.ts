@@ -4,7 +4,7 @@
 // batch holds more non-zeros than any before it.
 import type { Backend, Csr, F32, I32 } from '../backend/backend.js';
 import type { CsrMatrix } from '../data/csr.js';
-import { type AnyDataset, isSparse } from '../data/dataset.js';
+import { type AnyDataset, type Dataset, type SparseDataset, isSparse } from '../data/dataset.js';
 import type { NetworkInput, SparseRows } from '../nn/network.js';
 
 export interface Batches<T> {
@@ -14,6 +14,9 @@ export interface Batches<T> {
 }
 
 /** Training batches of at most `batchSize` rows of `ds`, sparse ones with their transpose. */
+export function trainingBatches(b: Backend, ds: SparseDataset, batchSize: number): Batches<SparseRows>;
+export function trainingBatches(b: Backend, ds: Dataset, batchSize: number): Batches<F32>;
+export function trainingBatches(b: Backend, ds: AnyDataset, batchSize: number): Batches<F32 | SparseRows>;
 export function trainingBatches(b: Backend, ds: AnyDataset, batchSize: number): Batches<F32 | SparseRows> {
   if (isSparse(ds)) {
     const x = new CsrStage(b, batchSize), xT = new CsrStage(b, ds.cols);
