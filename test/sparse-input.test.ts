@@ -2,7 +2,7 @@
 // dense path on the same rows densified, text classification end to end, typed errors.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Backend, CsrMatrix, Expert, F32, I32, SparseDataset } from '../src/index.js';
+import type { Backend, CsrMatrix, F32, I32, SparseDataset } from '../src/index.js';
 import { LinearRegression, LogisticRegression, MlpExpert, SoftmaxRegression, csrToDense, denseToCsrMatrix, takeCsrRows } from '../src/index.js';
 import type { NetworkExpert } from '../src/experts/network-expert.js';
 import { Rng } from '../src/data/prng.js';
@@ -169,8 +169,11 @@ test('linear regression by sgd learns a sparse linear target', async () => {
   const dense = csrToDense(x);
   const y = Float32Array.from({ length: 300 }, (_, r) => w.reduce((s, wi, c) => s + wi * dense[r * 6 + c], 0.25));
   const m = new LinearRegression({ backend: wasm, solver: 'sgd', fit: { epochs: 60, seed: SEED } });
-  const expert: Expert = m; // LinearRegression's own fit() signature still says Dataset
-  await expert.fit({ x, rows: 300, cols: 6, y });
+  await m.fit({ x, rows: 300, cols: 6, y });
+  await new LinearRegression({ backend: wasm }).fit({ x, rows: 300, cols: 6, y }).then(
+    () => assert.unreachable('ridge on sparse rows'),
+    (e) => assert.is(e.code, 'ERR_BAD_ARGUMENT'),
+  );
   const { weights, intercept } = m.coefficients();
   allClose(weights, w, 0.05, 0.02, SEED, 'weights');
   allClose([intercept], [0.25], 0.05, 0, SEED, 'intercept');

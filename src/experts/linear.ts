@@ -2,7 +2,7 @@
 // §4 model y = Σ wᵢxᵢ + b.
 import { fail } from '../errors.js';
 import { getBackend } from '../backend/init.js';
-import { type Dataset, validate } from '../data/dataset.js';
+import { type AnyDataset, isSparse, validate } from '../data/dataset.js';
 import { Network, type Head } from '../nn/network.js';
 import type { FitOptions, History } from '../train/fit.js';
 import { NetworkExpert, type NetworkExpertConfig } from './network-expert.js';
@@ -25,8 +25,9 @@ export class LinearRegression extends NetworkExpert {
     if (linear.solver !== undefined && linear.solver !== 'ridge' && linear.solver !== 'sgd') fail('ERR_BAD_ARGUMENT', `solver must be 'ridge' or 'sgd', got ${String(linear.solver)}`);
   }
 
-  async fit(ds: Dataset, options: FitOptions = {}): Promise<History> {
+  async fit(ds: AnyDataset, options: FitOptions = {}): Promise<History> {
     if (this.linear.solver === 'sgd') return super.fit(ds, options);
+    if (isSparse(ds)) fail('ERR_BAD_ARGUMENT', "closed-form ridge needs dense rows; use solver: 'sgd' for sparse input");
     const started = performance.now();
     validate(ds);
     if (ds.classes !== undefined) fail('ERR_BAD_ARGUMENT', 'linear regression needs float targets (a dataset without `classes`)');
