@@ -4,6 +4,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type Dataset, type Executor, SparseExpertModel, createExecutor, fromArrays, loadMnist, takeRows } from '../src/entry/node.js';
 import { run as linearExample } from '../examples/linear-regression.js';
+import { syntheticCorpus } from '../examples/text.js';
+import { hashingVectorize, selectCsrColumns } from '../src/index.js';
 import { wasm } from './util/backends.js';
 import { allClose, allEqual } from './util/close.js';
 import { SEED, rng } from './util/prng.js';
@@ -136,6 +138,21 @@ test('bad input: typed errors with stable codes', async () => {
   await m.fit(blobs);
   await rejects(m.predict(new Float32Array(3), 2), 'ERR_BAD_SHAPE');
   assert.ok(accuracy(await m.predict(blobs.x, blobs.rows), blobs.y) > 0.9, 'still usable');
+});
+
+test('sparse text rows through the whole model: experts on CSR shards, feature groups, convex α', async () => {
+  const { texts, labels } = syntheticCorpus(600, SEED);
+  const x = hashingVectorize(texts, { features: 2 ** 10 });
+  const ds = { x, rows: x.rows, cols: x.cols, y: labels, classes: 3 };
+  for (const partition of ['stratified', 'features'] as const) {
+    const m = new SparseExpertModel({ partition, experts: 2, expert: { kind: 'softmax' }, combine: 'convex', workers: 1, seed: 2, backend: wasm });
+    await m.fit(ds);
+    const acc = accuracy(await m.predict(x, x.rows), labels);
+    assert.ok(acc > 0.85, `${partition}: accuracy ${acc}`);
+    await m.combineWith('gate').then(() => assert.unreachable('a gate reads dense rows'), (e) => assert.is(e.code, 'ERR_BAD_ARGUMENT'));
+    await m.predict(selectCsrColumns(x, [0, 1, 2]), x.rows).then(() => assert.unreachable('wrong width'), (e) => assert.is(e.code, 'ERR_BAD_SHAPE'));
+    m.dispose();
+  }
 });
 
 test.run();

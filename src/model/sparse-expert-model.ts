@@ -3,7 +3,8 @@
 import { fail } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
 import { backendRecipe, getBackend } from '../backend/init.js';
-import { type Dataset, validate } from '../data/dataset.js';
+import { type AnyDataset, isSparse, validate } from '../data/dataset.js';
+import { type CsrMatrix, selectCsrColumns, validateCsr } from '../data/csr.js';
 import { Rng } from '../data/prng.js';
 import { trainTestSplit } from '../data/split.js';
 import { type Combiner, type SparseCombiner } from '../combine/combiner.js';
@@ -20,7 +21,7 @@ import type { CombinerJSON } from '../combine/combiner.js';
 import { combinerFromJSON } from '../combine/from-json.js';
 import type { ExpertState } from '../experts/expert.js';
 import { type SparseNetwork, compileSparse } from '../sparsity/sparse-network.js';
-import { type CombineSpec, LEARNING, type ResolvedOptions, type SparseExpertModelOptions, resolveOptions } from './options.js';
+import { type CombineKind, type CombineSpec, LEARNING, type ResolvedOptions, type SparseExpertModelOptions, resolveOptions } from './options.js';
 import { type TrainExpertPayload, type TrainExpertResult, trainExpertTask } from './train-task.js';
 
 export interface ModelFitOptions {
@@ -78,7 +79,7 @@ export class SparseExpertModel {
   private combiner: Combiner | null = null;
   private width = 0;
   /** Held-out rows and the experts' outputs on them, for fitting (and re-fitting) combiners. */
-  private holdout: { ds: Dataset; outputs: Float32Array[] } | null = null;
+  private holdout: { ds: AnyDataset; outputs: Float32Array[] } | null = null;
   /** Share of rows each expert ran on in the last prediction (sparse combiners skip experts). */
   private usage: number[] | null = null;
   private task: 'classification' | 'regression' = 'classification';
@@ -88,8 +89,12 @@ export class SparseExpertModel {
     this.backend = options.backend ?? null;
   }
 
-  /** Train every expert on its part of `ds` and fit the combiner. */
-  async fit(ds: Dataset, opts: ModelFitOptions = {}): Promise<FitReport> {
+  /**
+   * Train every expert on its part of `ds` and fit the combiner. Sparse (CSR) rows work with
+   * the row partitions but k-means, and with combiners that do not read the input (fixed,
+   * convex, stacking).
+   */
+  async fit(ds: AnyDataset, opts: ModelFitOptions = {}): Promise<FitReport> {
     const started = performance.now();
     validate(ds);
     const o = this.options;
@@ -146,12 +151,14 @@ export class SparseExpertModel {
     if (!this.partition || this.experts.length === 0) fail('ERR_NOT_FITTED', 'this model is not trained yet: call fit() first');
     const s = typeof spec === 'string' ? { kind: spec } : spec;
     const combiner = createCombiner(s, { experts: this.experts.length, partition: this.partition, backend: this.backend!, seed: this.options.seed });
-    if (LEARNING.includes(s.kind)) {
-      if (!this.holdout) fail('ERR_BAD_ARGUMENT', `combiner '${s.kind}' learns from held-out rows, but this model kept none: train it with a learning combiner (convex, stacking, gate, topk)`);
-      await combiner.fit(this.holdout.outputs, this.holdout.ds.y, this.holdout.ds.x);
-    } else if (this.holdout) {
-      await combiner.fit(this.holdout.outputs, this.holdout.ds.y, this.holdout.ds.x);
+    const h = this.holdout;
+    if (h && isSparse(h.ds) && READS_INPUT.includes(s.kind)) {
+      fail('ERR_BAD_ARGUMENT', `combiner '${s.kind}' reads the input rows, which are sparse here: use fixed, convex or stacking`);
     }
+    if (LEARNING.includes(s.kind) && !h) {
+      fail('ERR_BAD_ARGUMENT', `combiner '${s.kind}' learns from held-out rows, but this model kept none: train it with a learning combiner (convex, stacking, gate, topk)`);
+    }
+    if (h) await combiner.fit(h.outputs, h.ds.y, isSparse(h.ds) ? undefined : h.ds.x);
     this.combiner = combiner;
     this.usage = null;
     return combiner.describe();
@@ -192,9 +199,13 @@ export class SparseExpertModel {
   }
 
   /** Combined class probabilities (rows × classes), or predictions (rows × 1) for regression. */
-  async predictProba(x: Float32Array, rows: number): Promise<Float32Array> {
+  async predictProba(x: Float32Array | CsrMatrix, rows: number): Promise<Float32Array> {
     const combiner = this.fitted();
     this.checkInput(x, rows);
+    if (!(x instanceof Float32Array)) {
+      if (READS_INPUT.includes(combiner.kind as CombineKind)) fail('ERR_BAD_ARGUMENT', `combiner '${combiner.kind}' reads the input rows: pass them dense`);
+      return combiner.combine(this.expertOutputs(x, rows), rows);
+    }
     if (isSparseCombiner(combiner)) {
       const parts = this.expertInputs(x, rows);
       const res = await combiner.combineSparse(x, rows, (e, idx) => this.runExpert(e, gatherRows(parts[e], this.experts[e].inputs, idx), idx.length));
@@ -205,7 +216,7 @@ export class SparseExpertModel {
   }
 
   /** Class ids, or predicted targets for regression. */
-  async predict(x: Float32Array, rows: number): Promise<Int32Array | Float32Array> {
+  async predict(x: Float32Array | CsrMatrix, rows: number): Promise<Int32Array | Float32Array> {
     const p = await this.predictProba(x, rows);
     if (this.task === 'regression') return p;
     const out = new Int32Array(rows);
@@ -214,7 +225,7 @@ export class SparseExpertModel {
   }
 
   /** Each expert's own output for the rows (rows × width per expert). */
-  expertOutputs(x: Float32Array, rows: number): Float32Array[] {
+  expertOutputs(x: Float32Array | CsrMatrix, rows: number): Float32Array[] {
     const parts = this.expertInputs(x, rows);
     return this.experts.map((_, e) => this.runExpert(e, parts[e], rows));
   }
@@ -238,17 +249,19 @@ export class SparseExpertModel {
     this.usage = null;
   }
 
-  private runExpert(e: number, x: Float32Array, rows: number): Float32Array {
+  private runExpert(e: number, x: Float32Array | CsrMatrix, rows: number): Float32Array {
     const s = this.sparse[e];
-    if (s) return s.predictProba(x, rows);
+    // Pruned experts run through CSR weights for dense rows; sparse rows take the expert's own CSR-input path.
+    if (s && x instanceof Float32Array) return this.task === 'regression' ? (s.predict(x, rows) as Float32Array) : s.predictProba(x, rows);
     const ex = this.experts[e];
     return this.task === 'regression' ? (ex.predict(x, rows) as Float32Array) : ex.predictProba(x, rows);
   }
 
   /** Per expert, the input it reads: its column slice (feature groups) or all of x. */
-  private expertInputs(x: Float32Array, rows: number): Float32Array[] {
+  private expertInputs<X extends Float32Array | CsrMatrix>(x: X, rows: number): X[] {
     const p = this.partition!;
-    return p.kind === 'features' ? p.route(x, rows) : this.experts.map(() => x);
+    if (p.kind !== 'features') return this.experts.map(() => x);
+    return (x instanceof Float32Array ? p.route(x, rows) : p.groups.map((g) => selectCsrColumns(x, g))) as X[];
   }
 
   /**
@@ -259,7 +272,7 @@ export class SparseExpertModel {
     const h = this.holdout, p = this.partition!;
     if (!h || h.ds.classes === undefined) return undefined;
     const k = this.width, out = h.outputs[i];
-    const route = p.kind === 'kmeans' ? p.route(h.ds.x, h.ds.rows) : null;
+    const route = p.kind === 'kmeans' && !isSparse(h.ds) ? p.route(h.ds.x, h.ds.rows) : null;
     let hits = 0, seen = 0;
     for (let r = 0; r < h.ds.rows; r++) {
       if (route && route[r] !== i) continue;
@@ -274,9 +287,15 @@ export class SparseExpertModel {
     return this.combiner;
   }
 
-  private checkInput(x: Float32Array, rows: number): void {
+  private checkInput(x: Float32Array | CsrMatrix, rows: number): void {
     const cols = this.partition!.kind === 'features' ? this.partition!.cols : this.experts[0].inputs;
-    if (!Number.isInteger(rows) || rows < 0 || x.length !== rows * cols) fail('ERR_BAD_SHAPE', `x has ${x.length} values, expected ${rows} rows × ${cols} features`);
+    if (!Number.isInteger(rows) || rows < 0) fail('ERR_BAD_SHAPE', `rows must be an integer ≥ 0, got ${rows}`);
+    if (x instanceof Float32Array) {
+      if (x.length !== rows * cols) fail('ERR_BAD_SHAPE', `x has ${x.length} values, expected ${rows} rows × ${cols} features`);
+    } else {
+      validateCsr(x);
+      if (x.rows !== rows || x.cols !== cols) fail('ERR_BAD_SHAPE', `x is ${x.rows}×${x.cols} sparse, expected ${rows} rows × ${cols} features`);
+    }
   }
 
   private report(r: TrainExpertResult, i: number, rows: number, holdoutAccuracy: number | undefined): ExpertReport {
@@ -290,6 +309,9 @@ export class SparseExpertModel {
     };
   }
 }
+
+/** Combiners that look at the input rows themselves (dense only). */
+const READS_INPUT: readonly CombineKind[] = ['gate', 'topk', 'hard'];
 
 function isSparseCombiner(c: Combiner): c is SparseCombiner {
   return typeof (c as SparseCombiner).combineSparse === 'function';

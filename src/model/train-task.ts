@@ -4,7 +4,7 @@
 import { fail } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
 import { type InitOptions, init } from '../backend/init.js';
-import type { Dataset } from '../data/dataset.js';
+import type { AnyDataset } from '../data/dataset.js';
 import { type ExpertSpec, createExpert } from '../experts/create.js';
 import type { ExpertState } from '../experts/expert.js';
 import type { TaskContext } from '../parallel/registry.js';
@@ -31,7 +31,7 @@ export interface TrainExpertPayload {
   index: number;
   spec: ExpertSpec;
   sparsity: SparsitySpec | null;
-  data: Dataset;
+  data: AnyDataset;
   seed: number;
   /** How to build the backend: the caller's compiled kernels, so every worker computes the same bits. */
   backend: InitOptions;
