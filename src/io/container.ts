@@ -1,0 +1,120 @@
+// The file container: magic, version, a JSON header and 8-byte-aligned little-endian
+// tensor data. It knows nothing about models; it moves a header and typed arrays.
+//
+//   0       "SPXM"                      magic
+//   4       u32 LE                      format version
+//   8       u32 LE                      header length H (bytes of UTF-8 JSON)
+//   12      H bytes                     JSON header: { …, "tensors": [{ dtype, length, offset }, …] }
+//   12 + H  zero padding to a multiple of 8
+//   D       tensor data: tensor i at D + offset_i (offsets 8-aligned, in order, zero-padded
+//           between); the file ends at the 8-aligned end of the last tensor.
+import { fail } from '../errors.js';
+
+export const MAGIC = 'SPXM';
+export const VERSION = 1;
+const PREFIX = 12;
+const ALIGN = 8;
+
+export type DType = 'f32' | 'i32' | 'f64';
+export type Tensor = Float32Array | Int32Array | Float64Array;
+
+export interface TensorEntry {
+  dtype: DType;
+  length: number;
+  /** Bytes from the start of the data section. */
+  offset: number;
+}
+
+const BYTES: Record<DType, number> = { f32: 4, i32: 4, f64: 8 };
+
+export function dtypeOf(t: Tensor): DType {
+  return t instanceof Float32Array ? 'f32' : t instanceof Int32Array ? 'i32' : 'f64';
+}
+
+const align = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
+
+/** The file bytes for a header (any JSON object; `tensors` is added) and its tensors. */
+export function writeContainer(header: Record<string, unknown>, tensors: readonly Tensor[]): Uint8Array {
+  let end = 0;
+  const entries: TensorEntry[] = tensors.map((t) => {
+    const entry = { dtype: dtypeOf(t), length: t.length, offset: align(end) };
+    end = entry.offset + t.length * BYTES[entry.dtype];
+    return entry;
+  });
+  const json = new TextEncoder().encode(JSON.stringify({ ...header, tensors: entries }));
+  const data = align(PREFIX + json.length);
+  const bytes = new Uint8Array(data + align(end));
+  for (let i = 0; i < MAGIC.length; i++) bytes[i] = MAGIC.charCodeAt(i);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(4, VERSION, true);
+  view.setUint32(8, json.length, true);
+  bytes.set(json, PREFIX);
+  tensors.forEach((t, i) => writeTensor(view, data + entries[i].offset, t));
+  return bytes;
+}
+
+/** The header (with its `tensors` table checked against the bytes) and the tensors, or ERR_BAD_FILE. */
+export function readContainer(input: Uint8Array | ArrayBuffer): { header: Record<string, unknown>; tensors: Tensor[] } {
+  const bytes = input instanceof Uint8Array ? input : input instanceof ArrayBuffer ? new Uint8Array(input) : fail('ERR_BAD_FILE', 'expected the file as a Uint8Array or an ArrayBuffer');
+  if (bytes.length < PREFIX) fail('ERR_BAD_FILE', `the file is ${bytes.length} bytes: too short for a sparse-experts file (truncated?)`);
+  const magic = String.fromCharCode(...bytes.subarray(0, 4));
+  if (magic !== MAGIC) fail('ERR_BAD_FILE', `not a sparse-experts file: it starts with ${JSON.stringify(magic)}, expected "${MAGIC}"`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint32(4, true);
+  if (version > VERSION) fail('ERR_BAD_FILE', `the file has format version ${version}, newer than this library reads (${VERSION}): upgrade sparse-experts`);
+  if (version !== VERSION) fail('ERR_BAD_FILE', `unknown format version ${version}`);
+  const length = view.getUint32(8, true);
+  if (PREFIX + length > bytes.length) fail('ERR_BAD_FILE', `the header says ${length} bytes but the file has only ${bytes.length - PREFIX} after the prefix (truncated?)`);
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREFIX, PREFIX + length)));
+  } catch (e) {
+    fail('ERR_BAD_FILE', `the header is not UTF-8 JSON: ${(e as Error).message}`, e);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('ERR_BAD_FILE', 'the header is not a JSON object');
+  const h = header as Record<string, unknown>;
+  const data = align(PREFIX + length);
+  const entries = checkEntries(h.tensors, bytes.length - data);
+  return { header: h, tensors: entries.map((e) => readTensor(view, data + e.offset, e)) };
+}
+
+/** Entries in order, each 8-aligned right after the previous one, ending where the file ends. */
+function checkEntries(table: unknown, available: number): TensorEntry[] {
+  if (!Array.isArray(table)) fail('ERR_BAD_FILE', 'the header has no `tensors` table');
+  let end = 0;
+  const entries = table.map((e: Partial<TensorEntry> | null, i): TensorEntry => {
+    const dtype = e?.dtype;
+    if (dtype !== 'f32' && dtype !== 'i32' && dtype !== 'f64') fail('ERR_BAD_FILE', `tensor ${i} has unknown dtype ${JSON.stringify(dtype)} (expected f32, i32 or f64)`);
+    const { length, offset } = e!;
+    if (!Number.isSafeInteger(length) || length! < 0) fail('ERR_BAD_FILE', `tensor ${i} has a bad length ${JSON.stringify(length)}`);
+    if (offset !== align(end)) fail('ERR_BAD_FILE', `tensor ${i} is at offset ${JSON.stringify(offset)}, expected ${align(end)} (right after tensor ${i - 1})`);
+    end = offset + length! * BYTES[dtype];
+    if (end > available) fail('ERR_BAD_FILE', `tensor ${i} ends at byte ${end} of the data but the file holds ${available} (truncated, or a wrong length or offset)`);
+    return { dtype, length: length!, offset };
+  });
+  if (align(end) !== available) fail('ERR_BAD_FILE', `the data section is ${available} bytes, but its tensors take ${align(end)}`);
+  return entries;
+}
+
+// DataView with explicit little-endian order, so the bytes are the same on any host. Float32
+// goes through its bit pattern (u32): exact bits, NaN payloads included.
+function writeTensor(view: DataView, at: number, t: Tensor): void {
+  if (t instanceof Float64Array) {
+    for (let i = 0; i < t.length; i++) view.setFloat64(at + 8 * i, t[i], true);
+    return;
+  }
+  const words = new Uint32Array(t.buffer, t.byteOffset, t.length);
+  for (let i = 0; i < words.length; i++) view.setUint32(at + 4 * i, words[i], true);
+}
+
+function readTensor(view: DataView, at: number, e: TensorEntry): Tensor {
+  if (e.dtype === 'f64') {
+    const t = new Float64Array(e.length);
+    for (let i = 0; i < t.length; i++) t[i] = view.getFloat64(at + 8 * i, true);
+    return t;
+  }
+  const t = e.dtype === 'f32' ? new Float32Array(e.length) : new Int32Array(e.length);
+  const words = new Uint32Array(t.buffer);
+  for (let i = 0; i < words.length; i++) words[i] = view.getUint32(at + 4 * i, true);
+  return t;
+}
