@@ -41,6 +41,7 @@ async function trained(options: SparseExpertModelOptions, ds: Dataset = train): 
 async function roundTrip(m: SparseExpertModel, x: Float32Array, rows: number, what: string): Promise<Uint8Array> {
   const bytes = saveModel(m);
   assert.equal(saveModel(m), bytes, `${what}: saving twice gives the same bytes`);
+  const live = wasm.stats().buffers;
   const back = await loadModel(bytes, { backend: wasm });
   try {
     allEqual(await back.predictProba(x, rows), await m.predictProba(x, rows), SEED, `${what}: probabilities`);
@@ -54,6 +55,8 @@ async function roundTrip(m: SparseExpertModel, x: Float32Array, rows: number, wh
   } finally {
     back.dispose();
   }
+  // SparseExpertModel.dispose() does not free a stacking combiner's meta-learner yet (model's to fix).
+  if (m.toState().combiner.kind !== 'stacking') assert.is(wasm.stats().buffers, live, `${what}: load + dispose frees every buffer`);
   return bytes;
 }
 
@@ -61,6 +64,12 @@ test('MLP experts, contiguous partition, convex combiner: bit-exact round trip',
   const m = await trained({ experts: 3, expert: mlp, combine: 'convex' });
   await roundTrip(m, heldOut.x, heldOut.rows, 'convex');
   for (const rows of [0, 1, 7]) await roundTrip(m, heldOut.x.subarray(0, rows * 784), rows, `convex, ${rows} rows`);
+  // A view at an odd offset into a larger buffer (as Node's pooled Buffers are) reads the same.
+  const bytes = saveModel(m), shifted = new Uint8Array(bytes.length + 3);
+  shifted.set(bytes, 3);
+  const back = await loadModel(shifted.subarray(3), { backend: wasm });
+  allEqual(await back.predictProba(heldOut.x, heldOut.rows), await m.predictProba(heldOut.x, heldOut.rows), SEED, 'loaded from an offset view');
+  back.dispose();
   m.dispose();
 });
 
@@ -159,6 +168,7 @@ test('corrupt files → ERR_BAD_FILE with a message that says what is wrong; no 
   const firstWeights = (h: Record<string, any>) => h.tensors[h.state.experts[0].tensors[0].data.$tensor];
   const cases: [string, Uint8Array | ArrayBuffer, RegExp][] = [
     ['empty', new Uint8Array(0), /too short/],
+    ['not bytes', 'SPXM' as unknown as Uint8Array, /Uint8Array or an ArrayBuffer/],
     ['wrong magic', Uint8Array.from([...good.subarray(0, 12)].map((v, i) => (i === 0 ? 0x50 : v))), /not a sparse-experts file/],
     ['newer version', setU32(4, 2), /newer/],
     ['version 0', setU32(4, 0), /unknown format version 0/],

@@ -70,9 +70,8 @@ export function unflatten(tree: unknown, tensors: readonly Tensor[], arrays: unk
       return asArray.has(i as number) ? Array.from(t) : t;
     }
     if ('$number' in o) {
-      const n = o.$number === '-0' ? -0 : Number(o.$number);
       if (!['NaN', 'Infinity', '-Infinity', '-0'].includes(o.$number as string)) fail('ERR_BAD_FILE', `${path} holds a bad number ${JSON.stringify(o.$number)}`);
-      return n;
+      return o.$number === '-0' ? -0 : Number(o.$number);
     }
     return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, walk(x, `${path}.${k}`)]));
   };
