@@ -55,8 +55,7 @@ async function roundTrip(m: SparseExpertModel, x: Float32Array, rows: number, wh
   } finally {
     back.dispose();
   }
-  // SparseExpertModel.dispose() does not free a stacking combiner's meta-learner yet (model's to fix).
-  if (m.toState().combiner.kind !== 'stacking') assert.is(wasm.stats().buffers, live, `${what}: load + dispose frees every buffer`);
+  assert.is(wasm.stats().buffers, live, `${what}: load + dispose frees every buffer`);
   return bytes;
 }
 

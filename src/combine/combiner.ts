@@ -19,6 +19,8 @@ export interface Combiner {
   combine(outputs: readonly Float32Array[], rows: number, x?: Float32Array): Float32Array;
   describe(): CombinerDescription;
   toJSON(): CombinerJSON;
+  /** Free backend memory the combiner owns (a stacking meta-learner); unusable afterwards. */
+  dispose?(): void;
 }
 
 /** Evaluates one expert on some rows (indices into the batch): count × width values. */

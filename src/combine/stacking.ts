@@ -55,6 +55,11 @@ export class Stacking implements Combiner {
     return { kind: this.kind, summary: `stacking: a ${this.meta!.kind} meta-learner over ${experts} experts' outputs (${experts * width} features)` };
   }
 
+  dispose(): void {
+    this.meta?.dispose();
+    this.meta = null;
+  }
+
   toJSON(): CombinerJSON {
     return { kind: 'stacking', ...this.fitted(), meta: this.meta!.toState() };
   }

@@ -134,14 +134,20 @@ export abstract class NetworkExpert implements Expert {
   load(state: ExpertState, backend: Backend): this {
     this.backend = backend;
     this.net?.dispose();
+    this.net = null;
     const net = new Network(backend, { inputs: state.inputs, layers: this.layers(state.outputs), head: this.head });
-    const byName = new Map(state.tensors.map((t) => [t.name, t.data]));
-    for (const p of net.params()) {
-      const data = byName.get(p.name);
-      if (!data || data.length !== p.length) fail('ERR_BAD_FILE', `expert state lacks tensor ${p.name} of ${p.length} values`);
-      backend.write(p.value, data);
-      const mask = byName.get(`${p.name}/mask`);
-      if (mask) p.mask = backend.upload(mask);
+    try {
+      const byName = new Map(state.tensors.map((t) => [t.name, t.data]));
+      for (const p of net.params()) {
+        const data = byName.get(p.name);
+        if (!data || data.length !== p.length) fail('ERR_BAD_FILE', `expert state lacks tensor ${p.name} of ${p.length} values`);
+        backend.write(p.value, data);
+        const mask = byName.get(`${p.name}/mask`);
+        if (mask) p.mask = backend.upload(mask);
+      }
+    } catch (err) {
+      net.dispose();
+      throw err;
     }
     this.net = net;
     return this;

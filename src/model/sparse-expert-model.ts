@@ -159,6 +159,7 @@ export class SparseExpertModel {
       fail('ERR_BAD_ARGUMENT', `combiner '${s.kind}' learns from held-out rows, but this model kept none: train it with a learning combiner (convex, stacking, gate, topk)`);
     }
     if (h) await combiner.fit(h.outputs, h.ds.y, isSparse(h.ds) ? undefined : h.ds.x);
+    this.combiner?.dispose?.();
     this.combiner = combiner;
     this.usage = null;
     return combiner.describe();
@@ -188,14 +189,19 @@ export class SparseExpertModel {
   static async fromState(state: ModelState, backend?: Backend): Promise<SparseExpertModel> {
     const b = backend ?? (await getBackend());
     const m = new SparseExpertModel({ ...state.options, backend: b });
-    m.task = state.task;
-    m.width = state.width;
-    m.partition = await partitionFromJSON(state.partition, b);
-    m.experts = state.experts.map((e) => expertFromState(e, b));
-    if (m.experts.length !== m.partition.experts) fail('ERR_BAD_FILE', `the state has ${m.experts.length} experts for a partition of ${m.partition.experts}`);
-    m.sparse = m.experts.map((e) => (state.options.sparsity ? compileSparse(e.network()) : null));
-    m.combiner = await combinerFromJSON(state.combiner, { backend: b, router: m.partition.kind === 'kmeans' ? m.partition : undefined });
-    return m;
+    try {
+      m.task = state.task;
+      m.width = state.width;
+      m.partition = await partitionFromJSON(state.partition, b);
+      for (const e of state.experts) m.experts.push(expertFromState(e, b));
+      if (m.experts.length !== m.partition.experts) fail('ERR_BAD_FILE', `the state has ${m.experts.length} experts for a partition of ${m.partition.experts}`);
+      m.sparse = m.experts.map((e) => (state.options.sparsity ? compileSparse(e.network()) : null));
+      m.combiner = await combinerFromJSON(state.combiner, { backend: b, router: m.partition.kind === 'kmeans' ? m.partition : undefined });
+      return m;
+    } catch (err) {
+      m.dispose(); // a bad state leaves nothing behind in backend memory
+      throw err;
+    }
   }
 
   /** Combined class probabilities (rows × classes), or predictions (rows × 1) for regression. */
@@ -242,6 +248,7 @@ export class SparseExpertModel {
   dispose(): void {
     for (const e of this.experts) e.dispose();
     for (const s of this.sparse) s?.dispose();
+    this.combiner?.dispose?.();
     this.experts = [];
     this.sparse = [];
     this.combiner = null;
