@@ -3,7 +3,6 @@
 import { SparseExpertsError, fail } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/init.js';
-import { ReferenceBackend } from '../backend/reference.js';
 import type { ExpertState } from '../experts/expert.js';
 import { expertFromState } from '../experts/from-state.js';
 import type { NetworkExpert } from '../experts/network-expert.js';
@@ -58,13 +57,12 @@ function read(bytes: Uint8Array | ArrayBuffer, kind: FileKind): unknown {
 }
 
 /**
- * Builds on a throwaway reference backend first (plain JS memory, collected by GC), so a
- * state the rebuild rejects fails before `backend` holds any of it; then builds for real.
- * Any failure means the file's contents are wrong: ERR_BAD_FILE, with the cause.
+ * Builds on `backend`; a state the rebuild rejects frees what it had built (fromState and
+ * expert loading clean up after themselves). Any failure means the file's contents are
+ * wrong: ERR_BAD_FILE, with the cause.
  */
 async function rebuild<T extends { dispose(): void }>(backend: Backend, build: (b: Backend) => Promise<T>, kind: FileKind): Promise<T> {
   try {
-    if (!(backend instanceof ReferenceBackend)) (await build(new ReferenceBackend())).dispose();
     return await build(backend);
   } catch (e) {
     if (e instanceof SparseExpertsError && e.code === 'ERR_BAD_FILE') throw e;

@@ -133,8 +133,10 @@ export class SparseExpertModel {
     const holdout = split?.test;
     this.holdout = holdout ? { ds: holdout, outputs: this.expertOutputs(holdout.x, holdout.rows) } : null;
     const combiner = await this.combineWith(o.combine);
+    const h = this.holdout;
+    const route = h && this.partition.kind === 'kmeans' && !isSparse(h.ds) ? this.partition.route(h.ds.x, h.ds.rows) : null;
     return {
-      experts: results.map((r, i) => this.report(r, i, payloads[i].data.rows, this.holdoutAccuracy(i))),
+      experts: results.map((r, i) => this.report(r, i, payloads[i].data.rows, this.holdoutAccuracy(i, route))),
       seconds: (performance.now() - started) / 1000,
       expertSeconds,
       workers: executor.size,
@@ -272,14 +274,13 @@ export class SparseExpertModel {
   }
 
   /**
-   * Expert i's accuracy on the held-out rows: all of them, or, when the partition routes
-   * inputs (k-means), those routed to it — its own region.
+   * Expert i's accuracy on the held-out rows: all of them, or, given the k-means routing of
+   * the held-out rows, those routed to it — its own region.
    */
-  private holdoutAccuracy(i: number): number | undefined {
-    const h = this.holdout, p = this.partition!;
+  private holdoutAccuracy(i: number, route: Int32Array | null): number | undefined {
+    const h = this.holdout;
     if (!h || h.ds.classes === undefined) return undefined;
     const k = this.width, out = h.outputs[i];
-    const route = p.kind === 'kmeans' && !isSparse(h.ds) ? p.route(h.ds.x, h.ds.rows) : null;
     let hits = 0, seen = 0;
     for (let r = 0; r < h.ds.rows; r++) {
       if (route && route[r] !== i) continue;
