@@ -185,7 +185,7 @@ test('Dense: the CSR variant is inference-only, counts stored weights, and compi
   const net = new Network(wasm, { inputs: 9, head: 'softmax', layers: [{ units: 7, activation: 'relu' }, { units: 3, activation: 'identity' }] });
   net.initialize(new Rng(SEED));
   assert.is(net.flopsPerSample(), 2 * (63 + 21) + 10, 'dense: every weight counts');
-  pruneNetwork(net, { method: 'magnitude', sparsity: 0.5 });
+  pruneNetwork(net, { method: 'magnitude', sparsity: 0.5, layers: 'all' });
   const kept = [63 - Math.round(31.5), 21 - Math.round(10.5)];
   assert.is(net.flopsPerSample(), 2 * (kept[0] + kept[1]) + 10, 'masked: only the kept weights');
   // Sparsity 32/63 ≈ 0.508 and 11/21 ≈ 0.524: only the second layer goes to CSR.

@@ -55,7 +55,7 @@ for (const backend of [wasm, reference]) {
 
 test('compileSparse: bytes, nonZero, predict, snapshot semantics, dispose frees everything', () => {
   const n = net(wasm, 784, [100, 10], 'softmax', SEED);
-  pruneNetwork(n, { method: 'magnitude', sparsity: 0.9 });
+  pruneNetwork(n, { method: 'magnitude', sparsity: 0.9, layers: 'all' });
   const live = wasm.stats().buffers;
   const sp = n.compileSparse();
   const nnz = [Math.round(0.1 * 78400), Math.round(0.1 * 1000)];

@@ -133,7 +133,7 @@ for (const backend of [wasm, reference]) {
     const net = smallNet(backend);
     net.params().filter((p) => p.name.endsWith('/b')).forEach((p) => backend.fill(p.value, 0.25));
     const before = net.layers.map((l) => backend.read(l.W.value));
-    const report = pruneNetwork(net, { method: 'magnitude', sparsity: 0.6 });
+    const report = pruneNetwork(net, { method: 'magnitude', sparsity: 0.6, layers: 'all' });
     net.layers.forEach((l, i) => {
       const w = backend.read(l.W.value), mask = backend.read(l.W.mask!), k = Math.round(0.6 * l.W.length);
       assert.is(zeros(mask), k, `layer ${i} mask zeros`);

@@ -47,7 +47,7 @@ export function measureSparseSpeed(backend: Backend, options: SpeedOptions = {})
     layers: [...hidden.map((units) => ({ units, activation: 'relu' as const })), { units: outputs, activation: 'identity' as const }],
   });
   net.initialize(rng);
-  pruneNetwork(net, { method: 'magnitude', sparsity });
+  pruneNetwork(net, { method: 'magnitude', sparsity, layers: 'all' });
   const sparse = net.compileSparse({ minSparsity: 0 });
   const x = backend.upload(Float32Array.from({ length: rows * inputs }, () => rng.next()));
   const time = (f: () => void): number => {
