@@ -94,7 +94,7 @@ test('a worker that dies fails the fit with ERR_WORKER_FAILED; the pool and the 
   // Expert 1's task is swapped for the diagnostic task that kills its worker.
   const dying: Executor = {
     size: pool.size,
-    run: (task, payload, opts) => (task === 'trainExpert' && (payload as { index: number }).index === 1 && calls++ === 0 ? pool.run('exit', 1, opts) : pool.run(task, payload, opts)),
+    run: (task, input, opts) => (task === 'trainExpert' && (input.spec as { index: number }).index === 1 && calls++ === 0 ? pool.run('exit', { spec: 1, blobs: {} }, opts) : pool.run(task, input, opts)),
     close: () => pool.close(),
   };
   const m = new SparseExpertModel({ experts: 2, expert: small, combine: 'convex', seed: 5, backend: wasm });
