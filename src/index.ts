@@ -1,7 +1,9 @@
 // Public API: re-exports only.
 export { SparseExpertsError } from './errors.js';
 export type { ErrorCode } from './errors.js';
-export { init, getBackend } from './backend/init.js';
+export { init, getBackend, createBackend } from './backend/init.js';
+export { backendFor, kernelRef, registerKernels } from './backend/identity.js';
+export type { KernelRef } from './backend/identity.js';
 export type { InitOptions, KernelBuild } from './backend/init.js';
 export { ReferenceBackend } from './backend/reference.js';
 export type { Backend, Buf, F32, I32, Csr, Activation, AdamOptions, SgdOptions, MemoryStats } from './backend/backend.js';
