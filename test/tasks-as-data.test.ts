@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { SparseExpertModel, getBackend, init, loadMnist, saveModel } from '../src/entry/node.js';
 import { backendFor, kernelRef } from '../src/backend/identity.js';
 import { decodeTask, decodeTaskOutput, encodeTask, encodeTaskOutput } from '../src/io/task-codec.js';
+import { createExecutor } from '../src/parallel/create.js';
 import type { Executor } from '../src/parallel/executor.js';
 import { LocalExecutor } from '../src/parallel/local.js';
 import type { TaskInput } from '../src/parallel/task.js';
@@ -17,7 +18,7 @@ const bits = (a: ArrayBufferView) => Array.from(new Uint8Array(a.buffer, a.byteO
 
 test('a task and its output round-trip through bytes exactly (NaN payloads, -0, empty blobs)', () => {
   const r = rng(SEED);
-  const f = Float32Array.from({ length: 37 }, () => r.normal());
+  const f = r.floats(37, -3, 3);
   f[3] = NaN;
   f[4] = -0;
   new Uint32Array(f.buffer)[5] = 0x7fc00123; // a NaN with a payload
@@ -69,14 +70,17 @@ function throughBytes(): Executor & { sent: number } {
 test('experts trained through encode → bytes → decode are bit-identical to in-process and worker ones', async () => {
   const files: Uint8Array[] = [];
   const bytes = throughBytes();
-  for (const opts of [{ workers: 0 }, { workers: 2 }, { executor: bytes }]) {
-    const m = new SparseExpertModel({ experts: 3, expert: small, combine: 'convex', seed: 11, ...('workers' in opts ? { workers: opts.workers } : {}) });
-    await m.fit(train, 'executor' in opts ? { executor: opts.executor } : {});
+  // The same options each time (they are saved too); only the executor differs.
+  for (const executor of [new LocalExecutor(), createExecutor(2), bytes]) {
+    const m = new SparseExpertModel({ experts: 3, expert: small, combine: 'convex', seed: 11 });
+    await m.fit(train, { executor });
     files.push(saveModel(m));
     m.dispose();
+    if (executor !== bytes) await executor.close();
   }
   await bytes.close();
-  assert.ok(bytes.sent > train.x.byteLength, `the shards went as bytes (${bytes.sent} bytes sent)`);
+  const shardBytes = Math.round(train.rows * 0.9) * train.cols * 4; // every row but the 10 % convex holdout
+  assert.ok(bytes.sent > shardBytes, `the shards went as bytes (${bytes.sent} bytes sent, shards ${shardBytes})`);
   assert.equal(bits(files[1]), bits(files[0]), 'workers 2 vs calling thread');
   assert.equal(bits(files[2]), bits(files[0]), 'through bytes vs calling thread');
 });

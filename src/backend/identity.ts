@@ -2,7 +2,7 @@
 // to another thread, process or machine, and how that side finds the same kernels again.
 import { fail } from '../errors.js';
 import type { Backend } from './backend.js';
-import { type Kernels, backendOn, defaultBackend, kernelsOf, loadKernels } from './init.js';
+import { type Kernels, backendOn, defaultBackend, kernelsBuilt, kernelsOf, loadKernels } from './init.js';
 import { kernelStamp } from './kernels.js';
 import { ReferenceBackend } from './reference.js';
 
@@ -16,7 +16,7 @@ export interface KernelRef {
 export const REFERENCE_KERNELS: KernelRef = Object.freeze({ build: 'reference', hash: 'reference' });
 
 /** Modules posted to this thread (a worker pool sends the caller's once per worker), per hash. */
-const registered = new Map<string, WebAssembly.Module>();
+const registered = new Map<string, { ref: KernelRef; module: WebAssembly.Module }>();
 /** One backend per kernel hash in this thread. */
 const built = new Map<string, Promise<Backend>>();
 
@@ -37,7 +37,15 @@ export function registerKernels(ref: KernelRef, module: WebAssembly.Module): voi
   if (ref.build === 'reference') fail('ERR_BAD_ARGUMENT', 'the reference backend has no kernel module to register');
   const stamp = kernelStamp(module);
   if (stamp && stamp.sha256 !== ref.hash) mismatch(ref, stamp.sha256, stamp.build, stamp.version);
-  registered.set(ref.hash, module);
+  registered.set(ref.hash, { ref: { build: ref.build, hash: ref.hash }, module });
+}
+
+/** Every module this thread knows by hash — built on here or registered — for handing to workers. */
+export function knownKernels(): { ref: KernelRef; module: WebAssembly.Module }[] {
+  const known = new Map<string, { ref: KernelRef; module: WebAssembly.Module }>();
+  for (const k of kernelsBuilt()) known.set(k.hash!, { ref: { build: k.build, hash: k.hash! }, module: k.module });
+  for (const [hash, entry] of registered) if (!known.has(hash)) known.set(hash, entry);
+  return [...known.values()];
 }
 
 /**
@@ -49,7 +57,7 @@ export function backendFor(ref: KernelRef, opts: { module?: WebAssembly.Module }
   checkRef(ref);
   let b = built.get(ref.hash);
   if (!b) {
-    const loading = resolve(ref, opts.module ?? registered.get(ref.hash));
+    const loading = resolve(ref, opts.module ?? registered.get(ref.hash)?.module);
     built.set(ref.hash, loading);
     loading.catch(() => {
       if (built.get(ref.hash) === loading) built.delete(ref.hash); // a failed load can be retried

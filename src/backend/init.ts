@@ -41,6 +41,8 @@ export interface Kernels {
 let source: KernelSource | undefined;
 /** The kernels behind each wasm backend, so workers and job queues can name and rebuild them. */
 const kernelsBehind = new WeakMap<Backend, Kernels>();
+/** Every identified module a backend was built on in this thread, per hash (what a worker pool posts to its workers). */
+const builtOn = new Map<string, Kernels>();
 let current: Promise<Backend> | undefined;
 
 export function setKernelSource(s: KernelSource): void {
@@ -111,8 +113,14 @@ export async function loadKernels(opts: InitOptions): Promise<Kernels> {
 export async function backendOn(k: Kernels): Promise<Backend> {
   const backend = new WasmBackend(await instantiateKernels(k.module), k.build === 'relaxed');
   kernelsBehind.set(backend, k);
+  if (k.hash !== null) builtOn.set(k.hash, k);
   warmUp(backend);
   return backend;
+}
+
+/** The identified kernels backends were built on in this thread. */
+export function kernelsBuilt(): readonly Kernels[] {
+  return [...builtOn.values()];
 }
 
 /** Pick the build the options ask for. */
@@ -125,15 +133,6 @@ function chooseBuild(opts: InitOptions): KernelBuild {
   // A caller-supplied module or bytes is taken as the plain build unless stamped otherwise.
   if (opts.module || opts.bytes) return 'simd';
   return relaxedSimdSupported() ? 'relaxed' : 'simd';
-}
-
-/**
- * What a worker needs to build a backend identical to `backend` (same kernels, same build,
- * so the same bits): pass it to createBackend() there.
- */
-export function backendRecipe(backend: Backend): InitOptions {
-  const k = kernelsBehind.get(backend);
-  return k ? { module: k.module, build: k.build } : { backend: 'reference' };
 }
 
 async function compile(bytes: BufferSource): Promise<WebAssembly.Module> {

@@ -101,5 +101,5 @@ const COMBINERS: Record<CombinerKind, CombinerEntry> = {
 
 export function combinerEntry(kind: unknown, fault: 'ERR_BAD_ARGUMENT' | 'ERR_BAD_FILE' = 'ERR_BAD_ARGUMENT'): CombinerEntry {
   if (typeof kind === 'string' && Object.hasOwn(COMBINERS, kind)) return COMBINERS[kind as CombinerKind];
-  return fail(fault, `combiner kind must be one of ${Object.keys(COMBINERS).map((k) => `'${k}'`).join(', ')}, got ${JSON.stringify(kind)}`);
+  return fail(fault, `unknown combiner kind '${String(kind)}': use one of ${Object.keys(COMBINERS).map((k) => `'${k}'`).join(', ')}`);
 }

@@ -24,7 +24,7 @@ const EXPERTS: Record<ExpertKind, ExpertEntry> = {
 
 export function expertEntry(kind: unknown, fault: 'ERR_BAD_ARGUMENT' | 'ERR_BAD_FILE' = 'ERR_BAD_ARGUMENT'): ExpertEntry {
   if (typeof kind === 'string' && Object.hasOwn(EXPERTS, kind)) return EXPERTS[kind as ExpertKind];
-  return fail(fault, `expert kind must be one of ${Object.keys(EXPERTS).map((k) => `'${k}'`).join(', ')}, got ${JSON.stringify(kind)}`);
+  return fail(fault, `unknown expert kind '${String(kind)}': use one of ${Object.keys(EXPERTS).map((k) => `'${k}'`).join(', ')}`);
 }
 
 /** ERR_BAD_ARGUMENT unless experts of `kind` can learn `task` — checked before any training starts. */

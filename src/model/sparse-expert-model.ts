@@ -11,6 +11,7 @@ import { trainTestSplit } from '../data/split.js';
 import { type Combiner, type SparseCombiner } from '../combine/combiner.js';
 import { createCombiner } from '../combine/create.js';
 import { expertFromState } from '../experts/from-state.js';
+import { checkExpertTask } from '../experts/registry.js';
 import { predictedClass } from '../nn/network.js';
 import type { NetworkExpert } from '../experts/network-expert.js';
 import { createExecutor, runAll } from '../parallel/create.js';
@@ -100,8 +101,10 @@ export class SparseExpertModel {
     validate(ds);
     const o = this.options;
     const backend = (this.backend ??= await getBackend());
+    const task = ds.classes === undefined ? 'regression' : 'classification';
+    checkExpertTask(o.expert.kind, task); // before anything is partitioned or trained
     this.dispose();
-    this.task = ds.classes === undefined ? 'regression' : 'classification';
+    this.task = task;
     this.width = ds.classes ?? 1;
     const split = o.holdout > 0 ? trainTestSplit(ds, { testFraction: o.holdout, seed: o.seed, stratify: this.task === 'classification' }) : null;
     const train = split?.train ?? ds;

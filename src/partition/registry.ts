@@ -48,5 +48,5 @@ export type RowPartitionKind = Exclude<PartitionKind, 'features'>;
 
 export function partitionEntry(kind: unknown, fault: 'ERR_BAD_ARGUMENT' | 'ERR_BAD_FILE' = 'ERR_BAD_ARGUMENT'): PartitionEntry {
   if (typeof kind === 'string' && Object.hasOwn(PARTITIONS, kind)) return PARTITIONS[kind as PartitionKind];
-  return fail(fault, `partition kind must be one of ${Object.keys(PARTITIONS).map((k) => `'${k}'`).join(', ')}, got ${JSON.stringify(kind)}`);
+  return fail(fault, `unknown partition kind '${String(kind)}': use one of ${Object.keys(PARTITIONS).map((k) => `'${k}'`).join(', ')}`);
 }
