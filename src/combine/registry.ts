@@ -76,7 +76,7 @@ const COMBINERS: Record<CombinerKind, CombinerEntry> = {
   },
   gate: {
     create: (spec, ctx) => new GatingNetwork({ ...training(spec), backend: ctx.backend }),
-    fromJSON: (json) => GatingNetwork.fromJSON(json),
+    fromJSON: async (json, ctx) => GatingNetwork.fromJSON(json, ctx.backend ?? (await getBackend())),
     learns: true, readsInput: true,
   },
   hard: {
