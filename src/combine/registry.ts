@@ -65,7 +65,7 @@ const COMBINERS: Record<CombinerKind, CombinerEntry> = {
     learns: false, readsInput: false,
   },
   convex: {
-    create: (spec) => new LearnedWeights(training(spec)),
+    create: (spec, ctx) => new LearnedWeights({ ...training(spec), backend: ctx.backend }),
     fromJSON: (json) => LearnedWeights.fromJSON(json as { weights: number[]; loss: number }),
     learns: true, readsInput: false,
   },
