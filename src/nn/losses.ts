@@ -2,6 +2,7 @@
 // binary cross-entropy on one sigmoid output, and mean squared error for regression. The
 // last two have one output per row: cheap enough on the host, in float64 then stored f32.
 import type { Backend, F32, I32 } from '../backend/backend.js';
+import { portableLog } from '../data/portable-log.js';
 
 /** 'softmax': cross-entropy over classes; 'sigmoid': binary cross-entropy on one output; 'mse': regression. */
 export type Head = 'softmax' | 'sigmoid' | 'mse';
@@ -20,7 +21,7 @@ export interface Loss {
   outputLoss(out: Float32Array, r: number, k: number, t: number): number;
 }
 
-/** Probability floor of the evaluation loss (as tfjs' epsilon). */
+/** Probability floor of the evaluation loss (as tfjs' epsilon); its log is portableLog, the same bits in every engine. */
 const EVAL_EPS = 1e-7;
 
 export function sigmoid(z: number): number {
@@ -31,7 +32,7 @@ const softmaxCrossEntropy: Loss = {
   labels: 'class',
   lossAndGrad: (b, out, y, rows, k, grad, probs) => b.softmaxCrossEntropy(out, y as I32, rows, k, probs, grad, 1 / rows),
   activate: (b, out, rows, k) => b.softmax(out, rows, k, out),
-  outputLoss: (out, r, k, t) => -Math.log(Math.max(out[r * k + t], EVAL_EPS)),
+  outputLoss: (out, r, k, t) => -portableLog(Math.max(out[r * k + t], EVAL_EPS)),
 };
 
 const sigmoidCrossEntropy: Loss = {
@@ -51,7 +52,7 @@ const sigmoidCrossEntropy: Loss = {
     const v = b.view(out).subarray(0, rows);
     for (let i = 0; i < rows; i++) v[i] = sigmoid(v[i]);
   },
-  outputLoss: (out, r, _k, t) => -Math.log(Math.max(t === 1 ? out[r] : 1 - out[r], EVAL_EPS)),
+  outputLoss: (out, r, _k, t) => -portableLog(Math.max(t === 1 ? out[r] : 1 - out[r], EVAL_EPS)),
 };
 
 const meanSquaredError: Loss = {
@@ -67,7 +68,7 @@ const meanSquaredError: Loss = {
     return loss / (rows * k);
   },
   activate: () => {},
-  outputLoss: (out, r, _k, t) => (out[r] - t) ** 2,
+  outputLoss: (out, r, _k, t) => (out[r] - t) * (out[r] - t),
 };
 
 export const LOSSES: Readonly<Record<Head, Loss>> = { softmax: softmaxCrossEntropy, sigmoid: sigmoidCrossEntropy, mse: meanSquaredError };
