@@ -3,7 +3,7 @@
 // parallel. Every output is written to a temporary name and renamed into dist/, so tests
 // running while someone rebuilds never read a half-written file.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,7 @@ const publish = (name, to = name) => renameSync(join(tmp, name), join('dist', to
 
 async function kernels(target, name) {
   const asc = require.resolve('assemblyscript/bin/asc.js');
+  // The text form is for reading the kernels; package.json's `files` leaves it out of the package.
   const extra = target === 'simd' ? ['--textFile', join(tmp, 'kernels.wat')] : [];
   const err = await node(`asc --target ${target}`, asc, ['--config', 'asconfig.json', '--target', target, '--outFile', join(tmp, name), ...extra]);
   if (err) return err;
@@ -37,7 +38,8 @@ async function kernels(target, name) {
   return null;
 }
 
-const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning', write: false, outdir: 'dist' };
+// No source maps: the bundles are readable unminified ESM, and the package ships only what runs.
+const common = { bundle: true, format: 'esm', target: 'es2022', logLevel: 'warning', write: false, outdir: 'dist' };
 const bundles = [
   { entryPoints: { index: 'src/entry/node.ts' }, platform: 'node' },
   { entryPoints: { 'index.browser': 'src/entry/browser.ts' }, platform: 'browser' },
@@ -50,11 +52,14 @@ const bundles = [
 ];
 // The command line (npm start, the `sparse-experts` bin): Node only, next to the kernels and worker.
 bundles.push({ entryPoints: { cli: 'src/cli/main.ts' }, platform: 'node', banner: { js: '#!/usr/bin/env node' } });
-if (existsSync('src/worker.ts')) {
-  // Its own entry: esbuild does not follow `new URL('./worker.mjs', import.meta.url)`. One file
-  // for Node and browsers (platform-neutral, node:* left to the runtime), next to every bundle.
-  bundles.push({ entryPoints: { worker: 'src/worker.ts' }, platform: 'neutral', mainFields: ['module', 'main'], outExtension: { '.js': '.mjs' }, external: ['node:*'] });
-}
+// The workers have entries of their own: esbuild does not follow `new URL('./worker.mjs',
+// import.meta.url)`. The browser one (also Deno and Bun Web Workers) has no node imports and no
+// top-level await, so bundlers can re-bundle it as a classic (iife) worker; Node's runs in
+// worker_threads.
+bundles.push(
+  { entryPoints: { worker: 'src/entry/worker.browser.ts' }, platform: 'browser', outExtension: { '.js': '.mjs' } },
+  { entryPoints: { 'worker.node': 'src/entry/worker.node.ts' }, platform: 'node', outExtension: { '.js': '.mjs' } },
+);
 
 async function bundle(options) {
   try {

@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'ERR_BAD_FILE' // a corrupt, truncated or unknown file
   | 'ERR_WASM_LOAD' // the kernels could not be loaded
   | 'ERR_BUFFER_FREED' // a buffer used after free(), or from another backend
-  | 'ERR_NOT_FITTED'; // predict() before fit()
+  | 'ERR_NOT_FITTED' // predict() before fit()
+  | 'ERR_MISSING_DEPENDENCY'; // an optional peer dependency (mnist) is not installed
 
 export class SparseExpertsError extends Error {
   readonly code: ErrorCode;

@@ -14,6 +14,7 @@ const parts = [
   { name: 'unit', dir: 'test', pattern: '^[^/\\\\]+\\.test\\.ts$', minutes: 6 },
   { name: 'browser', dir: 'test/browser', pattern: '\\.test\\.ts$', minutes: 2 },
   { name: 'edge', dir: 'test/edge', pattern: '\\.test\\.ts$', minutes: 1 },
+  { name: 'bundlers', dir: 'test/bundlers', pattern: '\\.test\\.ts$', minutes: 3 },
 ];
 
 /** Runs one part, echoing its output; resolves to its counts. */

@@ -11,8 +11,10 @@ async function pick(): Promise<{ executablePath: string; args: string[]; name: s
   const system = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (existsSync(system)) return { executablePath: system, args: ['--headless', ...FLAGS], name: system };
   const { default: packaged } = await import('@sparticuz/chromium');
-  // Unpacks the browser into the temp folder on first use (a few seconds), then reuses it.
-  return { executablePath: await packaged.executablePath(), args: [...packaged.args, ...FLAGS], name: '@sparticuz/chromium' };
+  // Unpacks the browser into the temp folder on first use (a few seconds), then reuses it. Its
+  // --single-process (for serverless sandboxes) ends the whole browser when a page closes.
+  const args = packaged.args.filter((a) => a !== '--single-process');
+  return { executablePath: await packaged.executablePath(), args: [...args, ...FLAGS], name: '@sparticuz/chromium' };
 }
 
 export async function launchChromium(): Promise<{ browser: Browser; name: string }> {
