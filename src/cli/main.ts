@@ -139,11 +139,9 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (err) => {
-    // One line for what the user can fix: our typed errors, and a bad flag from parseArgs.
-    const usage = typeof err?.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS');
-    if (err instanceof SparseExpertsError) console.error(`error ${err.code}: ${err.message}`);
-    else if (usage) console.error(`error: ${err.message.split('. ')[0]} (see sparse-experts --help)`);
-    else console.error(err);
-    process.exit(usage ? 2 : 1);
+    // parseArgs' own errors (unknown flag, missing value) are the user's too: one line, no stack.
+    const parse = typeof err?.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS');
+    console.error(err instanceof SparseExpertsError || parse ? `error ${err.code}: ${err.message}` : err);
+    process.exit(1);
   },
 );
