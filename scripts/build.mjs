@@ -4,7 +4,7 @@
 // running while someone rebuilds never read a half-written file.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,7 @@ const publish = (name, to = name) => renameSync(join(tmp, name), join('dist', to
 
 async function kernels(target, name) {
   const asc = require.resolve('assemblyscript/bin/asc.js');
+  // The text form is for reading the kernels; package.json's `files` leaves it out of the package.
   const extra = target === 'simd' ? ['--textFile', join(tmp, 'kernels.wat')] : [];
   const err = await node(`asc --target ${target}`, asc, ['--config', 'asconfig.json', '--target', target, '--outFile', join(tmp, name), ...extra]);
   if (err) return err;
@@ -63,7 +64,8 @@ function stampKernels(file, build) {
   writeFileSync(file, Buffer.concat([code, Buffer.from([0, ...leb(body.length)]), body]));
 }
 
-const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning', write: false, outdir: 'dist' };
+// No source maps: the bundles are readable unminified ESM, and the package ships only what runs.
+const common = { bundle: true, format: 'esm', target: 'es2022', logLevel: 'warning', write: false, outdir: 'dist' };
 const bundles = [
   { entryPoints: { index: 'src/entry/node.ts' }, platform: 'node' },
   { entryPoints: { 'index.browser': 'src/entry/browser.ts' }, platform: 'browser' },
@@ -76,11 +78,14 @@ const bundles = [
 ];
 // The command line (npm start, the `sparse-experts` bin): Node only, next to the kernels and worker.
 bundles.push({ entryPoints: { cli: 'src/cli/main.ts' }, platform: 'node', banner: { js: '#!/usr/bin/env node' } });
-if (existsSync('src/worker.ts')) {
-  // Its own entry: esbuild does not follow `new URL('./worker.mjs', import.meta.url)`. One file
-  // for Node and browsers (platform-neutral, node:* left to the runtime), next to every bundle.
-  bundles.push({ entryPoints: { worker: 'src/worker.ts' }, platform: 'neutral', mainFields: ['module', 'main'], outExtension: { '.js': '.mjs' }, external: ['node:*'] });
-}
+// The workers have entries of their own: esbuild does not follow `new URL('./worker.mjs',
+// import.meta.url)`. The browser one (also Deno and Bun Web Workers) has no node imports and no
+// top-level await, so bundlers can re-bundle it as a classic (iife) worker; Node's runs in
+// worker_threads.
+bundles.push(
+  { entryPoints: { worker: 'src/entry/worker.browser.ts' }, platform: 'browser', outExtension: { '.js': '.mjs' } },
+  { entryPoints: { 'worker.node': 'src/entry/worker.node.ts' }, platform: 'node', outExtension: { '.js': '.mjs' } },
+);
 
 async function bundle(options) {
   try {

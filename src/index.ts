@@ -86,5 +86,5 @@ export { SparseExpertModel } from './model/sparse-expert-model.js';
 export type { ModelFitOptions, FitReport, ExpertReport } from './model/sparse-expert-model.js';
 export type { SparseExpertModelOptions, CombineSpec, CombineKind, PartitionOptions } from './model/options.js';
 export type { SparsitySpec } from './model/train-task.js';
-export { saveModel, loadModel, saveExpert, loadExpert } from './io/model-file.js';
-export type { LoadOptions } from './io/model-file.js';
+export { saveModel, loadModel, saveExpert, loadExpert, readModelMeta } from './io/model-file.js';
+export type { LoadOptions, SaveOptions } from './io/model-file.js';
