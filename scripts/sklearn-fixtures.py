@@ -3,12 +3,16 @@
 # python3-sklearn (`/usr/bin/python3 scripts/sklearn-fixtures.py`); npm test only reads the output.
 # Each case: a stratified 75/25 split (seed 0), features standardised on the training rows
 # (StandardScaler), LogisticRegression solved far past its default tolerance; and diabetes
-# (regression) with Lasso / ElasticNet on the same kind of split.
+# (regression) with Lasso / ElasticNet on the same kind of split; and a StackingClassifier
+# on wine over two feature-group experts with explicit folds (training row i in fold i % 5).
 import json, time, warnings
 from pathlib import Path
 import numpy as np
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, load_wine
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import StackingClassifier
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.pipeline import make_pipeline
 from sklearn.linear_model import ElasticNet, Lasso, LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
@@ -80,9 +84,20 @@ for penalty, alpha, rho in [('l1', 1.0, 1.0), ('l1', 0.1, 1.0), ('elasticnet', 0
         'nonZero': int((m.coef_ != 0).sum()), 'weights': int(m.coef_.size), 'zeros': np.argwhere(m.coef_ == 0)[:, 0].tolist(),
         'r2': float(m.score(xte, y[test])),
     })
-(out / 'reference.json').write_text(json.dumps({'sklearn': __import__('sklearn').__version__, 'splits': splits, 'cases': refs, 'regression': regression}, indent=1) + '\n')
+x, y = sets['wine'].data, sets['wine'].target
+train, test = np.array(splits['wine']['train']), np.array(splits['wine']['test'])
+sc = StandardScaler().fit(x[train])
+xtr, xte = sc.transform(x[train]), sc.transform(x[test])
+groups = [list(range(0, 6)), list(range(6, 13))]
+folds = [(np.flatnonzero(np.arange(len(train)) % 5 != f), np.flatnonzero(np.arange(len(train)) % 5 == f)) for f in range(5)]
+expert = lambda g: make_pipeline(ColumnTransformer([('g', 'passthrough', g)]), LogisticRegression(tol=1e-10, max_iter=10000))
+stack = StackingClassifier([(f'e{i}', expert(g)) for i, g in enumerate(groups)], final_estimator=LogisticRegression(tol=1e-10, max_iter=10000),
+                           cv=folds, stack_method='predict_proba').fit(xtr, y[train])
+stacking = {'set': 'wine', 'groups': groups, 'folds': 5, 'proba': stack.predict_proba(xte).round(8).tolist(), 'accuracy': float(stack.score(xte, y[test]))}
+(out / 'reference.json').write_text(json.dumps({'sklearn': __import__('sklearn').__version__, 'splits': splits, 'cases': refs, 'regression': regression, 'stacking': stacking}, indent=1) + '\n')
 for r in refs:
     print(r['set'], r['penalty'], r['C'], 'objective', round(r['objective'], 6), 'nonzero', r['nonZero'], '/', r['weights'], 'acc', r['accuracy'], 'iter', r['iterations'])
+print('stacking', stacking['accuracy'])
 for r in regression:
     print(r['set'], r['penalty'], r['alpha'], 'objective', round(r['objective'], 4), 'nonzero', r['nonZero'], 'r2', round(r['r2'], 4))
 print({k: v['default'] for k, v in splits.items() if 'default' in v})

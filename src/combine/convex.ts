@@ -2,7 +2,7 @@
 // α = softmax(θ) fit on held-out outputs (log-loss for classification, MSE for regression).
 import { fail } from '../errors.js';
 import type { Labels } from '../data/dataset.js';
-import { type Combiner, type CombinerDescription, type CombinerJSON, checkOutputs, mixOutputs, taskOf } from './combiner.js';
+import { type Combiner, type CombinerDescription, type CombinerJSON, checkOutputs, fitWarnings, mixOutputs, taskOf, warned } from './combiner.js';
 import { mixtureTargets } from './mixture-loss.js';
 import { type GateTrainOptions, trainGate } from './train-gate.js';
 
@@ -10,6 +10,7 @@ export class LearnedWeights implements Combiner {
   readonly kind = 'convex' as const;
   private alpha: number[] | null = null;
   private loss = NaN;
+  private warnings: string[] = [];
 
   constructor(private readonly options: GateTrainOptions = {}) {}
 
@@ -24,6 +25,7 @@ export class LearnedWeights implements Combiner {
     const max = Math.max(...b), ex = Array.from(b, (v) => Math.exp(v - max)), sum = ex.reduce((a, v) => a + v, 0);
     this.alpha = ex.map((v) => v / sum);
     this.loss = loss;
+    this.warnings = fitWarnings(y, width);
   }
 
   combine(outputs: readonly Float32Array[], rows: number): Float32Array {
@@ -33,7 +35,7 @@ export class LearnedWeights implements Combiner {
 
   describe(): CombinerDescription {
     const w = this.weights;
-    return { kind: this.kind, summary: `learned convex weights α = ${w.map((v) => v.toFixed(3)).join(', ')}`, weights: w, loss: this.loss };
+    return { kind: this.kind, summary: `learned convex weights α = ${w.map((v) => v.toFixed(3)).join(', ')}`, weights: w, loss: this.loss, ...warned(this.warnings) };
   }
 
   toJSON(): CombinerJSON {
