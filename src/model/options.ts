@@ -2,6 +2,7 @@
 import { fail } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
 import type { CombinerSpec } from '../combine/create.js';
+import type { ScaleKind } from '../data/scale.js';
 import type { ExpertSpec } from '../experts/create.js';
 import type { PartitionKind } from '../partition/partition.js';
 import type { SparsitySpec } from './train-task.js';
@@ -38,6 +39,11 @@ export interface SparseExpertModelOptions {
    * combiner, none otherwise. Set it to keep rows out anyway (to try learning combiners later with combineWith).
    */
   holdout?: number;
+  /**
+   * Feature scaling fit on the training rows and applied to every row before the partition,
+   * the experts and the combiner (saved with the model): 'standard' or 'minmax'; default none.
+   */
+  scale?: ScaleKind | null;
   /** Worker threads: 'auto' (default), a count, or 0 for the calling thread (edge runtimes). */
   workers?: 'auto' | number;
   seed?: number;
@@ -53,6 +59,7 @@ export interface ResolvedOptions {
   combine: CombineSpec;
   /** 0: no rows held out. */
   holdout: number;
+  scale: ScaleKind | null;
   workers: 'auto' | number;
   seed: number;
 }
@@ -75,5 +82,7 @@ export function resolveOptions(o: SparseExpertModelOptions): ResolvedOptions {
   if (workers !== 'auto' && (!Number.isInteger(workers) || workers < 0)) fail('ERR_BAD_ARGUMENT', `workers must be 'auto' or an integer ≥ 0, got ${workers}`);
   const seed = o.seed ?? 0;
   if (!Number.isInteger(seed)) fail('ERR_BAD_ARGUMENT', `seed must be an integer, got ${seed}`);
-  return { partition, experts, expert: o.expert ?? { kind: 'mlp' }, sparsity: o.sparsity ?? null, combine, holdout, workers, seed };
+  const scale = o.scale ?? null;
+  if (scale !== null && scale !== 'standard' && scale !== 'minmax') fail('ERR_BAD_ARGUMENT', `scale must be 'standard', 'minmax' or null, got '${String(scale)}'`);
+  return { partition, experts, expert: o.expert ?? { kind: 'mlp' }, sparsity: o.sparsity ?? null, combine, holdout, scale, workers, seed };
 }

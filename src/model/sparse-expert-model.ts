@@ -7,6 +7,7 @@ import { type AnyDataset, isSparse, validate } from '../data/dataset.js';
 import { type CsrMatrix, selectCsrColumns, validateCsr } from '../data/csr.js';
 import { Rng } from '../data/prng.js';
 import { trainTestSplit } from '../data/split.js';
+import { FeatureScaler, type ScalerJSON, createScaler } from '../data/scale.js';
 import { type Combiner, type SparseCombiner } from '../combine/combiner.js';
 import { createCombiner } from '../combine/create.js';
 import { expertFromState } from '../experts/from-state.js';
@@ -67,6 +68,8 @@ export interface ModelState {
   partition: PartitionJSON;
   combiner: CombinerJSON;
   experts: ExpertState[];
+  /** The fitted feature scaling (options.scale), applied before everything else. */
+  scaler?: ScalerJSON | null;
 }
 
 export class SparseExpertModel {
@@ -83,6 +86,7 @@ export class SparseExpertModel {
   /** Share of rows each expert ran on in the last prediction (sparse combiners skip experts). */
   private usage: number[] | null = null;
   private task: 'classification' | 'regression' = 'classification';
+  private scaler: FeatureScaler | null = null;
 
   constructor(options: SparseExpertModelOptions = {}) {
     this.options = resolveOptions(options);
@@ -100,6 +104,11 @@ export class SparseExpertModel {
     const o = this.options;
     const backend = (this.backend ??= await getBackend());
     this.dispose();
+    if (o.scale) {
+      if (isSparse(ds)) fail('ERR_BAD_ARGUMENT', `scale '${o.scale}' centres columns, which would make sparse rows dense: leave scale unset for sparse data`);
+      this.scaler = createScaler(o.scale).fitDataset(ds);
+      ds = this.scaler.transformDataset(ds);
+    }
     this.task = ds.classes === undefined ? 'regression' : 'classification';
     this.width = ds.classes ?? 1;
     const split = o.holdout > 0 ? trainTestSplit(ds, { testFraction: o.holdout, seed: o.seed, stratify: this.task === 'classification' }) : null;
@@ -131,7 +140,7 @@ export class SparseExpertModel {
     this.experts = results.map((r) => expertFromState(r.state, backend));
     this.sparse = this.experts.map((e) => (o.sparsity ? compileSparse(e.network()) : null));
     const holdout = split?.test;
-    this.holdout = holdout ? { ds: holdout, outputs: this.expertOutputs(holdout.x, holdout.rows) } : null;
+    this.holdout = holdout ? { ds: holdout, outputs: this.outputsOf(holdout.x, holdout.rows) } : null;
     const combiner = await this.combineWith(o.combine);
     const h = this.holdout;
     const route = h && this.partition.kind === 'kmeans' && !isSparse(h.ds) ? this.partition.route(h.ds.x, h.ds.rows) : null;
@@ -180,7 +189,7 @@ export class SparseExpertModel {
     const combiner = this.fitted();
     return {
       options: this.options, task: this.task, width: this.width, partition: this.partition!.toJSON(),
-      combiner: combiner.toJSON(), experts: this.experts.map((e) => e.toState()),
+      combiner: combiner.toJSON(), experts: this.experts.map((e) => e.toState()), scaler: this.scaler?.toJSON() ?? null,
     };
   }
 
@@ -194,6 +203,7 @@ export class SparseExpertModel {
     try {
       m.task = state.task;
       m.width = state.width;
+      m.scaler = state.scaler ? FeatureScaler.fromJSON(state.scaler) : null;
       m.partition = await partitionFromJSON(state.partition, b);
       for (const e of state.experts) m.experts.push(expertFromState(e, b));
       if (m.experts.length !== m.partition.experts) fail('ERR_BAD_FILE', `the state has ${m.experts.length} experts for a partition of ${m.partition.experts}`);
@@ -210,9 +220,10 @@ export class SparseExpertModel {
   async predictProba(x: Float32Array | CsrMatrix, rows: number): Promise<Float32Array> {
     const combiner = this.fitted();
     this.checkInput(x, rows);
+    x = this.scaled(x, rows);
     if (!(x instanceof Float32Array)) {
       if (READS_INPUT.includes(combiner.kind as CombineKind)) fail('ERR_BAD_ARGUMENT', `combiner '${combiner.kind}' reads the input rows: pass them dense`);
-      return combiner.combine(this.expertOutputs(x, rows), rows);
+      return combiner.combine(this.outputsOf(x, rows), rows);
     }
     if (isSparseCombiner(combiner)) {
       const parts = this.expertInputs(x, rows);
@@ -220,7 +231,7 @@ export class SparseExpertModel {
       this.usage = res.perExpert.map((n) => (rows ? n / rows : 0));
       return res.output;
     }
-    return combiner.combine(this.expertOutputs(x, rows), rows, x);
+    return combiner.combine(this.outputsOf(x, rows), rows, x);
   }
 
   /** Class ids, or predicted targets for regression. */
@@ -234,6 +245,11 @@ export class SparseExpertModel {
 
   /** Each expert's own output for the rows (rows × width per expert). */
   expertOutputs(x: Float32Array | CsrMatrix, rows: number): Float32Array[] {
+    return this.outputsOf(this.scaled(x, rows), rows);
+  }
+
+  /** Expert outputs for rows already scaled. */
+  private outputsOf(x: Float32Array | CsrMatrix, rows: number): Float32Array[] {
     const parts = this.expertInputs(x, rows);
     return this.experts.map((_, e) => this.runExpert(e, parts[e], rows));
   }
@@ -256,6 +272,14 @@ export class SparseExpertModel {
     this.combiner = null;
     this.holdout = null;
     this.usage = null;
+    this.scaler = null;
+  }
+
+  /** x through the fitted scaling, if any (sparse rows only reach here unscaled: fit refuses to scale them). */
+  private scaled<X extends Float32Array | CsrMatrix>(x: X, rows: number): X {
+    if (!this.scaler) return x;
+    if (!(x instanceof Float32Array)) fail('ERR_BAD_ARGUMENT', 'this model scales its input: pass dense rows');
+    return this.scaler.transform(x, rows) as X;
   }
 
   private runExpert(e: number, x: Float32Array | CsrMatrix, rows: number): Float32Array {
