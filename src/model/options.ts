@@ -7,7 +7,14 @@ import type { ExpertSpec } from '../experts/create.js';
 import type { PartitionKind } from '../partition/partition.js';
 import type { SparsitySpec } from './train-task.js';
 
-export type CombineSpec = CombinerSpec;
+export interface CombineSpec extends CombinerSpec {
+  /**
+   * stacking: fit the meta-learner on out-of-fold expert outputs of every training row from
+   * this many folds (scikit-learn's StackingClassifier cv; default 5), or null to fit it on
+   * the held-out rows. Each fold trains the experts once more.
+   */
+  cv?: number | null;
+}
 export type CombineKind = CombinerSpec['kind'];
 
 export interface PartitionOptions {
@@ -72,9 +79,10 @@ export function resolveOptions(o: SparseExpertModelOptions): ResolvedOptions {
   const combine = typeof o.combine === 'string' ? { kind: o.combine } : o.combine ?? { kind: 'convex' as const };
   const experts = o.experts ?? partition.groups?.length ?? 5;
   if (!Number.isInteger(experts) || experts < 1) fail('ERR_BAD_ARGUMENT', `experts must be a positive integer, got ${experts}`);
-  const holdout = o.holdout ?? (LEARNING.includes(combine.kind) ? 0.1 : 0);
+  const cv = outOfFoldFolds(combine);
+  const holdout = o.holdout ?? (LEARNING.includes(combine.kind) && cv === null ? 0.1 : 0);
   if (!(holdout >= 0 && holdout < 1)) fail('ERR_BAD_ARGUMENT', `holdout must be in [0, 1), got ${holdout}`);
-  if (holdout === 0 && LEARNING.includes(combine.kind)) fail('ERR_BAD_ARGUMENT', `combiner '${combine.kind}' learns from held-out rows: holdout must be > 0`);
+  if (holdout === 0 && LEARNING.includes(combine.kind) && cv === null) fail('ERR_BAD_ARGUMENT', `combiner '${combine.kind}' learns from held-out rows: holdout must be > 0`);
   if (combine.kind === 'hard' && partition.kind !== 'kmeans') {
     fail('ERR_BAD_ARGUMENT', "combine 'hard' routes each input to its cluster's expert: it needs partition 'kmeans'");
   }
@@ -85,4 +93,15 @@ export function resolveOptions(o: SparseExpertModelOptions): ResolvedOptions {
   const scale = o.scale ?? null;
   if (scale !== null && scale !== 'standard' && scale !== 'minmax') fail('ERR_BAD_ARGUMENT', `scale must be 'standard', 'minmax' or null, got '${String(scale)}'`);
   return { partition, experts, expert: o.expert ?? { kind: 'mlp' }, sparsity: o.sparsity ?? null, combine, holdout, scale, workers, seed };
+}
+
+/** The out-of-fold folds a combine spec asks for: stacking's cv (default 5), else null. */
+export function outOfFoldFolds(combine: CombineSpec): number | null {
+  if (combine.kind !== 'stacking') {
+    if (combine.cv != null) fail('ERR_BAD_ARGUMENT', `cv is for combine 'stacking', not '${combine.kind}'`);
+    return null;
+  }
+  const cv = combine.cv === undefined ? 5 : combine.cv;
+  if (cv !== null && (!Number.isInteger(cv) || cv < 2)) fail('ERR_BAD_ARGUMENT', `stacking cv must be an integer ≥ 2 or null, got ${cv}`);
+  return cv;
 }

@@ -10,6 +10,7 @@ import { trainTestSplit } from '../data/split.js';
 import { FeatureScaler, type ScalerJSON, createScaler } from '../data/scale.js';
 import { type Combiner, type SparseCombiner } from '../combine/combiner.js';
 import { createCombiner } from '../combine/create.js';
+import { outOfFoldOutputs } from '../combine/out-of-fold.js';
 import { expertFromState } from '../experts/from-state.js';
 import { predictedClass } from '../nn/network.js';
 import type { NetworkExpert } from '../experts/network-expert.js';
@@ -22,7 +23,7 @@ import type { CombinerJSON } from '../combine/combiner.js';
 import { combinerFromJSON } from '../combine/from-json.js';
 import type { ExpertState } from '../experts/expert.js';
 import { type SparseNetwork, compileSparse } from '../sparsity/sparse-network.js';
-import { type CombineKind, type CombineSpec, LEARNING, type ResolvedOptions, type SparseExpertModelOptions, resolveOptions } from './options.js';
+import { type CombineKind, type CombineSpec, LEARNING, type ResolvedOptions, type SparseExpertModelOptions, outOfFoldFolds, resolveOptions } from './options.js';
 import { type TrainExpertPayload, type TrainExpertResult, trainExpertTask } from './train-task.js';
 
 export interface ModelFitOptions {
@@ -81,7 +82,7 @@ export class SparseExpertModel {
   private sparse: (SparseNetwork | null)[] = [];
   private combiner: Combiner | null = null;
   private width = 0;
-  /** Held-out rows and the experts' outputs on them, for fitting (and re-fitting) combiners. */
+  /** Held-out rows and the experts' outputs on them (out-of-fold stacking: every training row, out of fold), for fitting (and re-fitting) combiners. */
   private holdout: { ds: AnyDataset; outputs: Float32Array[] } | null = null;
   /** Share of rows each expert ran on in the last prediction (sparse combiners skip experts). */
   private usage: number[] | null = null;
@@ -128,8 +129,23 @@ export class SparseExpertModel {
     registerTask(TASK, trainExpertTask);
     const executor = opts.executor ?? createExecutor(o.workers === 'auto' ? 'auto' : Math.min(o.workers, payloads.length));
     let results: TrainExpertResult[];
-    const expertsStarted = performance.now();
+    let oof: Float32Array[] | null = null;
+    let expertsStarted = performance.now();
     try {
+      const cv = outOfFoldFolds(o.combine);
+      if (cv !== null) {
+        // As scikit-learn's StackingClassifier: the same model fit on each fold's complement predicts the fold.
+        oof = await outOfFoldOutputs(train, async (part, held) => {
+          const m = new SparseExpertModel({ ...o, combine: 'fixed', holdout: 0, scale: null, backend });
+          try {
+            await m.fit(part, { signal: opts.signal, executor });
+            return m.outputsOf(held.x, held.rows);
+          } finally {
+            m.dispose();
+          }
+        }, { folds: cv, seed: o.seed });
+        expertsStarted = performance.now();
+      }
       results = await runAll<TrainExpertResult>(executor, payloads.map((payload) => ({
         task: TASK, payload, onProgress: (pr) => opts.onProgress?.({ expert: payload.index, fraction: (pr as { fraction: number }).fraction }),
       })), { signal: opts.signal });
@@ -140,7 +156,7 @@ export class SparseExpertModel {
     this.experts = results.map((r) => expertFromState(r.state, backend));
     this.sparse = this.experts.map((e) => (o.sparsity ? compileSparse(e.network()) : null));
     const holdout = split?.test;
-    this.holdout = holdout ? { ds: holdout, outputs: this.outputsOf(holdout.x, holdout.rows) } : null;
+    this.holdout = oof ? { ds: train, outputs: oof } : holdout ? { ds: holdout, outputs: this.outputsOf(holdout.x, holdout.rows) } : null;
     const combiner = await this.combineWith(o.combine);
     const h = this.holdout;
     const route = h && this.partition.kind === 'kmeans' && !isSparse(h.ds) ? this.partition.route(h.ds.x, h.ds.rows) : null;
@@ -156,7 +172,7 @@ export class SparseExpertModel {
   /**
    * Replace the combiner, fitting it on the held-out rows the model kept (the experts stay
    * as trained): compare combiners without retraining. Learning combiners need a model
-   * trained with a learning combiner, which holds rows out.
+   * trained with a learning combiner, which holds rows out (or keeps stacking's out-of-fold outputs).
    */
   async combineWith(spec: CombineSpec | CombineSpec['kind']): Promise<ReturnType<Combiner['describe']>> {
     if (!this.partition || this.experts.length === 0) fail('ERR_NOT_FITTED', 'this model is not trained yet: call fit() first');
