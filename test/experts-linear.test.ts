@@ -8,6 +8,7 @@ import { denseToCsrMatrix } from '../src/data/csr.js';
 import { type Dataset, take } from '../src/data/dataset.js';
 import { loadMnist } from '../src/data/mnist.js';
 import { StandardScaler } from '../src/data/scale.js';
+import { expertFromState } from '../src/experts/from-state.js';
 import { LinearRegression } from '../src/experts/linear.js';
 import type { LinearModelExpert } from '../src/experts/linear-model.js';
 import { LogisticRegression } from '../src/experts/logistic.js';
@@ -164,6 +165,29 @@ test('sparse (CSR) rows: the solver reaches the same optimum as for the same row
   assert.ok(Math.abs(fd - fs) <= 1e-6 * fd, `${fs} vs ${fd}`);
   d.dispose();
   s.dispose();
+});
+
+test('a saved expert rebuilds with its solver: L-BFGS stays L-BFGS, Adam stays Adam, ridge stays closed form', async () => {
+  const { train } = split('iris');
+  const reg = { x: train.x, rows: train.rows, cols: train.cols, y: Float32Array.from(train.y) };
+  for (const [make, data, solver] of [
+    [() => new SoftmaxRegression({ backend: wasm, C: 0.5 }), train, 'lbfgs'],
+    [() => new SoftmaxRegression({ backend: wasm, solver: 'adam', fit: { epochs: 2 } }), train, 'adam'],
+    [() => new SoftmaxRegression({ backend: wasm, optimizer: { kind: 'sgd', lr: 0.1 }, fit: { epochs: 2 } }), train, 'sgd'],
+    [() => new LinearRegression({ backend: wasm, alpha: 0.1 }), reg, undefined],
+  ] as const) {
+    const m = make();
+    await m.fit(data);
+    const copy = expertFromState(m.toState(), wasm) as LinearModelExpert;
+    if (solver) assert.is(copy.solver, solver);
+    else {
+      const h = await copy.fit(data);
+      assert.is(h.solver, undefined, 'closed form: no solver report');
+      allClose(copy.toState().tensors[0].data, m.toState().tensors[0].data, 0, 0, SEED, 'ridge refit');
+    }
+    m.dispose();
+    copy.dispose();
+  }
 });
 
 test('bad solver and penalty options → ERR_BAD_ARGUMENT', async () => {

@@ -51,9 +51,10 @@ export abstract class LinearModelExpert extends NetworkExpert {
     const solver = linear.solver ?? (linear.optimizer ? linear.optimizer.kind : 'lbfgs');
     if (solver !== 'lbfgs' && solver !== 'sgd' && solver !== 'adam') fail('ERR_BAD_ARGUMENT', `solver must be 'lbfgs', 'sgd' or 'adam' (or 'ridge' for linear regression), got ${String(solver)}`);
     if (linear.optimizer && linear.optimizer.kind !== solver) fail('ERR_BAD_ARGUMENT', `optimizer '${linear.optimizer.kind}' needs solver '${linear.optimizer.kind}', got '${solver}'`);
-    const base = gradientDefaults.optimizer;
+    const { optimizer: base, ...defaults } = gradientDefaults;
     const optimizer = linear.optimizer ?? (solver === 'lbfgs' ? undefined : base?.kind === solver ? base : solver === 'sgd' ? { kind: solver, lr: 0.01, momentum: 0.9 } : { kind: solver, lr: 0.01 });
-    super({ ...gradientDefaults, ...linear, ...(optimizer ? { optimizer } : {}), hidden: [], fit: { ...gradientDefaults.fit, ...linear.fit } });
+    // No optimizer in an L-BFGS expert's config: its saved state then rebuilds an L-BFGS expert.
+    super({ ...defaults, ...linear, ...(optimizer ? { optimizer } : {}), hidden: [], fit: { ...defaults.fit, ...linear.fit } });
     for (const [k, v] of [['tol', linear.tol], ['maxIter', linear.maxIter]] as const) {
       if (v !== undefined && !(v > 0)) fail('ERR_BAD_ARGUMENT', `${k} must be > 0, got ${v}`);
     }
