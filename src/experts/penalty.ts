@@ -44,6 +44,7 @@ export function perRowPenalty(c: PenaltyConfig, rows: number, fallback: 'sklearn
   if (!(C > 0) || !Number.isFinite(C)) fail('ERR_BAD_ARGUMENT', `C must be a finite number > 0, got ${C}`);
   if (c.l1Ratio !== undefined && penalty !== 'elasticnet') fail('ERR_BAD_ARGUMENT', `l1Ratio is for penalty 'elasticnet', not '${penalty}'`);
   const s = 1 / (C * rows);
+  if (!Number.isFinite(s)) fail('ERR_BAD_ARGUMENT', `C = ${C} is too small: 1/(C·rows) overflows`);
   switch (penalty) {
     case 'none': return { l1: 0, l2: 0 };
     case 'l2': return { l1: 0, l2: s };
