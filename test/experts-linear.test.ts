@@ -143,8 +143,7 @@ test('pruned weights stay zero through the solver fine-tune; fit and fine-tune f
   const before = wasm.stats().buffers;
   const W = m.network().layers[0].W;
   const mask = Float32Array.from({ length: W.length }, (_, i) => (i % 3 === 0 ? 0 : 1));
-  W.mask = wasm.upload(mask);
-  wasm.write(W.value, wasm.read(W.value).map((v, i) => v * mask[i]));
+  W.setMask(mask);
   const h = await m.fineTune(train);
   assert.ok(h.solver?.converged, JSON.stringify(h.solver));
   const w = wasm.read(W.value);

@@ -10,7 +10,6 @@ import { LinearObjective, type LinearLoss } from '../solvers/linear-objective.js
 import { minimize } from '../solvers/lbfgs.js';
 import type { SolveResult } from '../solvers/objective.js';
 import type { FitOptions, History } from '../train/fit.js';
-import { evaluateNetwork } from '../train/evaluate.js';
 import { checkTrainingSet, holdOut } from '../train/inputs.js';
 import { NetworkExpert, type NetworkExpertConfig } from './network-expert.js';
 import { type PenaltyConfig, type PerRowPenalty, perRowPenalty } from './penalty.js';
@@ -128,7 +127,7 @@ export abstract class LinearModelExpert extends NetworkExpert {
     b.write(W.value, result.w.subarray(0, W.length));
     b.write(bias.value, result.w.subarray(W.length));
     // Validation rows (validationSplit / validationData) are measured once, after the solve.
-    const val = validation ? evaluateNetwork(net, validation) : null;
+    const val = validation ? net.evaluate(validation) : null;
     const history: LinearHistory = {
       epochs: losses.map((_, i) => i),
       history: { loss: losses.length ? losses : [result.value], ...(val ? { val_loss: [val.loss], ...(val.acc === undefined ? {} : { val_acc: [val.acc] }) } : {}) },

@@ -5,8 +5,8 @@
 // Parameters are packed as the Dense layer holds them: W (inputs × outputs, row-major), then b.
 import type { Backend, F32 } from '../backend/backend.js';
 import type { AnyDataset } from '../data/dataset.js';
-import { type Batches, trainingBatches } from '../train/batches.js';
-import type { SparseRows } from '../nn/network.js';
+import { type Batches, trainingBatches } from '../nn/batches.js';
+import type { SparseRows } from '../nn/layer.js';
 import type { Objective } from './objective.js';
 
 /** 'softmax': cross-entropy over classes; 'sigmoid': binary cross-entropy; 'squared': ½(z − y)² (scikit-learn's Lasso/ElasticNet scale). */
@@ -21,8 +21,8 @@ export interface LinearObjectiveOptions {
 
 export class LinearObjective implements Objective {
   readonly size: number;
-  private readonly batches: Batches<F32 | SparseRows>;
-  private readonly x: F32 | SparseRows;
+  private readonly batches: Batches<F32 | Required<SparseRows>>;
+  private readonly x: F32 | Required<SparseRows>;
   private readonly w: F32;
   private readonly z: F32;
   private readonly dz: F32;
@@ -38,7 +38,8 @@ export class LinearObjective implements Objective {
   ) {
     const { rows, cols } = ds, b = backend;
     this.size = cols * outputs + outputs;
-    this.batches = trainingBatches(b, ds, rows);
+    // Sparse training batches always carry their transpose.
+    this.batches = trainingBatches(b, ds, rows) as Batches<F32 | Required<SparseRows>>;
     this.x = this.batches.load(Int32Array.from({ length: rows }, (_, i) => i));
     this.w = b.alloc(cols * outputs);
     this.z = b.alloc(rows * outputs);
