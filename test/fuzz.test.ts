@@ -1,6 +1,6 @@
 // Public entries fuzzed with fast-check (seed printed; rerun with SEED=…): datasets, CSV and
 // IDX parsers, loadModel on truncated and garbled bytes, scalers, penalties, linear experts,
-// combiners and model options. Each call returns a valid result or throws
+// combiners, model options and fits, partitions, splits and hashing. Each call returns a valid result or throws
 // SparseExpertsError with a known code — never another exception, a NaN model, or leaked
 // wasm memory (buffer count equal before and after).
 import { test } from 'uvu';
@@ -12,7 +12,9 @@ import { LearnedWeights } from '../src/combine/convex.js';
 import { Stacking } from '../src/combine/stacking.js';
 import { parseCsv } from '../src/data/csv.js';
 import { fromArrays, validate } from '../src/data/dataset.js';
+import { hashingVectorize } from '../src/data/hashing.js';
 import { parseIdx } from '../src/data/idx.js';
+import { kFold, trainTestSplit } from '../src/data/split.js';
 import { type ScaleKind, createScaler } from '../src/data/scale.js';
 import { LinearRegression } from '../src/experts/linear.js';
 import { LogisticRegression } from '../src/experts/logistic.js';
@@ -20,6 +22,7 @@ import { perRowPenalty } from '../src/experts/penalty.js';
 import { SoftmaxRegression } from '../src/experts/softmax.js';
 import { loadModel, saveModel } from '../src/io/model-file.js';
 import { SparseExpertModel } from '../src/model/sparse-expert-model.js';
+import { createPartition, partitionFromJSON } from '../src/partition/create.js';
 import { wasm } from './util/backends.js';
 import { SEED } from './util/prng.js';
 
@@ -195,10 +198,33 @@ test('model fits: random partitions, combiners, scaling and small data → a fin
   ), run(150));
 });
 
+test('partitions, splits and hashing: random specs, empty or overlapping feature groups, random text', async () => {
+  const groups = fc.array(fc.array(fc.integer({ min: -1, max: 5 }), { maxLength: 4 }), { maxLength: 3 });
+  await fc.assert(fc.asyncProperty(
+    fc.integer({ min: 0, max: 12 }), fc.integer({ min: 1, max: 5 }), fc.constantFrom('contiguous', 'shuffled', 'stratified', 'kmeans', 'features', 'bogus'),
+    fc.oneof(fc.integer({ min: -1, max: 6 }), groups), fc.boolean(), fc.option(fc.constantFrom(0, 0.5, -1, NaN), { nil: undefined }),
+    async (rows, cols, kind, experts, allowOverlap, overlap) => {
+      const ds = { x: Float32Array.from({ length: rows * cols }, (_, i) => Math.cos(i)), rows, cols, y: Int32Array.from({ length: rows }, (_, i) => i % 3), classes: 3 };
+      const p = await typed('createPartition', () => createPartition(ds, { kind, experts, allowOverlap, overlap, seed: 1, backend: wasm } as never));
+      if (p) {
+        const parts = Array.from({ length: p.experts }, (_, i) => p.subset(ds, i));
+        assert.ok(parts.every((d) => d.x.length === d.rows * d.cols), `${kind}: consistent subsets`);
+        await typed('partitionFromJSON', () => partitionFromJSON(JSON.parse(JSON.stringify(p.toJSON())), wasm));
+      }
+      await typed('kFold', () => kFold(rows, typeof experts === 'number' ? experts : 2, { seed: 1 }));
+      await typed('trainTestSplit', () => trainTestSplit(ds, { testFraction: overlap ?? 0.25, seed: 1, stratify: allowOverlap }));
+    },
+  ), run(1500));
+  await fc.assert(fc.asyncProperty(fc.array(fc.string({ maxLength: 30 }), { maxLength: 6 }), fc.option(fc.integer({ min: -1, max: 1 << 12 }), { nil: undefined }), async (texts, features) => {
+    const m = await typed('hashingVectorize', () => hashingVectorize(texts, { features }));
+    if (m) assert.is(m.rows, texts.length);
+  }), run(1000));
+});
+
 test('fuzz total: at least 10,000 generated cases', () => {
   assert.ok(cases >= 10_000, `${cases} cases (SEED=${SEED})`);
   // Every entry also saw valid input (at least 5 % of its cases).
-  for (const [what, n] of [['fromArrays', 3000], ['parseCsv', 3000], ['loadModel', 600], ['fit', 1500], ['perRowPenalty', 1500], ['combiner fit', 600], ['model options', 1500]] as const) {
+  for (const [what, n] of [['fromArrays', 3000], ['parseCsv', 3000], ['loadModel', 600], ['fit', 1500], ['perRowPenalty', 1500], ['combiner fit', 600], ['model options', 1500], ['createPartition', 1500], ['hashingVectorize', 1000]] as const) {
     assert.ok((valid.get(what) ?? 0) >= 0.05 * n, `${what}: ${valid.get(what) ?? 0} valid of ${n}`);
   }
   const fits = ['softmax fit', 'logistic fit', 'linear fit'].reduce((s, k) => s + (valid.get(k) ?? 0), 0);
