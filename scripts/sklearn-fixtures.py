@@ -4,7 +4,8 @@
 # Each case: a stratified 75/25 split (seed 0), features standardised on the training rows
 # (StandardScaler), LogisticRegression solved far past its default tolerance; and diabetes
 # (regression) with Lasso / ElasticNet on the same kind of split; and a StackingClassifier
-# on wine over two feature-group experts with explicit folds (training row i in fold i % 5).
+# on wine over two feature-group experts with explicit folds (training row i in fold i % 5); and
+# raw (unscaled) features with penalty l2.
 import json, time, warnings
 from pathlib import Path
 import numpy as np
@@ -68,6 +69,15 @@ for name, ds in sets.items():
             'zeros': np.argwhere(coef.T.reshape(-1) == 0)[:, 0].tolist(),
             'accuracy': float(m.score(xte, y[test])), 'iterations': int(np.max(m.n_iter_)),
         })
+# Raw (unscaled) features, penalty l2: what a new user passes in; lbfgs in float64 gets there.
+raw = []
+for name in ['iris', 'wine', 'breast-cancer']:
+    x, y = sets[name].data, sets[name].target
+    train = np.array(splits[name]['train'])
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', ConvergenceWarning)
+        m = LogisticRegression(C=1.0, tol=1e-12, max_iter=1000000).fit(x[train], y[train])
+    raw.append({'set': name, 'penalty': 'l2', 'C': 1.0, 'objective': objective(m.coef_, m.intercept_, x[train], y[train], 'l2', 1.0, 0), 'iterations': int(np.max(m.n_iter_))})
 x, y = load_diabetes(return_X_y=True)
 np.savetxt(out / 'diabetes.csv', np.column_stack([x, y]), delimiter=',', fmt='%.10g')
 train, test = train_test_split(np.arange(len(y)), test_size=0.25, random_state=0)
@@ -94,10 +104,12 @@ expert = lambda g: make_pipeline(ColumnTransformer([('g', 'passthrough', g)]), L
 stack = StackingClassifier([(f'e{i}', expert(g)) for i, g in enumerate(groups)], final_estimator=LogisticRegression(tol=1e-10, max_iter=10000),
                            cv=folds, stack_method='predict_proba').fit(xtr, y[train])
 stacking = {'set': 'wine', 'groups': groups, 'folds': 5, 'proba': stack.predict_proba(xte).round(8).tolist(), 'accuracy': float(stack.score(xte, y[test]))}
-(out / 'reference.json').write_text(json.dumps({'sklearn': __import__('sklearn').__version__, 'splits': splits, 'cases': refs, 'regression': regression, 'stacking': stacking}, indent=1) + '\n')
+(out / 'reference.json').write_text(json.dumps({'sklearn': __import__('sklearn').__version__, 'splits': splits, 'cases': refs, 'raw': raw, 'regression': regression, 'stacking': stacking}, indent=1) + '\n')
 for r in refs:
     print(r['set'], r['penalty'], r['C'], 'objective', round(r['objective'], 6), 'nonzero', r['nonZero'], '/', r['weights'], 'acc', r['accuracy'], 'iter', r['iterations'])
 print('stacking', stacking['accuracy'])
+for r in raw:
+    print('raw', r['set'], 'objective', r['objective'], 'iterations', r['iterations'])
 for r in regression:
     print(r['set'], r['penalty'], r['alpha'], 'objective', round(r['objective'], 4), 'nonzero', r['nonZero'], 'r2', round(r['r2'], 4))
 print({k: v['default'] for k, v in splits.items() if 'default' in v})

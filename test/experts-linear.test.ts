@@ -59,6 +59,19 @@ for (const c of reference.cases) {
   });
 }
 
+for (const c of (reference as unknown as { raw: { set: string; objective: number; iterations: number }[] }).raw) {
+  test(`${c.set}, raw (unscaled) features, defaults: converges, to an objective no worse than scikit-learn's float64 lbfgs`, async () => {
+    const ds = loadSet(c.set), train = take(ds, reference.splits[c.set].train);
+    const m = train.classes === 2 ? new LogisticRegression({ backend: wasm }) : new SoftmaxRegression({ backend: wasm });
+    const h = await m.fit(train);
+    assert.ok(h.solver?.converged, JSON.stringify(h.solver));
+    const { W, b } = weights(m), { l2 } = perRowPenalty({}, train.rows, 'sklearn');
+    const f = objective(train, W, b, 0, l2);
+    assert.ok(f <= c.objective * (1 + 1e-4), `objective ${f} vs scikit-learn's ${c.objective} (${c.iterations} iterations)`);
+    m.dispose();
+  });
+}
+
 test("defaults: softmax regression reaches scikit-learn's default LogisticRegression() accuracy (iris, wine)", async () => {
   for (const name of ['iris', 'wine']) {
     const { train, test: held } = split(name);

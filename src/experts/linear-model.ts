@@ -2,13 +2,14 @@
 // term) on the whole dataset by default, or trained by SGD / Adam like any network.
 import { fail } from '../errors.js';
 import { getBackend } from '../backend/init.js';
-import type { AnyDataset } from '../data/dataset.js';
+import { type AnyDataset, isSparse } from '../data/dataset.js';
 import { Rng } from '../data/prng.js';
 import { Network } from '../nn/network.js';
 import type { Penalty } from '../nn/optimizer.js';
 import { LinearObjective, type LinearLoss } from '../solvers/linear-objective.js';
 import { minimize } from '../solvers/lbfgs.js';
 import type { SolveResult } from '../solvers/objective.js';
+import { Standardised } from '../solvers/standardised.js';
 import type { FitOptions, History } from '../train/fit.js';
 import { checkTrainingSet, holdOut } from '../train/inputs.js';
 import { NetworkExpert, type NetworkExpertConfig } from './network-expert.js';
@@ -20,7 +21,10 @@ export type LinearSolver = 'lbfgs' | 'sgd' | 'adam';
 export interface LinearModelConfig extends Omit<NetworkExpertConfig, 'hidden'>, PenaltyConfig {
   /** Default 'lbfgs', or the kind of `optimizer` when one is given; 'ridge' (closed form) is linear regression's only. */
   solver?: LinearSolver | 'ridge';
-  /** lbfgs: stop when the largest gradient entry of the per-row objective is ≤ tol; default 1e-5. */
+  /**
+   * lbfgs: stop when the largest gradient entry of the per-row objective is ≤ tol; default 1e-5.
+   * Dense rows are solved in standardised coordinates (src/solvers/standardised.ts), where tol applies.
+   */
   tol?: number;
   /** lbfgs: iteration cap; default 1000. */
   maxIter?: number;
@@ -104,18 +108,24 @@ export abstract class LinearModelExpert extends NetworkExpert {
     if (validation) checkTrainingSet(net, validation);
     const { l1, l2 } = this.perRow(train.rows, 'sklearn');
     const mask = W.mask ? b.read(W.mask) : null;
-    const objective = new LinearObjective(b, train, net.outputs, this.loss, { l2, mask });
+    // Dense rows are solved in standardised coordinates (the same optimum, well conditioned).
+    const std = isSparse(train) ? null : new Standardised(train, net.outputs);
+    const objective = new LinearObjective(b, std?.data ?? train, net.outputs, this.loss, { l2: std ? std.penalty(l2, 2) : l2, mask });
     const losses: number[] = [];
     let result: SolveResult;
     try {
       await options.callbacks?.onTrainBegin?.();
-      const start = new Float64Array(objective.size);
-      start.set(b.view(W.value));
-      start.set(b.view(bias.value), W.length);
-      const l1s = l1 > 0 ? new Float64Array(objective.size).fill(l1, 0, W.length) : null;
+      const current = new Float64Array(objective.size);
+      current.set(b.view(W.value));
+      current.set(b.view(bias.value), W.length);
+      const start = std ? std.toStandard(current) : current;
+      const l1s = l1 > 0 ? new Float64Array(objective.size) : null;
+      if (l1s) l1s.set(std ? std.penalty(l1, 1) : new Float64Array(W.length).fill(l1));
       const maxIter = this.linear.maxIter ?? 1000;
+      // Standardised columns: the loss curvature is about the same in every coordinate, the L2 term's is l2ⱼ'.
+      const precondition = std ? Float64Array.from(std.penalty(l2, 2), (v) => 1 / (1 + v)) : null;
       result = minimize(objective, start, {
-        tol: this.linear.tol, maxIter, l1: l1s, signal: options.signal,
+        tol: this.linear.tol, maxIter, l1: l1s, signal: options.signal, precondition: precondition && Float64Array.from({ length: objective.size }, (_, i) => precondition[i] ?? 1),
         onIteration: (i, value) => {
           losses.push(value);
           options.onProgress?.(i / maxIter);
@@ -124,8 +134,9 @@ export abstract class LinearModelExpert extends NetworkExpert {
     } finally {
       objective.dispose();
     }
-    b.write(W.value, result.w.subarray(0, W.length));
-    b.write(bias.value, result.w.subarray(W.length));
+    const theta = std ? std.fromStandard(result.w) : result.w;
+    b.write(W.value, theta.subarray(0, W.length));
+    b.write(bias.value, theta.subarray(W.length));
     // Validation rows (validationSplit / validationData) are measured once, after the solve.
     const val = validation ? net.evaluate(validation) : null;
     const history: LinearHistory = {

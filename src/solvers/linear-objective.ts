@@ -13,8 +13,8 @@ import type { Objective } from './objective.js';
 export type LinearLoss = 'softmax' | 'sigmoid' | 'squared';
 
 export interface LinearObjectiveOptions {
-  /** Per-row L2 strength on W. */
-  l2?: number;
+  /** Per-row L2 strength on W: one for all weights, or one per weight. */
+  l2?: number | Float64Array;
   /** inputs × outputs: 0 pins a weight at zero (pruned), as Param masks do. */
   mask?: Float32Array | null;
 }
@@ -68,10 +68,11 @@ export class LinearObjective implements Objective {
     let value = loss * scale;
     const l2 = this.options.l2 ?? 0, mask = this.options.mask;
     for (let i = 0; i < nw; i++) {
+      const li = typeof l2 === 'number' ? l2 : l2[i];
       if (mask && mask[i] === 0) g[i] = 0;
-      else if (l2 > 0) {
-        value += 0.5 * l2 * theta[i] * theta[i];
-        g[i] += l2 * theta[i];
+      else if (li > 0) {
+        value += 0.5 * li * theta[i] * theta[i];
+        g[i] += li * theta[i];
       }
     }
     return value;

@@ -18,6 +18,8 @@ export interface SolveOptions {
   maxIter?: number;
   /** Curvature pairs kept; default 10. */
   memory?: number;
+  /** A diagonal preconditioner: per coordinate ≈ 1 / the objective's curvature there (> 0); default all 1. */
+  precondition?: Float64Array | null;
   /** Per coordinate L1 strength (0: not penalised); the solver adds Σ l1ᵢ·|wᵢ| to the objective. */
   l1?: Float64Array | null;
   signal?: AbortSignal;
