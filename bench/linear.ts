@@ -14,7 +14,7 @@ import { perRowPenalty } from '../src/experts/penalty.js';
 import { SoftmaxRegression } from '../src/experts/softmax.js';
 import { SparseExpertModel } from '../src/model/sparse-expert-model.js';
 import { loadSet, mnist8x8, objective, reference } from '../test/util/linear-fixtures.js';
-import { median } from './util/measure.js';
+import { median } from './util/stats.js';
 import { formatTable } from './util/table.js';
 
 const backend = await init({ build: 'simd' });

@@ -60,11 +60,12 @@ for (const c of reference.cases) {
 }
 
 for (const c of (reference as unknown as { raw: { set: string; objective: number; iterations: number }[] }).raw) {
-  test(`${c.set}, raw (unscaled) features, defaults: converges, to an objective no worse than scikit-learn's float64 lbfgs`, async () => {
+  test(`${c.set}, raw (unscaled) features, defaults: an objective no worse than scikit-learn's float64 lbfgs, within the iterations`, async () => {
     const ds = loadSet(c.set), train = take(ds, reference.splits[c.set].train);
     const m = train.classes === 2 ? new LogisticRegression({ backend: wasm }) : new SoftmaxRegression({ backend: wasm });
     const h = await m.fit(train);
-    assert.ok(h.solver?.converged, JSON.stringify(h.solver));
+    // Converged, or down to the float32 rounding floor (which the kernel build moves) — not out of iterations.
+    assert.ok(h.solver && h.solver.stop !== 'maxIter', JSON.stringify(h.solver));
     const { W, b } = weights(m), { l2 } = perRowPenalty({}, train.rows, 'sklearn');
     const f = objective(train, W, b, 0, l2);
     assert.ok(f <= c.objective * (1 + 1e-4), `objective ${f} vs scikit-learn's ${c.objective} (${c.iterations} iterations)`);
