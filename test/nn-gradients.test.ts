@@ -1,8 +1,10 @@
 // Finite-difference checks of the network's analytic gradients: every layer and every
 // head (softmax CE, sigmoid BCE, MSE), on both backends.
 import { test } from 'uvu';
-import type { Backend, F32, I32 } from '../src/index.js';
+import type { Backend } from '../src/index.js';
+import type { F32, I32 } from '../src/backend/index.js';
 import { Rng } from '../src/data/prng.js';
+import type { Dense } from '../src/nn/dense.js';
 import { type Head, Network } from '../src/nn/network.js';
 import { reference, wasm } from './util/backends.js';
 import { SEED, rng } from './util/prng.js';
@@ -12,7 +14,7 @@ const ROWS = 7, INPUTS = 5;
 /** Which hidden ReLUs are on, row by row (a float64 forward pass of the hidden layers). */
 function activePattern(net: Network, x: Float32Array): string {
   let act = Float64Array.from(x), bits = '';
-  for (const l of net.layers.slice(0, -1)) {
+  for (const l of net.layers.slice(0, -1) as Dense[]) {
     const W = net.backend.read(l.W.value), bias = net.backend.read(l.b.value), out = new Float64Array(ROWS * l.units);
     for (let r = 0; r < ROWS; r++) {
       for (let u = 0; u < l.units; u++) {
