@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as checks from './checks.js';
-import { digest, trainBlobs } from './train-check.js';
+import { digest, hex, trainBlobs } from './train-check.js';
 import { launchChromium } from './launch.js';
 import { startServer, type TestServer } from './server.js';
 
@@ -55,7 +55,7 @@ for (const name of Object.keys(checks)) {
     const result = await page.evaluate((n) => (window as unknown as { runCheck(n: string): Promise<{ ok: boolean; note?: string; message?: string }> }).runCheck(n), name);
     assert.ok(result.ok, result.message);
     assert.equal(ctx.errors, [], 'errors thrown in the page');
-    if (result.note) ctx.notes.push(`  ${name}: ${result.note}`);
+    if (result.note) ctx.notes.push(`  ${name}: ${result.note.replace(/weights (\w+)/, (_, h: string) => `${h.length / 2} weight bytes`)}`);
     if (name === 'trainsInWebWorkersLikeOnThePage') ctx.trained = result.note;
   });
 }
@@ -64,7 +64,11 @@ browser('Chromium trains bit-identical weights to Node (same seed, plain SIMD)',
   if (ctx.setup) throw ctx.setup;
   const lib = await import('../../src/entry/node.js');
   const node = await trainBlobs(lib, 1);
+  assert.is(node.workers, 1);
   assert.ok(ctx.trained, 'the page-side training check ran');
+  const page = /weights (\w+)/.exec(ctx.trained!)?.[1] ?? '';
+  assert.is(page.length / 2, node.weights.byteLength, 'as many weight bytes as in Node');
+  assert.ok(page === hex(node.weights), "Chromium's weight bytes differ from Node's");
   assert.match(ctx.trained!, `digest ${digest(node.proba)}`);
 });
 
