@@ -57,6 +57,7 @@ export type { Combiner, CombinerKind, CombinerJSON, CombinerDescription } from '
 export { FixedWeights } from './combine/fixed.js';
 export type { FixedWeightsOptions } from './combine/fixed.js';
 export { LearnedWeights } from './combine/convex.js';
+export type { ConvexOptions } from './combine/convex.js';
 export { GatingNetwork } from './combine/gate.js';
 export type { GateOptions } from './combine/gate.js';
 export type { GateTrainOptions } from './combine/train-gate.js';

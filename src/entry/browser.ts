@@ -18,8 +18,8 @@ setKernelSource(async (build, url) => {
   return response.arrayBuffer();
 });
 
+// The core bundle: every surface (the build makes each package entry re-export its own part).
 export * from '../index.js';
-// Until the subpath bundles share one core, the runtime bundles carry the subpath APIs too.
 export * from '../backend/index.js';
 export * from '../parallel/index.js';
 export * from '../nn/index.js';

@@ -14,9 +14,11 @@ packed.before((ctx) => {
 });
 packed.after((ctx) => ctx.p?.remove());
 
+/** Per runtime one core bundle, and per package entry (root, /backend, /parallel, /nn) a module re-exporting from it. */
+const ENTRIES = ['index', 'backend', 'parallel', 'nn'].flatMap((e) => [`${e}.js`, `${e}.cjs`, `${e}.browser.js`, `${e}.edge.js`, `${e}.d.ts`, `${e}.d.cts`]);
 const RUNS = [
-  'README.md', 'package.json', 'dist/cli.js', 'dist/index.js', 'dist/index.cjs', 'dist/index.browser.js', 'dist/index.edge.js',
-  'dist/index.d.ts', 'dist/index.d.cts', 'dist/kernels.wasm', 'dist/kernels-relaxed.wasm', 'dist/worker.mjs', 'dist/worker.node.mjs',
+  'README.md', 'package.json', 'dist/cli.js', 'dist/core.js', 'dist/core.cjs', 'dist/core.browser.js', 'dist/core.edge.js',
+  ...ENTRIES.map((f) => `dist/${f}`), 'dist/kernels.wasm', 'dist/kernels-relaxed.wasm', 'dist/worker.mjs', 'dist/worker.node.mjs',
 ];
 
 packed('the tarball holds the bundles, kernels, workers and declarations only (no .wat, no source maps)', ({ p }) => {
