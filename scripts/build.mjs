@@ -83,9 +83,8 @@ const runtimes = [
 const surfaces = { backend: 'src/backend/index.ts', parallel: 'src/parallel/index.ts', nn: 'src/nn/index.ts' };
 const bundles = runtimes.map(({ suffix, entry, options }) => ({ entryPoints: { [`core${suffix}`]: entry }, ...options }));
 // The command line (npm start, the `sparse-experts` bin): Node only, next to the kernels and worker.
-// ignoreAnnotations: the package's "sideEffects": false would let esbuild skip src/entry/node.ts
-// (the CLI only uses names it re-exports) and with it the setKernelSource call.
-bundles.push({ entryPoints: { cli: 'src/cli/main.ts' }, platform: 'node', banner: { js: '#!/usr/bin/env node' }, ignoreAnnotations: true });
+// It calls installNodeRuntime() itself (src/entry/node-runtime.ts).
+bundles.push({ entryPoints: { cli: 'src/cli/main.ts' }, platform: 'node', banner: { js: '#!/usr/bin/env node' } });
 // The workers have entries of their own: esbuild does not follow `new URL('./worker.mjs',
 // import.meta.url)`. The browser one (also Deno and Bun Web Workers) has no node imports and no
 // top-level await, so bundlers can re-bundle it as a classic (iife) worker; Node's runs in

@@ -3,6 +3,7 @@
 // name. To add a browser check, export one more async function here.
 import { checkGemm } from './gemm-check.js';
 import { digest, hex, trainBlobs } from './train-check.js';
+import { trainAndSave } from '../runtimes/scenario.mjs';
 import type * as Lib from '../../src/entry/browser.js';
 
 type Check = (lib: typeof Lib) => Promise<string | void>;
@@ -50,4 +51,9 @@ export const trainsInWebWorkersLikeOnThePage: Check = async (lib) => {
   if (inline.accuracy < 0.9) throw new Error(`accuracy ${inline.accuracy}`);
   // The Node side compares these weight bytes with its own run (browser.test.ts).
   return `digest ${digest(inline.proba)}, accuracy ${inline.accuracy.toFixed(3)}, weights ${hex(inline.weights)}`;
+};
+
+export const savesTheModelFileOtherRuntimesSave: Check = async (lib) => {
+  // Returns the file (base64): the Node side saves the same model and compares (browser.test.ts).
+  return trainAndSave(lib, { workers: 2 });
 };
