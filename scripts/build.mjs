@@ -72,7 +72,8 @@ const common = { bundle: true, format: 'esm', target: 'es2022', logLevel: 'warni
 // surface's names is reachable from outside.
 const runtimes = [
   { suffix: '', ext: '.js', entry: 'src/entry/node.ts', root: 'src/index.node.ts', options: { platform: 'node' } },
-  { suffix: '.browser', ext: '.js', entry: 'src/entry/browser.ts', root: 'src/index.ts', options: { platform: 'browser' } },
+  // What a page downloads: whitespace and syntax minified (names kept, so stack traces still read).
+  { suffix: '.browser', ext: '.js', entry: 'src/entry/browser.ts', root: 'src/index.ts', options: { platform: 'browser', minifyWhitespace: true, minifySyntax: true } },
   { suffix: '.edge', ext: '.js', entry: 'src/entry/edge.ts', root: 'src/index.ts', options: { platform: 'neutral', mainFields: ['module', 'main'] } },
   {
     // CommonJS for require(): import.meta.url comes from __filename.
@@ -90,7 +91,7 @@ bundles.push({ entryPoints: { cli: 'src/cli/main.ts' }, platform: 'node', banner
 // top-level await, so bundlers can re-bundle it as a classic (iife) worker; Node's runs in
 // worker_threads.
 bundles.push(
-  { entryPoints: { worker: 'src/entry/worker.browser.ts' }, platform: 'browser', outExtension: { '.js': '.mjs' } },
+  { entryPoints: { worker: 'src/entry/worker.browser.ts' }, platform: 'browser', outExtension: { '.js': '.mjs' }, minifyWhitespace: true, minifySyntax: true },
   { entryPoints: { 'worker.node': 'src/entry/worker.node.ts' }, platform: 'node', outExtension: { '.js': '.mjs' } },
 );
 
