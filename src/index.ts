@@ -85,7 +85,7 @@ export type { Expert, ExpertKind, ExpertState, Task } from './experts/expert.js'
 export type { FitOptions, History, Logs, Callbacks, EarlyStopping } from './train/fit.js';
 export type { OptimizerConfig, AdamConfig, SgdConfig } from './nn/optimizer.js';
 export { SparseExpertModel } from './model/sparse-expert-model.js';
-export type { ModelFitOptions, FitReport, ExpertReport } from './model/sparse-expert-model.js';
+export type { ModelFitOptions, FitReport, ExpertReport, ExpertProgress } from './model/sparse-expert-model.js';
 export type { SparseExpertModelOptions, CombineSpec, CombineKind, PartitionOptions } from './model/options.js';
 export type { SparsitySpec } from './model/train-task.js';
 export { saveModel, loadModel, saveExpert, loadExpert, readModelMeta } from './io/model-file.js';

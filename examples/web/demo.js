@@ -1,7 +1,7 @@
 // The browser demo's page: controls and charts (plain SVG and canvas). The library runs in
 // trainer.js, a Web Worker whose experts train in Web Workers of their own, so this thread
-// only draws and stays responsive. Query parameters preset the form (?experts=2&epochs=1;
-// &run starts at once).
+// only draws and stays responsive: live loss and accuracy curves per expert as epochs end.
+// Query parameters preset the form (?experts=2&epochs=1; &run starts at once).
 const COLORS = ['#5eb1ff', '#f5a524', '#4cc38a', '#ef5b5b', '#b48cff', '#36c5d0', '#f2d45c', '#ff7eb6', '#9fd356', '#c9a27e'];
 const $ = (id) => document.getElementById(id);
 const form = $('controls');
@@ -15,23 +15,21 @@ const svg = (tag, attrs, text) => {
 
 for (const [key, value] of new URLSearchParams(location.search)) if (form.elements[key]) form.elements[key].value = value;
 
-/** Progress lines per expert: fraction of its epochs against seconds since the start, and a legend. */
-function drawProgress(tracks, seconds) {
-  const el = $('progress');
+/** One line per expert: a value after each epoch (x: epochs, y: [0, yMax]), and a legend. */
+function drawCurves(el, tracks, epochs, yMax, label) {
   el.replaceChildren();
   const [w, h, left, bottom] = [420, 200, 34, 20];
-  const span = Math.max(0.1, seconds) * 1.05;
-  const X = (t) => left + ((w - left - 10) * t) / span, Y = (f) => h - bottom - (h - bottom - 24) * f;
+  const X = (e) => left + ((w - left - 10) * e) / Math.max(1, epochs - 1), Y = (v) => h - bottom - ((h - bottom - 24) * Math.min(v, yMax)) / yMax;
   for (const f of [0, 0.5, 1]) {
-    el.append(svg('line', { x1: left, x2: w - 10, y1: Y(f), y2: Y(f), stroke: '#2a3447' }), svg('text', { x: 2, y: Y(f) + 3 }, `${f * 100}%`));
+    el.append(svg('line', { x1: left, x2: w - 10, y1: Y(f * yMax), y2: Y(f * yMax), stroke: '#2a3447' }), svg('text', { x: 2, y: Y(f * yMax) + 3 }, label(f * yMax)));
   }
-  for (const [t, anchor] of [[0, 'start'], [span / 2, 'middle'], [span, 'end']]) el.append(svg('text', { x: X(t), y: h - 4, 'text-anchor': anchor }, `${t.toFixed(t < 10 ? 1 : 0)} s`));
-  tracks.forEach((points, e) => {
-    const color = COLORS[e % COLORS.length];
-    el.append(svg('rect', { x: left + e * 62, y: 2, width: 10, height: 10, rx: 2, fill: color }), svg('text', { x: left + 14 + e * 62, y: 11 }, `expert ${e + 1}`));
+  for (const [e, anchor] of [[0, 'start'], [Math.floor((epochs - 1) / 2), 'middle'], [epochs - 1, 'end']]) el.append(svg('text', { x: X(e), y: h - 4, 'text-anchor': anchor }, `epoch ${e + 1}`));
+  tracks.forEach((points, i) => {
+    const color = COLORS[i % COLORS.length];
+    el.append(svg('rect', { x: left + i * 62, y: 2, width: 10, height: 10, rx: 2, fill: color }), svg('text', { x: left + 14 + i * 62, y: 11 }, `expert ${i + 1}`));
     if (!points.length) return;
-    const d = points.map(([t, f], i) => `${i ? 'L' : 'M'}${X(t).toFixed(1)},${Y(f).toFixed(1)}`).join('');
-    el.append(svg('path', { d: `M${X(0)},${Y(0)}${d.replace(/^M/, 'L')}`, fill: 'none', stroke: color, 'stroke-width': 2 }));
+    el.append(svg('path', { d: points.map(([e, v], j) => `${j ? 'L' : 'M'}${X(e).toFixed(1)},${Y(v).toFixed(1)}`).join(''), fill: 'none', stroke: color, 'stroke-width': 2 }));
+    for (const [e, v] of points) el.append(svg('circle', { cx: X(e), cy: Y(v), r: 2.5, fill: color }));
   });
 }
 
@@ -93,19 +91,25 @@ let running = null;
 function train() {
   const f = Object.fromEntries(new FormData(form));
   const settings = Object.fromEntries(Object.entries(f).map(([k, v]) => [k, ['partition', 'combine'].includes(k) ? v : Number(v)]));
-  const tracks = Array.from({ length: settings.experts }, () => []);
-  const started = performance.now();
-  let queued = false;
+  const losses = Array.from({ length: settings.experts }, () => []), accs = Array.from({ length: settings.experts }, () => []);
+  // One-shot pruning fine-tunes half the epochs again (at least 2).
+  const epochs = settings.epochs + (settings.sparsity > 0 ? Math.max(2, Math.round(settings.epochs / 2)) : 0);
+  let queued = false, maxLoss = 0.5;
   const redraw = () => {
     queued = false;
-    drawProgress(tracks, (performance.now() - started) / 1000);
+    drawCurves($('loss'), losses, epochs, maxLoss, (v) => v.toFixed(2));
+    drawCurves($('acc'), accs, epochs, 1, (v) => `${Math.round(v * 100)}%`);
   };
+  redraw();
   status(`training ${settings.experts} experts on ${settings.train} digits in Web Workers…`);
   $('go').disabled = true;
   return new Promise((resolve) => {
     running = (msg) => {
       if (msg.type === 'progress') {
-        tracks[msg.expert].push([(performance.now() - started) / 1000, msg.fraction]);
+        if (msg.epoch === undefined) return; // within an epoch: nothing new to draw
+        losses[msg.expert].push([msg.epoch, msg.loss]);
+        if (msg.acc !== undefined) accs[msg.expert].push([msg.epoch, msg.acc]);
+        maxLoss = Math.max(maxLoss, Math.ceil(msg.loss * 2) / 2);
         if (!queued) (queued = true), requestAnimationFrame(redraw);
         return;
       }

@@ -31,10 +31,20 @@ import { type TrainExpertResult, trainExpert, trainExpertInput, trainedState } f
 
 export interface ModelFitOptions {
   signal?: AbortSignal;
-  /** Per-expert training progress (fraction of its epochs done). */
-  onProgress?: (p: { expert: number; fraction: number }) => void;
+  /** Per-expert training progress: the fraction of its epochs done, and at each epoch's end that epoch's training loss (and accuracy). */
+  onProgress?: (p: ExpertProgress) => void;
   /** Run the experts on this executor instead of one made from `workers` (it stays open). */
   executor?: Executor;
+}
+
+export interface ExpertProgress {
+  expert: number;
+  /** Of its epochs (fine-tuning included), in [0, 1]. */
+  fraction: number;
+  /** Set when an epoch ended: its index (fine-tune epochs follow the training ones), training loss and accuracy (classification). */
+  epoch?: number;
+  loss?: number;
+  acc?: number;
 }
 
 export interface ExpertReport {
@@ -132,7 +142,10 @@ export class SparseExpertModel {
     const tasks = shards.map((shard, index) => ({
       task: trainExpert.name,
       input: trainExpertInput({ index, expert: o.expert, sparsity: o.sparsity, seed: root.fork(index).seed, kernels }, shard),
-      onProgress: (pr: Json) => opts.onProgress?.({ expert: index, fraction: (pr as { fraction: number }).fraction }),
+      onProgress: (pr: Json) => {
+        const { index: _, ...rest } = pr as { index: number } & Omit<ExpertProgress, 'expert'>;
+        opts.onProgress?.({ expert: index, ...rest });
+      },
     }));
     registerTask(trainExpert);
     const executor = opts.executor ?? createExecutor(o.workers === 'auto' ? 'auto' : Math.min(o.workers, tasks.length));

@@ -40,6 +40,10 @@ test('the demo trains MNIST experts in Web Workers without blocking the page, an
     assert.is(await page.locator('#digits figure').count(), 40, 'the grid of test digits');
     assert.is(await page.locator('#confusion rect').count(), 100, 'the confusion matrix');
     assert.is(await page.locator('#load rect').count(), 3, 'one load bar per expert');
+    // A loss and an accuracy curve per expert, a point after each of its 3 epochs.
+    assert.is(await page.locator('#loss path').count(), 3, 'one loss curve per expert');
+    assert.is(await page.locator('#loss circle').count(), 9, 'a loss point per expert and epoch');
+    assert.is(await page.locator('#acc circle').count(), 9, 'an accuracy point per expert and epoch');
     mkdirSync(OUT, { recursive: true });
     await page.screenshot({ path: `${OUT}demo.png`, fullPage: true });
     console.log(`\n  demo: accuracy ${(100 * result.accuracy!).toFixed(1)} %, ${result.workers} workers, long tasks ${longTasks.map((d) => d.toFixed(0)).join(', ') || 'none'}; screenshot ${OUT}demo.png`);
