@@ -178,6 +178,27 @@ export function scatterAddRowsArgs(src: F32, cols: number, idx: I32, count: numb
   return rowsIn(dst, cols);
 }
 
+// ---- mixture of experts ----
+
+/** Returns how many rows `a` holds: the bound for idx. */
+export function rowDotArgs(a: F32, cols: number, idx: I32 | null, count: number, b: F32, out: F32): number {
+  dim('cols', cols); dim('count', count);
+  fits('b', b, count * cols); fits('out', out, count);
+  if (!idx) {
+    fits('a', a, count * cols);
+    return count;
+  }
+  fits('idx', idx, count, 'i32');
+  fits('a', a, 0);
+  return rowsIn(a, cols);
+}
+
+/** Returns how many rows `src` holds: the bound for idx. */
+export function gatherRowsScaledArgs(src: F32, cols: number, idx: I32, count: number, w: F32, dst: F32): number {
+  fits('w', w, count);
+  return gatherRowsArgs(src, cols, idx, count, dst);
+}
+
 export function indexError(name: string, i: number, value: number, limit: number): never {
   return fail('ERR_BAD_SHAPE', `${name}[${i}] = ${value} is outside [0, ${limit}): no such row`);
 }

@@ -37,6 +37,11 @@ export interface KernelExports {
   firstBadIndex(idx: number, n: number, limit: number): number;
   /** 1 if rowPtr is monotone from 0 to nnz and every column is in [0, cols). */
   csrValid(rowPtr: number, colIdx: number, rows: number, cols: number, nnz: number): number;
+
+  // ---- mixture of experts ----
+  /** idx 0 = row i. */
+  rowDot(a: number, cols: number, idx: number, count: number, b: number, out: number): void;
+  gatherRowsScaled(src: number, cols: number, idx: number, count: number, w: number, dst: number): void;
 }
 
 /** The smallest module using a relaxed-SIMD op (f32x4.relaxed_madd); validates only where relaxed SIMD is on. */
