@@ -1,0 +1,270 @@
+// A mixture-of-experts layer: a linear router with a softmax over E experts (each
+// Dense → ReLU → Dense), trained jointly by backpropagation. Forward: route (a dispatch
+// plan on the host over the rows × E probabilities), then each expert gathers its rows,
+// runs one GEMM per layer over them and scatter-adds its gate-weighted output — never a
+// dense product over all experts. Backward reaches the experts, the gate weights (rowDot
+// per slot), the router's softmax and the balance and z-losses.
+import { fail } from '../errors.js';
+import type { Backend, F32 } from '../backend/backend.js';
+import type { Rng } from '../data/prng.js';
+import { updateBias, BIAS_RATE } from './bias-balance.js';
+import { ExpertBlock } from './expert-block.js';
+import { type ForwardMode, type LayerInfo, type LayerInput, Param } from './layer-draft.js';
+import { balanceLoss, routerEntropy, softmaxBackward, zLoss } from './losses.js';
+import { RouterStats } from './router-stats.js';
+import { type DispatchPlan, type Routing, checkRouting, route, weightGradToProbs } from './routing.js';
+
+export interface MoESpec {
+  kind?: 'moe';
+  /** E ≥ 1 experts. */
+  experts: number;
+  /** Hidden width of each expert. */
+  hidden: number;
+  /** Output width. */
+  units: number;
+  /** 'token': each row picks its top-k experts (default); 'expert': each expert picks its top-c rows. */
+  routing?: 'token' | 'expert';
+  /** Token choice: experts per row (1 = Switch, default; 2 = GShard). */
+  k?: number;
+  /** Token choice: null = dropless (default), else capacity ⌈C·rows·k/E⌉. Expert choice: C (default 2). */
+  capacityFactor?: number | null;
+  /** Token choice: renormalise the k gate weights to sum 1; default k > 1 (Switch raw, GShard renormalised). */
+  normalize?: boolean;
+  /** Noisy top-k (Shazeer 2017) in training: H = x·W_g + ε·softplus(x·W_noise), ε ~ N(0, 1) from the fit's stream. */
+  noise?: boolean;
+  /** Token choice: 'loss' (Switch balance loss, default), 'bias' (DeepSeek-V3, no loss) or 'none'. */
+  balance?: 'loss' | 'bias' | 'none';
+  /** α of the balance loss α·E·Σ fᵢ·Pᵢ (default 1e-2, the Switch paper's). */
+  balanceCoef?: number;
+  /** β of the router z-loss β·(1/n)·Σ lse² (default 1e-3, ST-MoE's). */
+  zLossCoef?: number;
+  /** γ of the bias update (default 1e-3, DeepSeek-V3's). */
+  biasRate?: number;
+}
+
+export type ResolvedMoESpec = Required<MoESpec>;
+
+export function resolveMoESpec(s: MoESpec): ResolvedMoESpec {
+  const int = (name: string, v: number): number => (Number.isInteger(v) && v >= 1 ? v : fail('ERR_BAD_ARGUMENT', `moe ${name} must be an integer ≥ 1, got ${v}`));
+  const coef = (name: string, v: number): number => (v >= 0 && Number.isFinite(v) ? v : fail('ERR_BAD_ARGUMENT', `moe ${name} must be a finite number ≥ 0, got ${v}`));
+  const routing = s.routing ?? 'token';
+  if (routing !== 'token' && routing !== 'expert') fail('ERR_BAD_ARGUMENT', `moe routing must be 'token' or 'expert', got ${String(routing)}`);
+  const balance = s.balance ?? (routing === 'token' ? 'loss' : 'none');
+  if (!['loss', 'bias', 'none'].includes(balance)) fail('ERR_BAD_ARGUMENT', `moe balance must be 'loss', 'bias' or 'none', got ${String(balance)}`);
+  if (routing === 'expert' && balance !== 'none') fail('ERR_BAD_ARGUMENT', "expert choice is balanced by construction: use balance 'none'");
+  const k = s.k ?? 1;
+  const r: ResolvedMoESpec = {
+    kind: 'moe', experts: int('experts', s.experts), hidden: int('hidden', s.hidden), units: int('units', s.units), routing,
+    k: routing === 'token' ? k : 1, capacityFactor: s.capacityFactor === undefined ? (routing === 'token' ? null : 2) : s.capacityFactor,
+    normalize: s.normalize ?? k > 1, noise: s.noise ?? false, balance,
+    balanceCoef: coef('balanceCoef', s.balanceCoef ?? 1e-2), zLossCoef: coef('zLossCoef', s.zLossCoef ?? 1e-3), biasRate: coef('biasRate', s.biasRate ?? BIAS_RATE),
+  };
+  checkRouting(routingOf(r, null), r.experts);
+  return r;
+}
+
+function routingOf(s: ResolvedMoESpec, bias: Float32Array | null): Routing {
+  if (s.routing === 'expert') return { mode: 'expert', capacityFactor: s.capacityFactor! };
+  return { mode: 'token', k: s.k, capacityFactor: s.capacityFactor, normalize: s.normalize, bias };
+}
+
+/** What backward needs of the last training forward. */
+interface Step {
+  x: F32;
+  plan: DispatchPlan;
+  probs: Float32Array;
+  logits: Float32Array;
+  /** Noisy top-k: ε and x·W_noise per logit. */
+  eps: Float32Array | null;
+  noiseLogits: Float32Array | null;
+  aux: number;
+}
+
+export class MoE {
+  readonly kind = 'moe' as const;
+  readonly outputs: number;
+  private readonly s: ResolvedMoESpec;
+  /** inputs × E, no bias (as the Switch router). */
+  readonly router: Param;
+  readonly noise: Param | null;
+  /** DeepSeek-V3 balancing bias (E): steers the choice only; its grad stays 0 (set by the update rule, not the optimiser). */
+  readonly bias: Param | null;
+  readonly experts: ExpertBlock[];
+  private readonly routerStats: RouterStats;
+  private capacity = 0;
+  private bufs: { logits: F32; probs: F32; out: F32; dLogits: F32; noiseLogits: F32 | null } | null = null;
+  private dx: F32 | null = null;
+  private step: Step | null = null;
+  private lastPlan: DispatchPlan | null = null;
+
+  constructor(
+    readonly backend: Backend,
+    readonly inputs: number,
+    spec: MoESpec,
+  ) {
+    if (!Number.isInteger(inputs) || inputs <= 0) fail('ERR_BAD_SHAPE', `a moe layer needs at least one input, got ${inputs}`);
+    const s = (this.s = resolveMoESpec(spec));
+    this.outputs = s.units;
+    this.router = new Param(backend, 'router/W', [inputs, s.experts], false);
+    this.noise = s.noise ? new Param(backend, 'noise/W', [inputs, s.experts], false) : null;
+    this.bias = s.balance === 'bias' ? new Param(backend, 'router/bias', [s.experts], false) : null;
+    this.experts = Array.from({ length: s.experts }, (_, e) => new ExpertBlock(backend, `expert${e}`, inputs, s.hidden, s.units));
+    this.routerStats = new RouterStats(s.experts);
+  }
+
+  params(): readonly Param[] {
+    return [this.router, ...(this.noise ? [this.noise] : []), ...(this.bias ? [this.bias] : []), ...this.experts.flatMap((e) => e.params())];
+  }
+
+  /**
+   * Router as Switch (normal, std √(0.1/inputs)); W_noise zero as Shazeer (noise scale
+   * softplus(0) at first); balancing bias zero; experts as Dense, in expert order.
+   */
+  initialize(rng: Rng): void {
+    const b = this.backend, std = Math.sqrt(0.1 / this.inputs);
+    b.write(this.router.value, Float32Array.from({ length: this.router.length }, () => rng.normal() * std));
+    if (this.noise) b.fill(this.noise.value, 0);
+    if (this.bias) b.fill(this.bias.value, 0);
+    for (const e of this.experts) e.initialize(rng);
+  }
+
+  forward(x: LayerInput, rows: number, mode: ForwardMode): F32 {
+    if (!Number.isInteger(rows) || rows < 0) fail('ERR_BAD_SHAPE', `rows must be a non-negative integer, got ${rows}`);
+    if ('x' in x) fail('ERR_BAD_ARGUMENT', 'a moe layer takes dense rows: put a dense layer before it for sparse input');
+    const b = this.backend, s = this.s, E = s.experts, buf = this.reserve(rows);
+    b.gemm(false, false, rows, E, this.inputs, x, this.router.value, buf.logits);
+    let eps: Float32Array | null = null, noiseLogits: Float32Array | null = null;
+    if (this.noise && mode.training) {
+      const rng = mode.rng ?? fail('ERR_BAD_ARGUMENT', 'noisy top-k needs the fit\'s random stream (mode.rng) in training');
+      b.gemm(false, false, rows, E, this.inputs, x, this.noise.value, buf.noiseLogits!);
+      noiseLogits = b.read(buf.noiseLogits!).subarray(0, rows * E);
+      eps = Float32Array.from({ length: rows * E }, () => rng.normal());
+      const h = b.view(buf.logits);
+      for (let i = 0; i < rows * E; i++) h[i] += eps[i] * softplus(noiseLogits[i]);
+    }
+    b.softmax(buf.logits, rows, E, buf.probs);
+    const probs = b.read(buf.probs).subarray(0, rows * E), logits = b.read(buf.logits).subarray(0, rows * E);
+    const plan = (this.lastPlan = route(probs, rows, E, routingOf(s, this.bias ? b.read(this.bias.value) : null)));
+    b.fill(buf.out, 0);
+    this.experts.forEach((ex, e) => {
+      const from = plan.offsets[e], to = plan.offsets[e + 1];
+      ex.forward(x, plan.row.subarray(from, to), plan.weight.subarray(from, to), buf.out);
+    });
+    this.step = null;
+    if (mode.training) {
+      const balance = s.balance === 'loss' ? balanceLoss(plan, probs, 1, null, null) : 0;
+      const z = zLoss(logits, probs, rows, E, 1, null, null);
+      this.routerStats.add(plan, routerEntropy(probs, rows, E, null), balance, z);
+      this.step = { x, plan, probs, logits, eps, noiseLogits, aux: (s.balance === 'loss' ? s.balanceCoef * balance : 0) + s.zLossCoef * z };
+    }
+    return buf.out;
+  }
+
+  backward(dy: F32, rows: number, needInput: boolean): F32 | null {
+    const step = this.step ?? fail('ERR_BAD_ARGUMENT', 'backward needs a training forward first');
+    if (rows !== step.plan.rows) fail('ERR_BAD_SHAPE', `backward got ${rows} rows, the forward ${step.plan.rows}`);
+    const b = this.backend, s = this.s, E = s.experts, buf = this.bufs!, { plan, probs, x } = step;
+    const dx = needInput ? (this.dx ??= b.alloc(this.capacity * this.inputs)) : null;
+    if (dx) b.fill(dx, 0);
+    const dWeight = new Float32Array(plan.row.length);
+    this.experts.forEach((ex, e) => ex.backward(dy, dWeight.subarray(plan.offsets[e], plan.offsets[e + 1]), dx));
+    // Router: gate weights → probabilities (+ balance loss) → softmax → logits (+ z-loss).
+    const dProbs = new Float32Array(rows * E), dLogits = new Float32Array(rows * E);
+    weightGradToProbs(plan, dWeight, dProbs);
+    if (s.balance === 'loss') balanceLoss(plan, probs, s.balanceCoef, null, dProbs);
+    softmaxBackward(probs, dProbs, rows, E, dLogits);
+    zLoss(step.logits, probs, rows, E, s.zLossCoef, null, dLogits);
+    b.write(buf.dLogits, dLogits);
+    b.gemm(true, false, this.inputs, E, rows, x, buf.dLogits, this.router.grad);
+    if (dx) b.gemm(false, true, rows, this.inputs, E, buf.dLogits, this.router.value, dx, true);
+    if (this.noise && step.eps) {
+      // ∂H/∂(x·W_noise) = ε·sigmoid(x·W_noise).
+      for (let i = 0; i < rows * E; i++) dLogits[i] *= step.eps[i] * sigmoid(step.noiseLogits![i]);
+      b.write(buf.noiseLogits!, dLogits);
+      b.gemm(true, false, this.inputs, E, rows, x, buf.noiseLogits!, this.noise.grad);
+      if (dx) b.gemm(false, true, rows, this.inputs, E, buf.noiseLogits!, this.noise.value, dx, true);
+    } else if (this.noise) b.fill(this.noise.grad, 0);
+    if (this.bias) {
+      const bias = b.read(this.bias.value);
+      updateBias(bias, plan, s.biasRate);
+      b.write(this.bias.value, bias);
+      b.fill(this.bias.grad, 0);
+    }
+    return dx;
+  }
+
+  /** α·balance + β·z of the last training forward (0 after an inference forward). */
+  auxLoss(): number {
+    return this.step?.aux ?? 0;
+  }
+
+  /** Router statistics over the training batches since the last call (see RouterStats.read). */
+  stats(): Record<string, number> {
+    return this.routerStats.read();
+  }
+
+  /** The last forward's dispatch plan (null before any). */
+  get plan(): DispatchPlan | null {
+    return this.lastPlan;
+  }
+
+  /**
+   * The router's 2·inputs·E, plus the experts a row runs: k for token choice (dropless),
+   * C on average for expert choice (E·c slots over n rows); combine adds a multiply-add per output.
+   */
+  flopsPerSample(): number {
+    const s = this.s, active = s.routing === 'token' ? s.k : Math.min(s.capacityFactor!, s.experts);
+    const expert = this.experts.reduce((a, e) => a + e.flopsPerRow(), 0) / s.experts;
+    return 2 * this.inputs * s.experts + active * (expert + 2 * s.units);
+  }
+
+  info(): LayerInfo {
+    const weights = this.params().filter((p) => p.penalised || p === this.router);
+    const n = weights.reduce((a, p) => a + p.length, 0), nonZero = weights.reduce((a, p) => a + p.nonZero(), 0);
+    const bytes = 4 * this.params().reduce((a, p) => a + p.length, 0);
+    return { kind: this.kind, inputs: this.inputs, outputs: this.outputs, format: 'dense', weights: n, nonZero, sparsity: n === 0 ? 0 : 1 - nonZero / n, bytes, denseBytes: bytes };
+  }
+
+  spec(): ResolvedMoESpec {
+    return { ...this.s };
+  }
+
+  release(): void {
+    this.releaseOwn();
+    for (const e of this.experts) e.release();
+  }
+
+  dispose(): void {
+    this.release();
+    for (const p of [this.router, this.noise, this.bias]) p?.dispose();
+    for (const e of this.experts) e.dispose();
+  }
+
+  private releaseOwn(): void {
+    if (this.bufs) for (const buf of Object.values(this.bufs)) if (buf) this.backend.free(buf);
+    if (this.dx) this.backend.free(this.dx);
+    this.bufs = this.dx = null;
+    this.capacity = 0;
+    this.step = null;
+  }
+
+  /** Router and output buffers for `rows` rows, grown (never shrunk) as batches get larger. */
+  private reserve(rows: number): NonNullable<MoE['bufs']> {
+    if (this.bufs && rows <= this.capacity) return this.bufs;
+    this.releaseOwn();
+    const b = this.backend, c = (this.capacity = Math.max(rows, 1)), E = this.s.experts;
+    return (this.bufs = {
+      logits: b.alloc(c * E), probs: b.alloc(c * E), out: b.alloc(c * this.outputs), dLogits: b.alloc(c * E),
+      noiseLogits: this.noise ? b.alloc(c * E) : null,
+    });
+  }
+}
+
+/** log(1 + e^z), stable for large |z|. */
+function softplus(z: number): number {
+  return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
+}
+
+function sigmoid(z: number): number {
+  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+}
