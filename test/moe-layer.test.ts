@@ -1,5 +1,5 @@
 // The MoE layer: finite-difference gradients through experts, gate weights, router and
-// the auxiliary losses (noise off), on both backends; determinism by seed; bad configs.
+// the auxiliary losses (noise on with a fixed ε, and off), on both backends; determinism by seed; bad configs.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Backend } from '../src/index.js';
@@ -26,7 +26,8 @@ function gradCheck(b: Backend, spec: MoESpec, seed: number): void {
   const xs = r.floats(ROWS * INPUTS), c = r.floats(ROWS * spec.units);
   const x = b.upload(xs), dy = b.alloc(ROWS * spec.units);
   const loss = (): number => {
-    const out = b.view(m.forward(x, ROWS, { training: true }));
+    // A fresh stream per forward: the same noise ε every time, so noisy top-k is a smooth function too.
+    const out = b.view(m.forward(x, ROWS, { training: true, rng: new Rng(seed + 1) }));
     let l = m.auxLoss();
     for (let i = 0; i < ROWS * spec.units; i++) l += c[i] * out[i];
     return l;
@@ -76,11 +77,12 @@ const SPECS: MoESpec[] = [
   { experts: 4, hidden: 5, units: 3, k: 2, balanceCoef: 0.5, zLossCoef: 0.1 },
   { experts: 5, hidden: 3, units: 2, k: 2, capacityFactor: 1, normalize: false, balanceCoef: 0.5, zLossCoef: 0.1 },
   { experts: 3, hidden: 4, units: 3, routing: 'expert', capacityFactor: 1.5, zLossCoef: 0.1 },
+  { experts: 4, hidden: 3, units: 2, k: 2, noise: true, balanceCoef: 0.5, zLossCoef: 0.1 },
 ];
 
 for (const b of [reference, wasm]) {
   SPECS.forEach((spec, i) => {
-    test(`${b.name}: gradients match finite differences (${spec.routing ?? 'token'} k=${spec.k ?? '-'} C=${spec.capacityFactor ?? 'dropless'})`, () => gradCheck(b, spec, SEED + 50 + i));
+    test(`${b.name}: gradients match finite differences (${spec.routing ?? 'token'} k=${spec.k ?? '-'} C=${spec.capacityFactor ?? 'dropless'}${spec.noise ? ' noisy' : ''})`, () => gradCheck(b, spec, SEED + 50 + i));
   });
 }
 
