@@ -3,6 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { balanceLoss, routerEntropy, softmaxBackward, zLoss } from '../src/moe/losses.js';
+import { sigmoid, softplus } from '../src/moe/portable-exp.js';
 import { type Routing, route } from '../src/moe/routing.js';
 import { SEED, rng } from './util/prng.js';
 
@@ -94,6 +95,16 @@ test('balance + z-loss gradients w.r.t. the logits match finite differences; mas
       if (!valid[Math.floor(i / E)]) assert.is(g[i], 0);
     }
   }
+});
+
+test('portable softplus and sigmoid (the noisy router) agree with Math to 1e-10 relative', () => {
+  for (let z = -80; z <= 80; z += 0.0137) {
+    const sp = Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))), sg = 1 / (1 + Math.exp(-z));
+    assert.ok(Math.abs(softplus(z) - sp) <= 1e-10 * sp, `softplus(${z}) = ${softplus(z)}, Math ${sp}`);
+    assert.ok(Math.abs(sigmoid(z) - sg) <= 1e-10 * sg, `sigmoid(${z}) = ${sigmoid(z)}, Math ${sg}`);
+  }
+  assert.is(softplus(-1000), 0);
+  assert.is(softplus(1000), 1000);
 });
 
 test.run();

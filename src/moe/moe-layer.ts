@@ -11,6 +11,7 @@ import { updateBias, BIAS_RATE } from './bias-balance.js';
 import { ExpertBlock } from './expert-block.js';
 import { type ForwardMode, type LayerInfo, type LayerInput, Param } from './layer-draft.js';
 import { balanceLoss, routerEntropy, softmaxBackward, zLoss } from './losses.js';
+import { sigmoid, softplus } from './portable-exp.js';
 import { RouterStats } from './router-stats.js';
 import { type DispatchPlan, type Routing, checkRouting, route, weightGradToProbs } from './routing.js';
 
@@ -258,13 +259,4 @@ export class MoE {
       noiseLogits: this.noise ? b.alloc(c * E) : null,
     });
   }
-}
-
-/** log(1 + e^z), stable for large |z|. */
-function softplus(z: number): number {
-  return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
-}
-
-function sigmoid(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
