@@ -153,7 +153,8 @@ export class MoE {
     });
     this.step = null;
     if (mode.training) {
-      const balance = s.balance === 'loss' ? balanceLoss(plan, probs, 1, null, null) : 0;
+      // Measured whatever the balancing, so the stats show balance under every mode.
+      const balance = balanceLoss(plan, probs, 1, null, null);
       const z = zLoss(logits, probs, rows, E, 1, null, null);
       this.routerStats.add(plan, routerEntropy(probs, rows, E, null), balance, z);
       this.step = { x, plan, probs, logits, eps, noiseLogits, aux: (s.balance === 'loss' ? s.balanceCoef * balance : 0) + s.zLossCoef * z };
