@@ -98,18 +98,20 @@ export class MoE {
   private step: Step | null = null;
   private lastPlan: DispatchPlan | null = null;
 
+  /** `name` is unique in its network ('moe1') and prefixes the parameters' names ('moe1/router/W'). */
   constructor(
     readonly backend: Backend,
     readonly inputs: number,
     spec: MoESpec,
+    readonly name = 'moe',
   ) {
     if (!Number.isInteger(inputs) || inputs <= 0) fail('ERR_BAD_SHAPE', `a moe layer needs at least one input, got ${inputs}`);
     const s = (this.s = resolveMoESpec(spec));
     this.outputs = s.units;
-    this.router = new Param(backend, 'router/W', [inputs, s.experts], false);
-    this.noise = s.noise ? new Param(backend, 'noise/W', [inputs, s.experts], false) : null;
-    this.bias = s.balance === 'bias' ? new Param(backend, 'router/bias', [s.experts], false) : null;
-    this.experts = Array.from({ length: s.experts }, (_, e) => new ExpertBlock(backend, `expert${e}`, inputs, s.hidden, s.units));
+    this.router = new Param(backend, `${name}/router/W`, [inputs, s.experts], false);
+    this.noise = s.noise ? new Param(backend, `${name}/noise/W`, [inputs, s.experts], false) : null;
+    this.bias = s.balance === 'bias' ? new Param(backend, `${name}/router/bias`, [s.experts], false) : null;
+    this.experts = Array.from({ length: s.experts }, (_, e) => new ExpertBlock(backend, `${name}/expert${e}`, inputs, s.hidden, s.units));
     this.routerStats = new RouterStats(s.experts);
   }
 
