@@ -1,11 +1,13 @@
 // Dense-layer elementwise kernels: fused bias + activation forward, activation backward,
 // and the column sums that make the bias gradient. Activations: 0 = identity, 1 = relu.
+// Matrices are row-major with a leading dimension (ld*: elements from one row to the next).
 
 /** out[r][c] = act(x[r][c] + bias[c]); bias 0 = none; out may be x. */
-export function biasAct(x: usize, bias: usize, rows: i32, cols: i32, act: i32, out: usize): void {
+export function biasAct(x: usize, ldx: i32, bias: usize, rows: i32, cols: i32, act: i32, out: usize, ldo: i32): void {
   const relu = act == 1;
   const zero = f32x4.splat(0);
   const rowBytes = <usize>cols << 2, body = <usize>(cols & ~3) << 2;
+  const xStep = <usize>ldx << 2, oStep = <usize>ldo << 2;
   for (let r = 0; r < rows; r++) {
     let j: usize = 0;
     // Vector body, then the scalar tail of each row.
@@ -21,7 +23,7 @@ export function biasAct(x: usize, bias: usize, rows: i32, cols: i32, act: i32, o
       if (relu) v = max(v, 0);
       store<f32>(out + j, v);
     }
-    x += rowBytes; out += rowBytes;
+    x += xStep; out += oStep;
   }
 }
 
@@ -42,7 +44,7 @@ export function actBackward(dy: usize, y: usize, n: i32, act: i32, dx: usize): v
 }
 
 /** out[c] = Σ_r x[r][c] (accumulate = 0) or out[c] += Σ_r x[r][c]. */
-export function colSum(x: usize, rows: i32, cols: i32, out: usize, accumulate: i32): void {
+export function colSum(x: usize, ldx: i32, rows: i32, cols: i32, out: usize, accumulate: i32): void {
   const rowBytes = <usize>cols << 2, body = <usize>(cols & ~3) << 2;
   if (!accumulate) memory.fill(out, 0, rowBytes);
   // Row by row, so x streams once and out stays in cache.
@@ -50,6 +52,6 @@ export function colSum(x: usize, rows: i32, cols: i32, out: usize, accumulate: i
     let j: usize = 0;
     for (; j < body; j += 16) v128.store(out + j, f32x4.add(v128.load(out + j), v128.load(x + j)));
     for (; j < rowBytes; j += 4) store<f32>(out + j, load<f32>(out + j) + load<f32>(x + j));
-    x += rowBytes;
+    x += <usize>ldx << 2;
   }
 }

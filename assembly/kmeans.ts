@@ -25,17 +25,17 @@ export function kmeansWorkSize(k: i32, block: i32): i32 {
 
 /**
  * assign[i] = argmin_j ‖x_i − c_j‖² (ties → lower j), dist[i] = that distance clamped at 0.
- * x is rows×dims, centroids k×dims (k ≥ 1 when rows > 0). `work` holds
- * kmeansWorkSize(k, block) floats; `gemmWork` is the GEMM's scratch.
+ * x is rows×dims (row stride ldx), centroids k×dims (row stride ldc; k ≥ 1 when rows > 0).
+ * `work` holds kmeansWorkSize(k, block) floats; `gemmWork` is the GEMM's scratch.
  */
-export function kmeansAssign(x: usize, rows: i32, dims: i32, centroids: usize, k: i32, assign: usize, dist: usize, work: usize, block: i32, gemmWork: usize): void {
-  const rowBytes = <usize>dims << 2;
+export function kmeansAssign(x: usize, ldx: i32, rows: i32, dims: i32, centroids: usize, ldc: i32, k: i32, assign: usize, dist: usize, work: usize, block: i32, gemmWork: usize): void {
+  const rowBytes = <usize>ldx << 2;
   const cn = work, prod = work + (<usize>k << 2);
-  for (let j = 0; j < k; j++) store<f32>(cn + (<usize>j << 2), sqNorm(centroids + <usize>j * rowBytes, dims));
+  for (let j = 0; j < k; j++) store<f32>(cn + (<usize>j << 2), sqNorm(centroids + <usize>j * (<usize>ldc << 2), dims));
   for (let r0 = 0; r0 < rows; r0 += block) {
     const b = min(block, rows - r0);
     const xb = x + <usize>r0 * rowBytes;
-    gemm(0, 1, b, k, dims, xb, dims, centroids, dims, prod, k, 0, gemmWork);
+    gemm(0, 1, b, k, dims, xb, ldx, centroids, ldc, prod, k, 0, gemmWork);
     for (let i = 0; i < b; i++) {
       const pr = prod + (<usize>(i * k) << 2);
       // ‖x‖² is the same for every centroid: pick by ‖c‖² − 2x·c, add it after.

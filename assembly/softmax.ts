@@ -52,13 +52,12 @@ function scale(p: usize, cols: i32, s: f32): void {
   for (; j < bytes; j += 4) store<f32>(p + j, load<f32>(p + j) * s);
 }
 
-/** Row softmax of a rows×cols matrix; out may be x. */
-export function softmax(x: usize, rows: i32, cols: i32, out: usize): void {
-  const rowBytes = <usize>cols << 2;
+/** Row softmax of a rows×cols matrix (row strides ldx, ldo); out may be x. */
+export function softmax(x: usize, ldx: i32, rows: i32, cols: i32, out: usize, ldo: i32): void {
   for (let r = 0; r < rows; r++) {
     const sum = expShift(x, cols, rowMax(x, cols), out);
     scale(out, cols, 1 / sum);
-    x += rowBytes; out += rowBytes;
+    x += <usize>ldx << 2; out += <usize>ldo << 2;
   }
 }
 
@@ -67,8 +66,9 @@ export function softmax(x: usize, rows: i32, cols: i32, out: usize): void {
  * grad = (probs − onehot(label))·gradScale. Returns the mean over rows of
  * −log(max(p_label, 2^-126)), computed as log Σe^(z−max) − (z_label − max) so small
  * probabilities keep their precision. probs may be logits; grad may be logits, not probs.
+ * ldl, ldp, ldg: the row strides of logits, probs and grad.
  */
-export function softmaxCrossEntropy(logits: usize, labels: usize, rows: i32, cols: i32, probs: usize, grad: usize, gradScale: f32): f64 {
+export function softmaxCrossEntropy(logits: usize, ldl: i32, labels: usize, rows: i32, cols: i32, probs: usize, ldp: i32, grad: usize, ldg: i32, gradScale: f32): f64 {
   const rowBytes = <usize>cols << 2, body = <usize>(cols & ~3) << 2;
   const g4 = f32x4.splat(gradScale);
   let loss: f64 = 0;
@@ -88,9 +88,9 @@ export function softmaxCrossEntropy(logits: usize, labels: usize, rows: i32, col
       const gl = grad + (<usize>label << 2);
       store<f32>(gl, 0);
       store<f32>(gl, -rowSum(grad, cols));
-      grad += rowBytes;
+      grad += <usize>ldg << 2;
     }
-    logits += rowBytes; probs += rowBytes;
+    logits += <usize>ldl << 2; probs += <usize>ldp << 2;
   }
   return rows > 0 ? loss / rows : 0;
 }

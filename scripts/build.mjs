@@ -3,7 +3,8 @@
 // parallel. Every output is written to a temporary name and renamed into dist/, so tests
 // running while someone rebuilds never read a half-written file.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,9 +33,34 @@ async function kernels(target, name) {
   const extra = target === 'simd' ? ['--textFile', join(tmp, 'kernels.wat')] : [];
   const err = await node(`asc --target ${target}`, asc, ['--config', 'asconfig.json', '--target', target, '--outFile', join(tmp, name), ...extra]);
   if (err) return err;
+  stampKernels(join(tmp, name), target);
   publish(name);
   if (target === 'simd') publish('kernels.wat');
   return null;
+}
+
+/** Unsigned LEB128, as wasm sections encode sizes. */
+function leb(n) {
+  const out = [];
+  do {
+    out.push((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
+    n >>>= 7;
+  } while (n > 0);
+  return out;
+}
+
+/**
+ * Append a custom section holding the SHA-256 of the kernels as asc emitted them: the id
+ * a job names its kernels by (src/backend/identity.ts), readable from a compiled Module
+ * where the bytes are gone (edge runtimes).
+ */
+function stampKernels(file, build) {
+  const code = readFileSync(file);
+  const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+  const name = Buffer.from('sparse-experts.kernels');
+  const payload = Buffer.from(JSON.stringify({ build, sha256: createHash('sha256').update(code).digest('hex'), version }));
+  const body = Buffer.concat([Buffer.from(leb(name.length)), name, payload]);
+  writeFileSync(file, Buffer.concat([code, Buffer.from([0, ...leb(body.length)]), body]));
 }
 
 const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning', write: false, outdir: 'dist' };

@@ -5,29 +5,34 @@ import { expose, releaseProxy, transfer, type Endpoint, type Remote } from 'coml
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { registerDiagnostics, setExitWorker } from './parallel/diagnostics.js';
 import { registerTask, runTask } from './parallel/registry.js';
-import { trainExpertTask } from './model/train-task.js';
+import { registerKernels } from './backend/identity.js';
+import { trainExpert } from './model/train-task.js';
 import { EXITING, toWire, type Outcome, type WorkerApi } from './parallel/protocol.js';
+import type { Json } from './parallel/task.js';
 import { collectTransferables } from './parallel/transfer.js';
 
 registerDiagnostics();
-registerTask('trainExpert', trainExpertTask);
+registerTask(trainExpert);
 
 const running = new Map<number, AbortController>();
 
 const api: WorkerApi = {
-  async run(id, task, payload, progress) {
+  registerKernels(kernels) {
+    for (const { ref, module } of kernels) registerKernels(ref, module);
+  },
+  async run(id, task, input, progress) {
     const controller = new AbortController();
     running.set(id, controller);
     // Progress goes over its own channel; waiting for the last report keeps all of them ahead of the result.
     let delivered: Promise<unknown> = Promise.resolve();
     let done = false;
-    const onProgress = (p: unknown) => {
+    const onProgress = (p: Json) => {
       if (!done && progress) delivered = Promise.resolve(progress(p)).catch(() => {});
     };
     let outcome: Outcome;
     try {
-      const value = await runTask(task, payload, { signal: controller.signal, onProgress });
-      outcome = transfer({ ok: true, value }, collectTransferables(value));
+      const value = await runTask(task, input, { signal: controller.signal, onProgress });
+      outcome = transfer({ ok: true, value }, collectTransferables(value.blobs));
     } catch (err) {
       outcome = { ok: false, error: toWire(err) };
     }

@@ -51,6 +51,15 @@ const cases: Array<[what: string, code: string, call: Call]> = [
   ['gather index past the rows', 'ERR_BAD_SHAPE', (b, k) => { b.write(k.idx, [0, 3, 1]); b.gatherRows(k.x, 4, k.idx, 3, k.out); }],
   ['scatter negative index', 'ERR_BAD_SHAPE', (b, k) => { b.write(k.idx, [0, -1, 1]); b.scatterAddRows(k.x, 4, k.idx, 3, k.out); }],
   ['scatter weights too small', 'ERR_BAD_SHAPE', (b, k) => b.scatterAddRows(k.x, 4, k.idx, 3, k.out, k.small)],
+  ['view past the end of its buffer', 'ERR_BAD_SHAPE', (b, k) => b.subBuffer(k.x, 10, 5)],
+  ['view with stride 0', 'ERR_BAD_SHAPE', (b, k) => b.subBuffer(k.x, 0, 12, 0)],
+  ['view of a freed buffer', 'ERR_BUFFER_FREED', (b, k) => b.subBuffer(k.freed, 0, 4)],
+  ['row stride narrower than the columns', 'ERR_BAD_SHAPE', (b, k) => b.softmax(b.subBuffer(k.x, 0, 12, 3), 3, 4, k.out)],
+  ['strided view too short for its rows', 'ERR_BAD_SHAPE', (b, k) => b.biasAct(b.subBuffer(k.x, 1, 11, 5), null, 3, 4, 'relu', k.out)],
+  ['gemm output a view too short', 'ERR_BAD_SHAPE', (b, k) => b.gemm(false, false, 3, 4, 4, k.x, k.x, b.subBuffer(k.out, 1, 11))],
+  ['strided view in an element-wise call', 'ERR_BAD_ARGUMENT', (b, k) => b.actBackward(b.subBuffer(k.x, 0, 12, 4), k.x, 12, 'relu', k.out)],
+  ['strided view as the bias vector', 'ERR_BAD_ARGUMENT', (b, k) => b.biasAct(k.x, b.subBuffer(k.x, 0, 4, 4), 3, 4, 'relu', k.out)],
+  ['free() of a view', 'ERR_BAD_ARGUMENT', (b, k) => b.free(b.subBuffer(k.x, 0, 4))],
 ];
 
 const kits = new Map<Backend, Kit>();

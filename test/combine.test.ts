@@ -11,7 +11,7 @@ import { crossValidateChoice } from '../src/combine/choose.js';
 import { LearnedWeights } from '../src/combine/convex.js';
 import { FixedWeights } from '../src/combine/fixed.js';
 import { createCombiner } from '../src/combine/create.js';
-import { combinerFromJSON } from '../src/combine/from-json.js';
+import { combinerFromJSON } from '../src/combine/create.js';
 import { GatingNetwork } from '../src/combine/gate.js';
 import { HardRouting } from '../src/combine/hard-routing.js';
 import { mixtureLoss, mixtureTargets } from '../src/combine/mixture-loss.js';
@@ -78,7 +78,7 @@ test('§4: learned α over two feature-group linear experts beats each expert; s
       return e;
     }),
   );
-  const outputs = (ds: Dataset) => groups.route(ds.x, ds.rows).map((xi, i) => Float32Array.from(experts[i].predict(xi, ds.rows)));
+  const outputs = (ds: Dataset) => groups.expertInputs(ds.x, ds.rows).map((xi, i) => Float32Array.from(experts[i].predict(xi, ds.rows)));
   const alpha = new LearnedWeights();
   await alpha.fit(outputs(held), held.y);
   const [a0, a1] = alpha.weights;

@@ -94,7 +94,7 @@ test('a worker that dies fails the fit with ERR_WORKER_FAILED; the pool and the 
   // Expert 1's task is swapped for the diagnostic task that kills its worker.
   const dying: Executor = {
     size: pool.size,
-    run: (task, payload, opts) => (task === 'trainExpert' && (payload as { index: number }).index === 1 && calls++ === 0 ? pool.run('exit', 1, opts) : pool.run(task, payload, opts)),
+    run: (task, input, opts) => (task === 'trainExpert' && (input.spec as { index: number }).index === 1 && calls++ === 0 ? pool.run('exit', { spec: 1, blobs: {} }, opts) : pool.run(task, input, opts)),
     close: () => pool.close(),
   };
   const m = new SparseExpertModel({ experts: 2, expert: small, combine: 'convex', seed: 5, backend: wasm });
@@ -127,6 +127,11 @@ test('bad input: typed errors with stable codes', async () => {
   await rejects(fit(tiny, { experts: 9, combine: 'fixed' }), 'ERR_EMPTY'); // more experts than rows: an empty part
   await rejects(fit(train, { partition: { kind: 'features', groups: [[0, 1], [1, 2]] }, combine: 'fixed' }), 'ERR_BAD_ARGUMENT'); // overlap / missing columns
   await rejects(fit({ ...train, y: train.y.subarray(0, 10) }, { combine: 'fixed' }), 'ERR_BAD_SHAPE'); // mismatched x / y
+  const regression = { ...tiny, y: Float32Array.from(tiny.y), classes: undefined };
+  await rejects(fit(regression, { expert: { kind: 'softmax' }, combine: 'fixed' }), 'ERR_BAD_ARGUMENT'); // a classifier on regression data, before training
+  await rejects(fit(tiny, { expert: { kind: 'linear' }, combine: 'fixed', experts: 2 }), 'ERR_BAD_ARGUMENT'); // a regressor on classes
+  // A task's own typed error comes back with its code from a worker too (not ERR_WORKER_FAILED).
+  await rejects(fit(train, { expert: { ...small, hidden: [-3] }, combine: 'fixed', workers: 1, experts: 2 }), 'ERR_BAD_ARGUMENT');
   assert.throws(() => new SparseExpertModel({ combine: 'hard' }), code('ERR_BAD_ARGUMENT')); // hard routing needs k-means
   assert.throws(() => new SparseExpertModel({ experts: 0 }), code('ERR_BAD_ARGUMENT'));
   assert.throws(() => new SparseExpertModel({ workers: -1 }), code('ERR_BAD_ARGUMENT'));

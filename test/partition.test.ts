@@ -172,11 +172,11 @@ test('k-means: fewer distinct rows than k → ERR_EMPTY; k = rows and k = 1 work
   }
 });
 
-test('feature groups: contiguous halves (seed §4), explicit groups, route slices, subset', () => {
+test('feature groups: contiguous halves (seed §4), explicit groups, expert inputs are column slices, subset', () => {
   const f = featureGroups(7, 2);
   assert.equal(f.groups.map((g) => Array.from(g)), [[0, 1, 2, 3], [4, 5, 6]]);
   const x = Float32Array.from({ length: 3 * 7 }, (_, i) => i);
-  const [a, b] = f.route(x, 3);
+  const [a, b] = f.expertInputs(x, 3);
   allEqual(a, [0, 1, 2, 3, 7, 8, 9, 10, 14, 15, 16, 17], SEED, 'group 0 slice');
   allEqual(b, [4, 5, 6, 11, 12, 13, 18, 19, 20], SEED, 'group 1 slice');
   const ds: Dataset = { x, rows: 3, cols: 7, y: Float32Array.from([1, 2, 3]) };
@@ -185,13 +185,13 @@ test('feature groups: contiguous halves (seed §4), explicit groups, route slice
   allEqual(s.x, b, SEED, 'subset x');
   allEqual(s.y, [1, 2, 3], SEED, 'subset keeps every row');
   const g = featureGroups(4, [[3, 0], [1, 2]]);
-  allEqual(g.route(Float32Array.from([10, 11, 12, 13]), 1)[0], [13, 10], SEED, 'explicit order kept');
+  allEqual(g.expertInputs(Float32Array.from([10, 11, 12, 13]), 1)[0], [13, 10], SEED, 'explicit order kept');
   const o = featureGroups(3, [[0, 1], [1, 2]], { allowOverlap: true });
   assert.is(o.experts, 2);
   const u = featureGroups(3, [[0], [2]], { allowUnused: true });
   assert.is(u.groups.length, 2);
   assert.equal(featureGroups(1, 1).groups.map((q) => Array.from(q)), [[0]]);
-  assert.equal(featureGroups(4, 4).route(new Float32Array(0), 0).map((q) => q.length), [0, 0, 0, 0]);
+  assert.equal(featureGroups(4, 4).expertInputs(new Float32Array(0), 0).map((q) => q.length), [0, 0, 0, 0]);
 });
 
 test('feature groups: overlap, missing, repeated, out-of-range columns and empty groups → typed errors', () => {
@@ -202,7 +202,7 @@ test('feature groups: overlap, missing, repeated, out-of-range columns and empty
   assert.throws(() => featureGroups(3, [[0, 1, 2], []]), code('ERR_EMPTY'), 'empty group');
   assert.throws(() => featureGroups(3, 4), code('ERR_EMPTY'), 'more groups than columns');
   assert.throws(() => featureGroups(3, 1.5), code('ERR_BAD_ARGUMENT'), 'non-integer');
-  assert.throws(() => featureGroups(3, 2).route(new Float32Array(5), 2), code('ERR_BAD_SHAPE'), 'route shape');
+  assert.throws(() => featureGroups(3, 2).expertInputs(new Float32Array(5), 2), code('ERR_BAD_SHAPE'), 'input shape');
 });
 
 test('bad k → typed errors for every row partitioner; JSON round trips', async () => {

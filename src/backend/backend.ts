@@ -4,10 +4,12 @@
 
 export type DType = 'f32' | 'i32';
 
-/** A buffer owned by a backend. Opaque: read and write it through the backend. */
+/** A buffer owned by a backend, or a view of one (see Backend.subBuffer). Opaque: read and write it through the backend. */
 export interface Buf<D extends DType = DType> {
   readonly dtype: D;
   readonly length: number;
+  /** A strided view's row stride (leading dimension) in elements; undefined when rows are packed. */
+  readonly stride?: number;
 }
 export type F32 = Buf<'f32'>;
 export type I32 = Buf<'i32'>;
@@ -66,7 +68,18 @@ export interface Backend {
   /** A buffer holding a copy of `data`. */
   upload(data: Float32Array): F32;
   upload(data: Int32Array): I32;
+  /** Frees a buffer and ends every view of it. A view owns nothing: free its parent. */
   free(buf: Buf): void;
+  /**
+   * A view of `length` elements of `buf` from element `offset` that aliases it (no copy),
+   * e.g. one expert's rows of a batch. A view of a view is a view of the same memory.
+   * With `stride`, a row-major matrix whose rows start `stride` elements apart (a leading
+   * dimension, e.g. a block of columns): gemm and the row kernels step its rows by the stride,
+   * and a rows×cols operand needs (rows − 1)·stride + cols elements. A view of a strided view
+   * keeps the stride unless given one. Element-wise calls (write, read, view, copy, fill,
+   * actBackward, the optimisers, denseToCsr) and vector operands take unstrided buffers.
+   */
+  subBuffer<D extends DType>(buf: Buf<D>, offset: number, length: number, stride?: number): Buf<D>;
   /** Copy `data` into `buf` starting at element `offset`. */
   write(buf: F32, data: ArrayLike<number>, offset?: number): void;
   write(buf: I32, data: ArrayLike<number>, offset?: number): void;
@@ -84,7 +97,8 @@ export interface Backend {
   // ---- dense ----
   /**
    * c = op(a)·op(b), or c += op(a)·op(b) with `accumulate`. op(a) is m×k, op(b) is k×n,
-   * all row-major; transA means `a` is stored k×m, transB means `b` is stored n×k.
+   * all row-major; transA means `a` is stored k×m, transB means `b` is stored n×k. A strided
+   * view's stride is the leading dimension of the matrix as stored (BLAS lda/ldb/ldc).
    */
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: F32, b: F32, c: F32, accumulate?: boolean): void;
   /** out[r][c] = act(x[r][c] + bias[c]) over rows×cols; bias may be null, out may be x. */

@@ -8,12 +8,42 @@ export function dim(name: string, v: number): number {
   return v;
 }
 
-/** `buf` is a live buffer of `dtype` with at least `need` elements. */
+/** `buf` is an unstrided buffer of `dtype` with at least `need` elements. */
 export function fits(name: string, buf: Buf, need: number, dtype: DType = 'f32'): void {
   if (buf.dtype !== dtype) fail('ERR_BAD_ARGUMENT', `${name} must be an ${dtype} buffer, got ${buf.dtype}`);
+  unstrided(name, buf);
   if (buf.length < need) {
     fail('ERR_BAD_SHAPE', `${name} holds ${buf.length} elements but ${need} are needed`);
   }
+}
+
+/** Element-wise calls see a buffer as one run of elements: a strided view is not one. */
+export function unstrided(name: string, buf: Buf): void {
+  if (buf.stride !== undefined) fail('ERR_BAD_ARGUMENT', `${name} is a strided view (row stride ${buf.stride}): this call takes an unstrided buffer or view`);
+}
+
+/**
+ * `buf` holds a rows×cols row-major matrix of `dtype`: packed, or a strided view whose rows
+ * start `stride` elements apart. Returns the row stride the kernels step by.
+ */
+export function matrix(name: string, buf: Buf, rows: number, cols: number, dtype: DType = 'f32'): number {
+  if (buf.dtype !== dtype) fail('ERR_BAD_ARGUMENT', `${name} must be an ${dtype} buffer, got ${buf.dtype}`);
+  if (buf.stride === undefined) {
+    if (buf.length < rows * cols) fail('ERR_BAD_SHAPE', `${name} holds ${buf.length} elements but ${rows * cols} are needed`);
+    return cols;
+  }
+  const ld = buf.stride;
+  if (cols > ld) fail('ERR_BAD_SHAPE', `${name} has row stride ${ld}, less than its ${cols} columns: rows would overlap`);
+  const need = rows > 0 ? (rows - 1) * ld + cols : 0;
+  if (buf.length < need) fail('ERR_BAD_SHAPE', `${name} holds ${buf.length} elements but ${rows}×${cols} at row stride ${ld} needs ${need}`);
+  return ld;
+}
+
+/** Checks of a view: offset + length within the parent, an integer stride ≥ 1. */
+export function viewArgs(buf: Buf, offset: number, length: number, stride: number | undefined): void {
+  dim('offset', offset); dim('length', length);
+  if (offset + length > buf.length) fail('ERR_BAD_SHAPE', `a view of ${length} elements from offset ${offset} does not fit in a buffer of ${buf.length}`);
+  if (stride !== undefined && (!Number.isInteger(stride) || stride < 1)) fail('ERR_BAD_SHAPE', `stride must be an integer ≥ 1, got ${stride}`);
 }
 
 export function finite(name: string, v: number): number {
@@ -44,9 +74,11 @@ export function activationCode(act: Activation): number {
   return fail('ERR_BAD_ARGUMENT', `activation must be 'identity' or 'relu', got ${String(act)}`);
 }
 
-/** Whole rows of `cols` floats that fit in `buf` (any number when cols is 0). */
+/** Whole rows of `cols` floats that fit in `buf` at its row stride (any number when cols is 0). */
 export function rowsIn(buf: Buf, cols: number): number {
-  return cols > 0 ? Math.floor(buf.length / cols) : 0x7fffffff;
+  if (cols === 0) return 0x7fffffff;
+  const ld = buf.stride ?? cols;
+  return buf.length < cols ? 0 : Math.floor((buf.length - cols) / ld) + 1;
 }
 
 /** The per-step scalars of Adam, shared by both backends so they round alike. */
@@ -75,11 +107,19 @@ export function sgdScalars(o: SgdOptions, hasVelocity: boolean): { lr: number; m
 
 // ---- per-kernel argument checks: both backends call these first ----
 
-export function biasActArgs(x: F32, bias: F32 | null, rows: number, cols: number, act: Activation, out: F32): number {
+export function gemmArgs(transA: boolean, transB: boolean, m: number, n: number, k: number, a: F32, b: F32, c: F32): { lda: number; ldb: number; ldc: number } {
+  dim('m', m); dim('n', n); dim('k', k);
+  // Strides are of the matrices as stored: a is k×m when transposed, b n×k.
+  const lda = transA ? matrix('a', a, k, m) : matrix('a', a, m, k);
+  const ldb = transB ? matrix('b', b, n, k) : matrix('b', b, k, n);
+  return { lda, ldb, ldc: matrix('c', c, m, n) };
+}
+
+export function biasActArgs(x: F32, bias: F32 | null, rows: number, cols: number, act: Activation, out: F32): { act: number; ldx: number; ldo: number } {
   dim('rows', rows); dim('cols', cols);
-  fits('x', x, rows * cols); fits('out', out, rows * cols);
+  const ldx = matrix('x', x, rows, cols), ldo = matrix('out', out, rows, cols);
   if (bias) fits('bias', bias, cols);
-  return activationCode(act);
+  return { act: activationCode(act), ldx, ldo };
 }
 
 export function actBackwardArgs(dy: F32, y: F32, n: number, act: Activation, dx: F32): number {
@@ -88,23 +128,27 @@ export function actBackwardArgs(dy: F32, y: F32, n: number, act: Activation, dx:
   return activationCode(act);
 }
 
-export function colSumArgs(x: F32, rows: number, cols: number, out: F32): void {
+/** Returns the row stride of x. */
+export function colSumArgs(x: F32, rows: number, cols: number, out: F32): number {
   dim('rows', rows); dim('cols', cols);
-  fits('x', x, rows * cols); fits('out', out, cols);
+  const ldx = matrix('x', x, rows, cols);
+  fits('out', out, cols);
+  return ldx;
 }
 
-export function softmaxArgs(x: F32, rows: number, cols: number, out: F32): void {
+export function softmaxArgs(x: F32, rows: number, cols: number, out: F32): { ldx: number; ldo: number } {
   dim('rows', rows); dim('cols', cols);
-  fits('x', x, rows * cols); fits('out', out, rows * cols);
+  return { ldx: matrix('x', x, rows, cols), ldo: matrix('out', out, rows, cols) };
 }
 
-/** Returns the gradient scale, 1/rows (the mean loss's gradient) unless given. */
-export function softmaxCrossEntropyArgs(logits: F32, labels: I32, rows: number, cols: number, probs: F32, grad: F32 | null, gradScale: number | undefined): number {
-  softmaxArgs(logits, rows, cols, probs);
+/** Returns the gradient scale, 1/rows (the mean loss's gradient) unless given, and the row strides. */
+export function softmaxCrossEntropyArgs(logits: F32, labels: I32, rows: number, cols: number, probs: F32, grad: F32 | null, gradScale: number | undefined): { scale: number; ldl: number; ldp: number; ldg: number } {
+  dim('rows', rows); dim('cols', cols);
+  const ldl = matrix('logits', logits, rows, cols), ldp = matrix('probs', probs, rows, cols);
   fits('labels', labels, rows, 'i32');
-  if (grad) fits('grad', grad, rows * cols);
+  const ldg = grad ? matrix('grad', grad, rows, cols) : 0;
   if (rows > 0 && cols === 0) fail('ERR_BAD_SHAPE', 'cols must be ≥ 1 when there are rows to classify');
-  return finite('gradScale', gradScale ?? (rows > 0 ? 1 / rows : 1));
+  return { scale: finite('gradScale', gradScale ?? (rows > 0 ? 1 / rows : 1)), ldl, ldp, ldg };
 }
 
 export function labelError(row: number, label: number, cols: number): never {
@@ -132,50 +176,52 @@ export function denseToCsrArgs(dense: F32, rows: number, cols: number, threshold
   finite('threshold', threshold);
 }
 
-export function csrMatmulArgs(a: Csr, b: F32, n: number, c: F32): void {
+export function csrMatmulArgs(a: Csr, b: F32, n: number, c: F32): { ldb: number; ldc: number } {
   csrShape('a', a);
   dim('n', n);
-  fits('b', b, a.cols * n); fits('c', c, a.rows * n);
+  return { ldb: matrix('b', b, a.cols, n), ldc: matrix('c', c, a.rows, n) };
 }
 
-export function matmulCsrTArgs(x: F32, m: number, w: Csr, c: F32): void {
+export function matmulCsrTArgs(x: F32, m: number, w: Csr, c: F32): { ldx: number; ldc: number } {
   csrShape('w', w);
   dim('m', m);
-  fits('x', x, m * w.cols); fits('c', c, m * w.rows);
+  return { ldx: matrix('x', x, m, w.cols), ldc: matrix('c', c, m, w.rows) };
 }
 
 export function csrContentError(name: string): never {
   return fail('ERR_BAD_SHAPE', `${name} is not a valid CSR: rowPtr must rise from 0 to nnz and every column index lie in [0, cols)`);
 }
 
-export function kmeansAssignArgs(x: F32, rows: number, dims: number, centroids: F32, k: number, assign: I32, dist: F32): void {
+export function kmeansAssignArgs(x: F32, rows: number, dims: number, centroids: F32, k: number, assign: I32, dist: F32): { ldx: number; ldc: number } {
   dim('rows', rows); dim('dims', dims); dim('k', k);
   if (rows > 0 && k === 0) fail('ERR_BAD_SHAPE', 'k must be ≥ 1 to assign points');
-  fits('x', x, rows * dims); fits('centroids', centroids, k * dims);
+  const ldx = matrix('x', x, rows, dims), ldc = matrix('centroids', centroids, k, dims);
   fits('assign', assign, rows, 'i32'); fits('dist', dist, rows);
+  return { ldx, ldc };
 }
 
-export function topkArgs(x: F32, rows: number, cols: number, k: number, values: F32, indices: I32): void {
+export function topkArgs(x: F32, rows: number, cols: number, k: number, values: F32, indices: I32): { ldx: number; ldv: number; ldi: number } {
   dim('rows', rows); dim('cols', cols); dim('k', k);
   if (k > cols) fail('ERR_BAD_SHAPE', `k = ${k} exceeds cols = ${cols}`);
-  fits('x', x, rows * cols); fits('values', values, rows * k); fits('indices', indices, rows * k, 'i32');
+  return { ldx: matrix('x', x, rows, cols), ldv: matrix('values', values, rows, k), ldi: matrix('indices', indices, rows, k, 'i32') };
 }
 
-/** Returns how many rows `src` holds: the bound for idx. */
-export function gatherRowsArgs(src: F32, cols: number, idx: I32, count: number, dst: F32): number {
+/** Returns how many rows `src` holds (the bound for idx) and the row strides. */
+export function gatherRowsArgs(src: F32, cols: number, idx: I32, count: number, dst: F32): { limit: number; lds: number; ldd: number } {
   dim('cols', cols); dim('count', count);
-  fits('idx', idx, count, 'i32'); fits('dst', dst, count * cols);
-  fits('src', src, 0);
-  return rowsIn(src, cols);
+  fits('idx', idx, count, 'i32');
+  const ldd = matrix('dst', dst, count, cols), lds = matrix('src', src, 0, cols);
+  return { limit: rowsIn(src, cols), lds, ldd };
 }
 
-/** Returns how many rows `dst` holds: the bound for idx. */
-export function scatterAddRowsArgs(src: F32, cols: number, idx: I32, count: number, dst: F32, w: F32 | null | undefined): number {
+/** Returns how many rows `dst` holds (the bound for idx) and the row strides. */
+export function scatterAddRowsArgs(src: F32, cols: number, idx: I32, count: number, dst: F32, w: F32 | null | undefined): { limit: number; lds: number; ldd: number } {
   dim('cols', cols); dim('count', count);
-  fits('src', src, count * cols); fits('idx', idx, count, 'i32');
+  const lds = matrix('src', src, count, cols);
+  fits('idx', idx, count, 'i32');
   if (w) fits('w', w, count);
-  fits('dst', dst, 0);
-  return rowsIn(dst, cols);
+  const ldd = matrix('dst', dst, 0, cols);
+  return { limit: rowsIn(dst, cols), lds, ldd };
 }
 
 // ---- mixture of experts ----

@@ -1,8 +1,9 @@
-// Choosing and loading a backend. Each runtime entry (src/entry/*) registers how it finds
-// the kernel bytes; a caller can always pass a precompiled module, bytes or a URL instead.
+// Building backends, and the library default. Each runtime entry (src/entry/*) registers how
+// it finds the kernel bytes; a caller can always pass a precompiled module, bytes or a URL
+// instead. createBackend touches no global state: only the user's own init() sets the default.
 import { fail } from '../errors.js';
 import type { Backend } from './backend.js';
-import { instantiateKernels, isWasmModule, relaxedSimdSupported } from './kernels.js';
+import { instantiateKernels, isWasmModule, kernelStamp, relaxedSimdSupported, sha256Hex } from './kernels.js';
 import { ReferenceBackend } from './reference.js';
 import { WasmBackend } from './wasm.js';
 
@@ -27,22 +28,38 @@ export interface InitOptions {
 /** Produces the kernel module or bytes for a build; registered by the runtime entry. */
 export type KernelSource = (build: KernelBuild, url?: string | URL) => Promise<WebAssembly.Module | BufferSource>;
 
+/** A compiled kernel module and what it is: its build, and its content hash where known. */
+export interface Kernels {
+  module: WebAssembly.Module;
+  build: KernelBuild;
+  /** SHA-256 hex of the kernels as built (see scripts/build.mjs); null for a foreign module without the stamp. */
+  hash: string | null;
+  /** The sparse-experts version that built them, when stamped. */
+  version: string | null;
+}
+
 let source: KernelSource | undefined;
-/** The compiled module and build behind each wasm backend, so workers can instantiate the same kernels. */
-const modules = new WeakMap<Backend, { module: WebAssembly.Module; build: KernelBuild }>();
+/** The kernels behind each wasm backend, so workers and job queues can name and rebuild them. */
+const kernelsBehind = new WeakMap<Backend, Kernels>();
+/** Every identified module a backend was built on in this thread, per hash (what a worker pool posts to its workers). */
+const builtOn = new Map<string, Kernels>();
 let current: Promise<Backend> | undefined;
 
 export function setKernelSource(s: KernelSource): void {
   source = s;
 }
 
-/** Load a backend and make it the default. Repeated calls with no options return the same one. */
+/**
+ * Load a backend and make it the library default. Repeated calls with no options return
+ * the same one; a failed load keeps the previous default.
+ */
 export function init(opts: InitOptions = {}): Promise<Backend> {
   if (current && Object.keys(opts).length === 0) return current;
-  const loading = load(opts);
+  const previous = current;
+  const loading = createBackend(opts);
   current = loading;
   loading.catch(() => {
-    if (current === loading) current = undefined; // a failed load leaves the library usable
+    if (current === loading) current = previous; // a failed load leaves the library usable
   });
   return loading;
 }
@@ -52,25 +69,29 @@ export function getBackend(): Promise<Backend> {
   return current ?? init();
 }
 
-/** Pick the build the options ask for. */
-export function chooseBuild(opts: InitOptions): KernelBuild {
-  const want = opts.build ?? 'auto';
-  if (want === 'relaxed' && !relaxedSimdSupported()) {
-    fail('ERR_WASM_LOAD', "build 'relaxed' asked for, but this runtime does not support relaxed SIMD; use build 'simd' or 'auto'");
-  }
-  if (want !== 'auto') return want;
-  // A caller-supplied module or bytes is taken as the plain build unless it says otherwise.
-  if (opts.module || opts.bytes) return 'simd';
-  return relaxedSimdSupported() ? 'relaxed' : 'simd';
+/** The default backend if init() has been called, without loading one. */
+export function defaultBackend(): Promise<Backend> | undefined {
+  return current;
 }
 
-async function load(opts: InitOptions): Promise<Backend> {
+/** A new backend of its own (its own wasm memory); not the default, whatever the options. */
+export async function createBackend(opts: InitOptions = {}): Promise<Backend> {
   if (opts.backend === 'reference') return new ReferenceBackend();
   if (opts.backend !== undefined && opts.backend !== 'wasm') fail('ERR_BAD_ARGUMENT', `backend must be 'wasm' or 'reference', got ${String(opts.backend)}`);
+  return backendOn(await loadKernels(opts));
+}
+
+/** The kernels a wasm backend runs, or undefined for a backend not built by createBackend. */
+export function kernelsOf(backend: Backend): Kernels | undefined {
+  return kernelsBehind.get(backend);
+}
+
+/** Find and compile the kernels the options ask for, and read their identity. */
+export async function loadKernels(opts: InitOptions): Promise<Kernels> {
   if (typeof WebAssembly !== 'object') {
     fail('ERR_WASM_LOAD', "WebAssembly is not available in this runtime; use init({ backend: 'reference' })");
   }
-  const build = chooseBuild(opts);
+  let build = chooseBuild(opts);
   let src: WebAssembly.Module | BufferSource | undefined = opts.module ?? opts.bytes;
   if (!src) {
     if (!source) fail('ERR_WASM_LOAD', 'no way to locate kernels.wasm in this runtime: pass init({ module }) or init({ bytes })');
@@ -78,19 +99,40 @@ async function load(opts: InitOptions): Promise<Backend> {
   }
   // Compile once: the Module (unlike bytes) can be posted to workers and instantiated there.
   const module = isWasmModule(src) ? src : await compile(src as BufferSource);
-  const backend = new WasmBackend(await instantiateKernels(module), build === 'relaxed');
-  modules.set(backend, { module, build });
+  const stamp = kernelStamp(module);
+  // A caller's module or bytes say which build they are when stamped.
+  if (stamp && stamp.build !== build) {
+    if ((opts.build ?? 'auto') !== 'auto') fail('ERR_WASM_LOAD', `build '${build}' asked for, but the kernels given are the '${stamp.build}' build`);
+    build = stamp.build;
+  }
+  const hash = stamp?.sha256 ?? (isWasmModule(src) ? null : await sha256Hex(src as BufferSource));
+  return { module, build, hash, version: stamp?.version ?? null };
+}
+
+/** A backend on compiled kernels, warmed up. */
+export async function backendOn(k: Kernels): Promise<Backend> {
+  const backend = new WasmBackend(await instantiateKernels(k.module), k.build === 'relaxed');
+  kernelsBehind.set(backend, k);
+  if (k.hash !== null) builtOn.set(k.hash, k);
   warmUp(backend);
   return backend;
 }
 
-/**
- * What a worker needs to build a backend identical to `backend` (same kernels, same build,
- * so the same bits): pass it to init() there.
- */
-export function backendRecipe(backend: Backend): InitOptions {
-  const m = modules.get(backend);
-  return m ? { module: m.module, build: m.build } : { backend: 'reference' };
+/** The identified kernels backends were built on in this thread. */
+export function kernelsBuilt(): readonly Kernels[] {
+  return [...builtOn.values()];
+}
+
+/** Pick the build the options ask for. */
+function chooseBuild(opts: InitOptions): KernelBuild {
+  const want = opts.build ?? 'auto';
+  if (want === 'relaxed' && !relaxedSimdSupported()) {
+    fail('ERR_WASM_LOAD', "build 'relaxed' asked for, but this runtime does not support relaxed SIMD; use build 'simd' or 'auto'");
+  }
+  if (want !== 'auto') return want;
+  // A caller-supplied module or bytes is taken as the plain build unless stamped otherwise.
+  if (opts.module || opts.bytes) return 'simd';
+  return relaxedSimdSupported() ? 'relaxed' : 'simd';
 }
 
 async function compile(bytes: BufferSource): Promise<WebAssembly.Module> {

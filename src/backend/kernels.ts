@@ -9,14 +9,15 @@ export interface KernelExports {
   heapBase(): number;
   gemmWorkSize(): number;
   gemm(transA: number, transB: number, m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: number, work: number): void;
+  // ld*: the row stride (leading dimension, in elements) of the matrix before it.
   /** act: 0 identity, 1 relu; bias 0 = none. */
-  biasAct(x: number, bias: number, rows: number, cols: number, act: number, out: number): void;
+  biasAct(x: number, ldx: number, bias: number, rows: number, cols: number, act: number, out: number, ldo: number): void;
   actBackward(dy: number, y: number, n: number, act: number, dx: number): void;
-  colSum(x: number, rows: number, cols: number, out: number, accumulate: number): void;
+  colSum(x: number, ldx: number, rows: number, cols: number, out: number, accumulate: number): void;
   expArray(x: number, n: number, out: number): void;
-  softmax(x: number, rows: number, cols: number, out: number): void;
+  softmax(x: number, ldx: number, rows: number, cols: number, out: number, ldo: number): void;
   /** grad 0 = none; returns the mean loss. */
-  softmaxCrossEntropy(logits: number, labels: number, rows: number, cols: number, probs: number, grad: number, gradScale: number): number;
+  softmaxCrossEntropy(logits: number, ldl: number, labels: number, rows: number, cols: number, probs: number, ldp: number, grad: number, ldg: number, gradScale: number): number;
   /** mask 0 = none; lrT = lr·√(1−β2^t)/(1−β1^t), decay = lr·wd, shrink = lr·l1. */
   adam(param: number, grad: number, m: number, v: number, mask: number, n: number, lrT: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, eps: number, decay: number, shrink: number): void;
   /** velocity and mask 0 = none; shrink = lr·l1. */
@@ -24,15 +25,15 @@ export interface KernelExports {
   /** Writes rowPtr (rows + 1), returns nnz. */
   csrCount(dense: number, rows: number, cols: number, threshold: number, rowPtr: number): number;
   csrFill(dense: number, rows: number, cols: number, threshold: number, colIdx: number, values: number): void;
-  csrMatmul(rowPtr: number, colIdx: number, values: number, m: number, b: number, n: number, c: number, accumulate: number): void;
+  csrMatmul(rowPtr: number, colIdx: number, values: number, m: number, b: number, ldb: number, n: number, c: number, ldc: number, accumulate: number): void;
   csrTWorkSize(k: number): number;
-  matmulCsrT(x: number, m: number, k: number, rowPtr: number, colIdx: number, values: number, n: number, c: number, accumulate: number, work: number): void;
+  matmulCsrT(x: number, ldx: number, m: number, k: number, rowPtr: number, colIdx: number, values: number, n: number, c: number, ldc: number, accumulate: number, work: number): void;
   kmeansWorkSize(k: number, block: number): number;
-  kmeansAssign(x: number, rows: number, dims: number, centroids: number, k: number, assign: number, dist: number, work: number, block: number, gemmWork: number): void;
-  topk(x: number, rows: number, cols: number, k: number, values: number, indices: number): void;
-  gatherRows(src: number, cols: number, idx: number, count: number, dst: number): void;
+  kmeansAssign(x: number, ldx: number, rows: number, dims: number, centroids: number, ldc: number, k: number, assign: number, dist: number, work: number, block: number, gemmWork: number): void;
+  topk(x: number, ldx: number, rows: number, cols: number, k: number, values: number, ldv: number, indices: number, ldi: number): void;
+  gatherRows(src: number, lds: number, cols: number, idx: number, count: number, dst: number, ldd: number): void;
   /** w 0 = all ones. */
-  scatterAddRows(src: number, cols: number, idx: number, count: number, dst: number, w: number): void;
+  scatterAddRows(src: number, lds: number, cols: number, idx: number, count: number, dst: number, ldd: number, w: number): void;
   /** Index of the first value outside [0, limit), or -1. */
   firstBadIndex(idx: number, n: number, limit: number): number;
   /** 1 if rowPtr is monotone from 0 to nnz and every column is in [0, cols). */
@@ -66,6 +67,37 @@ export function relaxedSimdSupported(): boolean {
 /** A compiled module, also one from another realm (Next.js compiles outside its edge sandbox). */
 export function isWasmModule(x: unknown): x is WebAssembly.Module {
   return x instanceof WebAssembly.Module || Object.prototype.toString.call(x) === '[object WebAssembly.Module]';
+}
+
+/** What scripts/build.mjs stamps into each kernel file: its build, SHA-256 and package version. */
+export interface KernelStamp {
+  build: 'simd' | 'relaxed';
+  sha256: string;
+  version: string;
+}
+
+const STAMP = 'sparse-experts.kernels';
+
+/** The stamp of a compiled module, or null if it has none (a module not built by this package). */
+export function kernelStamp(module: WebAssembly.Module): KernelStamp | null {
+  // A module from another realm needs that realm's Module.customSections.
+  const realm = (Object.getPrototypeOf(module) as { constructor?: typeof WebAssembly.Module }).constructor;
+  const customSections = typeof realm?.customSections === 'function' ? realm.customSections : WebAssembly.Module.customSections;
+  try {
+    const [section] = customSections(module, STAMP);
+    if (!section) return null;
+    const s = JSON.parse(new TextDecoder().decode(section)) as Partial<KernelStamp>;
+    const ok = (s.build === 'simd' || s.build === 'relaxed') && typeof s.sha256 === 'string' && typeof s.version === 'string';
+    return ok ? (s as KernelStamp) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** SHA-256 hex of bytes (Web Crypto: Node ≥ 20, browsers, edge runtimes). */
+export async function sha256Hex(bytes: BufferSource): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 export async function instantiateKernels(module: WebAssembly.Module): Promise<KernelExports> {

@@ -5,8 +5,8 @@ import { fail } from '../errors.js';
 import type { Activation, AdamOptions, Backend, Buf, Csr, DType, F32, I32, MemoryStats, SgdOptions } from './backend.js';
 import {
   actBackwardArgs, adamArgs, biasActArgs, colSumArgs, csrContentError, csrMatmulArgs, denseToCsrArgs, dim, fits,
-  gatherRowsArgs, indexError, kmeansAssignArgs, labelError, matmulCsrTArgs, scatterAddRowsArgs, sgdArgs,
-  softmaxArgs, softmaxCrossEntropyArgs, topkArgs,
+  gatherRowsArgs, gemmArgs, indexError, kmeansAssignArgs, labelError, matmulCsrTArgs, scatterAddRowsArgs, sgdArgs,
+  softmaxArgs, softmaxCrossEntropyArgs, topkArgs, unstrided, viewArgs,
 } from './check.js';
 import { gatherRowsScaledArgs, rowDotArgs } from './check.js';
 
@@ -24,6 +24,9 @@ class RefBuf<D extends DType = DType> implements Buf<D> {
     readonly dtype: D,
     readonly data: D extends 'f32' ? Float32Array : Int32Array,
     readonly owner: ReferenceBackend,
+    /** The allocated buffer a view aliases; null for that buffer itself. */
+    readonly root: RefBuf | null = null,
+    readonly stride?: number,
   ) {}
   get length(): number {
     return this.data.length;
@@ -58,9 +61,17 @@ export class ReferenceBackend implements Backend {
 
   free(buf: Buf): void {
     const b = this.own(buf);
+    if (b.root) fail('ERR_BAD_ARGUMENT', 'free() of a view: a view owns no memory, free the buffer it views');
     b.freed = true;
     this.live--;
     this.bytes -= b.length * 4;
+  }
+
+  subBuffer<D extends DType>(buf: Buf<D>, offset: number, length: number, stride?: number): Buf<D> {
+    const b = this.own(buf);
+    viewArgs(b, offset, length, stride);
+    const data = b.data.subarray(offset, offset + length) as RefBuf<D>['data'];
+    return new RefBuf(b.dtype as D, data, this, b.root ?? b, stride ?? b.stride);
   }
 
   write(buf: Buf, data: ArrayLike<number>, offset = 0): void {
@@ -72,12 +83,13 @@ export class ReferenceBackend implements Backend {
   read(buf: F32): Float32Array;
   read(buf: I32): Int32Array;
   read(buf: Buf): Float32Array | Int32Array {
-    return this.data(buf).slice();
+    return this.view(buf as F32).slice();
   }
 
   view(buf: F32): Float32Array;
   view(buf: I32): Int32Array;
   view(buf: Buf): Float32Array | Int32Array {
+    unstrided('buf', buf);
     return this.data(buf);
   }
 
@@ -89,7 +101,7 @@ export class ReferenceBackend implements Backend {
   }
 
   fill(buf: F32, value: number): void {
-    this.data(buf).fill(value);
+    this.view(buf).fill(value);
   }
 
   stats(): MemoryStats {
@@ -99,25 +111,24 @@ export class ReferenceBackend implements Backend {
   // ---- dense ----
 
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: F32, b: F32, c: F32, accumulate = false): void {
-    dim('m', m); dim('n', n); dim('k', k);
-    fits('a', a, m * k); fits('b', b, k * n); fits('c', c, m * n);
+    const { lda, ldb, ldc } = gemmArgs(transA, transB, m, n, k, a, b, c);
     const A = this.f(a), B = this.f(b), C = this.f(c);
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
-        let s = accumulate ? C[i * n + j] : 0;
-        for (let p = 0; p < k; p++) s += (transA ? A[p * m + i] : A[i * k + p]) * (transB ? B[j * k + p] : B[p * n + j]);
-        C[i * n + j] = s;
+        let s = accumulate ? C[i * ldc + j] : 0;
+        for (let p = 0; p < k; p++) s += (transA ? A[p * lda + i] : A[i * lda + p]) * (transB ? B[j * ldb + p] : B[p * ldb + j]);
+        C[i * ldc + j] = s;
       }
     }
   }
 
   biasAct(x: F32, bias: F32 | null, rows: number, cols: number, act: Activation, out: F32): void {
-    const relu = biasActArgs(x, bias, rows, cols, act, out) === 1;
+    const s = biasActArgs(x, bias, rows, cols, act, out), relu = s.act === 1;
     const X = this.f(x), B = bias ? this.f(bias) : null, O = this.f(out);
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) {
-        const v = X[r * cols + c] + (B ? B[c] : 0);
-        O[r * cols + c] = relu ? Math.max(v, 0) : v;
+        const v = X[r * s.ldx + c] + (B ? B[c] : 0);
+        O[r * s.ldo + c] = relu ? Math.max(v, 0) : v;
       }
     }
   }
@@ -129,32 +140,32 @@ export class ReferenceBackend implements Backend {
   }
 
   colSum(x: F32, rows: number, cols: number, out: F32, accumulate = false): void {
-    colSumArgs(x, rows, cols, out);
+    const ldx = colSumArgs(x, rows, cols, out);
     const X = this.f(x), O = this.f(out);
     for (let c = 0; c < cols; c++) {
       let s = accumulate ? O[c] : 0;
-      for (let r = 0; r < rows; r++) s += X[r * cols + c];
+      for (let r = 0; r < rows; r++) s += X[r * ldx + c];
       O[c] = s;
     }
   }
 
   softmax(x: F32, rows: number, cols: number, out: F32): void {
-    softmaxArgs(x, rows, cols, out);
+    const s = softmaxArgs(x, rows, cols, out);
     const X = this.f(x), O = this.f(out);
-    for (let r = 0; r < rows; r++) this.softmaxRow(X, r * cols, cols, O);
+    for (let r = 0; r < rows; r++) this.softmaxRow(X, r * s.ldx, cols, O, r * s.ldo);
   }
 
   softmaxCrossEntropy(logits: F32, labels: I32, rows: number, cols: number, probs: F32, grad: F32 | null, gradScale?: number): number {
-    const scale = softmaxCrossEntropyArgs(logits, labels, rows, cols, probs, grad, gradScale);
+    const s = softmaxCrossEntropyArgs(logits, labels, rows, cols, probs, grad, gradScale);
     const X = this.f(logits), L = this.i(labels), P = this.f(probs), G = grad ? this.f(grad) : null;
     for (let r = 0; r < rows; r++) if (!(L[r] >= 0 && L[r] < cols)) labelError(r, L[r], cols);
     let loss = 0;
     for (let r = 0; r < rows; r++) {
-      const o = r * cols, label = L[r], zl = X[o + label];
-      const { max, sum } = this.softmaxRow(X, o, cols, P);
+      const o = r * s.ldl, label = L[r], zl = X[o + label];
+      const { max, sum } = this.softmaxRow(X, o, cols, P, r * s.ldp);
       loss += Math.min(Math.log(sum) - (zl - max), MAX_LOSS);
       // From the float64 probabilities: P near 1 in float32 would lose p − 1.
-      if (G) for (let c = 0; c < cols; c++) G[o + c] = (Math.exp(X[o + c] - max) / sum - (c === label ? 1 : 0)) * scale;
+      if (G) for (let c = 0; c < cols; c++) G[r * s.ldg + c] = (Math.exp(X[o + c] - max) / sum - (c === label ? 1 : 0)) * s.scale;
     }
     return rows > 0 ? loss / rows : 0;
   }
@@ -215,27 +226,27 @@ export class ReferenceBackend implements Backend {
   }
 
   csrMatmul(a: Csr, b: F32, n: number, c: F32, accumulate = false): void {
-    csrMatmulArgs(a, b, n, c);
+    const { ldb, ldc } = csrMatmulArgs(a, b, n, c);
     const [P, J, V] = this.csr('a', a);
     const B = this.f(b), C = this.f(c);
     for (let i = 0; i < a.rows; i++) {
       for (let col = 0; col < n; col++) {
-        let s = accumulate ? C[i * n + col] : 0;
-        for (let p = P[i]; p < P[i + 1]; p++) s += V[p] * B[J[p] * n + col];
-        C[i * n + col] = s;
+        let s = accumulate ? C[i * ldc + col] : 0;
+        for (let p = P[i]; p < P[i + 1]; p++) s += V[p] * B[J[p] * ldb + col];
+        C[i * ldc + col] = s;
       }
     }
   }
 
   matmulCsrT(x: F32, m: number, w: Csr, c: F32, accumulate = false): void {
-    matmulCsrTArgs(x, m, w, c);
+    const { ldx, ldc } = matmulCsrTArgs(x, m, w, c);
     const [P, J, V] = this.csr('w', w);
-    const X = this.f(x), C = this.f(c), k = w.cols, n = w.rows;
+    const X = this.f(x), C = this.f(c), n = w.rows;
     for (let i = 0; i < m; i++) {
       for (let o = 0; o < n; o++) {
-        let s = accumulate ? C[i * n + o] : 0;
-        for (let p = P[o]; p < P[o + 1]; p++) s += V[p] * X[i * k + J[p]];
-        C[i * n + o] = s;
+        let s = accumulate ? C[i * ldc + o] : 0;
+        for (let p = P[o]; p < P[o + 1]; p++) s += V[p] * X[i * ldx + J[p]];
+        C[i * ldc + o] = s;
       }
     }
   }
@@ -243,14 +254,14 @@ export class ReferenceBackend implements Backend {
   // ---- clustering and routing ----
 
   kmeansAssign(x: F32, rows: number, dims: number, centroids: F32, k: number, assign: I32, dist: F32): void {
-    kmeansAssignArgs(x, rows, dims, centroids, k, assign, dist);
+    const { ldx, ldc } = kmeansAssignArgs(x, rows, dims, centroids, k, assign, dist);
     // The exact distance Σ(x − c)², the truth the GEMM identity approximates.
     const X = this.f(x), Cn = this.f(centroids), A = this.i(assign), D = this.f(dist);
     for (let i = 0; i < rows; i++) {
       let best = Infinity, arg = 0;
       for (let j = 0; j < k; j++) {
         let d = 0;
-        for (let p = 0; p < dims; p++) d += (X[i * dims + p] - Cn[j * dims + p]) ** 2;
+        for (let p = 0; p < dims; p++) d += (X[i * ldx + p] - Cn[j * ldc + p]) ** 2;
         if (d < best) { best = d; arg = j; }
       }
       A[i] = arg;
@@ -259,31 +270,31 @@ export class ReferenceBackend implements Backend {
   }
 
   topk(x: F32, rows: number, cols: number, k: number, values: F32, indices: I32): void {
-    topkArgs(x, rows, cols, k, values, indices);
+    const s = topkArgs(x, rows, cols, k, values, indices);
     const X = this.f(x), V = this.f(values), I = this.i(indices);
     const order = Array.from({ length: cols }, (_, j) => j);
     for (let r = 0; r < rows; r++) {
-      const row = X.subarray(r * cols, (r + 1) * cols);
+      const row = X.subarray(r * s.ldx, r * s.ldx + cols);
       order.sort((a, b) => row[b] - row[a] || a - b);
       for (let t = 0; t < k; t++) {
-        V[r * k + t] = row[order[t]];
-        I[r * k + t] = order[t];
+        V[r * s.ldv + t] = row[order[t]];
+        I[r * s.ldi + t] = order[t];
       }
       order.sort((a, b) => a - b);
     }
   }
 
   gatherRows(src: F32, cols: number, idx: I32, count: number, dst: F32): void {
-    const limit = gatherRowsArgs(src, cols, idx, count, dst);
-    const S = this.f(src), I = this.rowIndices(idx, count, limit), D = this.f(dst);
-    for (let i = 0; i < count; i++) D.set(S.subarray(I[i] * cols, (I[i] + 1) * cols), i * cols);
+    const s = gatherRowsArgs(src, cols, idx, count, dst);
+    const S = this.f(src), I = this.rowIndices(idx, count, s.limit), D = this.f(dst);
+    for (let i = 0; i < count; i++) D.set(S.subarray(I[i] * s.lds, I[i] * s.lds + cols), i * s.ldd);
   }
 
   scatterAddRows(src: F32, cols: number, idx: I32, count: number, dst: F32, w: F32 | null = null): void {
-    const limit = scatterAddRowsArgs(src, cols, idx, count, dst, w);
-    const S = this.f(src), I = this.rowIndices(idx, count, limit), D = this.f(dst), Wt = w ? this.f(w) : null;
+    const s = scatterAddRowsArgs(src, cols, idx, count, dst, w);
+    const S = this.f(src), I = this.rowIndices(idx, count, s.limit), D = this.f(dst), Wt = w ? this.f(w) : null;
     for (let i = 0; i < count; i++) {
-      for (let c = 0; c < cols; c++) D[I[i] * cols + c] += (Wt ? Wt[i] : 1) * S[i * cols + c];
+      for (let c = 0; c < cols; c++) D[I[i] * s.ldd + c] += (Wt ? Wt[i] : 1) * S[i * s.lds + c];
     }
   }
 
@@ -310,12 +321,12 @@ export class ReferenceBackend implements Backend {
 
   // ---- helpers ----
 
-  /** Softmax of one row into out (same offset), in float64; returns the row max and Σe^(x−max). */
-  private softmaxRow(X: Float32Array, o: number, cols: number, out: Float32Array): { max: number; sum: number } {
+  /** Softmax of the row at X[o..] into out[oo..], in float64; returns the row max and Σe^(x−max). */
+  private softmaxRow(X: Float32Array, o: number, cols: number, out: Float32Array, oo: number): { max: number; sum: number } {
     let max = -Infinity, sum = 0;
     for (let c = 0; c < cols; c++) max = Math.max(max, X[o + c]);
     for (let c = 0; c < cols; c++) sum += Math.exp(X[o + c] - max);
-    for (let c = 0; c < cols; c++) out[o + c] = Math.exp(X[o + c] - max) / sum;
+    for (let c = 0; c < cols; c++) out[oo + c] = Math.exp(X[o + c] - max) / sum;
     return { max, sum };
   }
 
@@ -351,6 +362,7 @@ export class ReferenceBackend implements Backend {
   private own(buf: Buf): RefBuf {
     if (!(buf instanceof RefBuf) || buf.owner !== this) fail('ERR_BUFFER_FREED', 'buffer does not belong to this backend');
     if (buf.freed) fail('ERR_BUFFER_FREED', 'buffer used after free()');
+    if (buf.root?.freed) fail('ERR_BUFFER_FREED', 'view used after its buffer was freed');
     return buf;
   }
 }

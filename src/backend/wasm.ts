@@ -5,8 +5,8 @@ import { Arena } from './arena.js';
 import type { Activation, AdamOptions, Backend, Buf, Csr, DType, F32, I32, MemoryStats, SgdOptions } from './backend.js';
 import {
   actBackwardArgs, adamArgs, biasActArgs, colSumArgs, csrContentError, csrMatmulArgs, denseToCsrArgs, dim, fits,
-  gatherRowsArgs, indexError, kmeansAssignArgs, labelError, matmulCsrTArgs, scatterAddRowsArgs, sgdArgs,
-  softmaxArgs, softmaxCrossEntropyArgs, topkArgs,
+  gatherRowsArgs, gemmArgs, indexError, kmeansAssignArgs, labelError, matmulCsrTArgs, scatterAddRowsArgs, sgdArgs,
+  softmaxArgs, softmaxCrossEntropyArgs, topkArgs, unstrided, viewArgs,
 } from './check.js';
 import { gatherRowsScaledArgs, rowDotArgs } from './check.js';
 import type { KernelExports } from './kernels.js';
@@ -18,6 +18,9 @@ class WasmBuf<D extends DType = DType> implements Buf<D> {
     readonly length: number,
     readonly ptr: number,
     readonly owner: WasmBackend,
+    /** The allocated buffer a view aliases; null for that buffer itself. */
+    readonly root: WasmBuf | null = null,
+    readonly stride?: number,
   ) {}
 }
 
@@ -66,8 +69,15 @@ export class WasmBackend implements Backend {
 
   free(buf: Buf): void {
     const b = this.own(buf);
+    if (b.root) fail('ERR_BAD_ARGUMENT', 'free() of a view: a view owns no memory, free the buffer it views');
     b.freed = true;
     this.arena.release(b.ptr);
+  }
+
+  subBuffer<D extends DType>(buf: Buf<D>, offset: number, length: number, stride?: number): Buf<D> {
+    const b = this.own(buf);
+    viewArgs(b, offset, length, stride);
+    return new WasmBuf(b.dtype as D, length, b.ptr + offset * 4, this, b.root ?? b, stride ?? b.stride);
   }
 
   write(buf: Buf, data: ArrayLike<number>, offset = 0): void {
@@ -86,6 +96,7 @@ export class WasmBackend implements Backend {
   view(buf: I32): Int32Array;
   view(buf: Buf): Float32Array | Int32Array {
     const b = this.own(buf);
+    unstrided('buf', b);
     return b.dtype === 'f32' ? this.heapF32().subarray(b.ptr >> 2, (b.ptr >> 2) + b.length) : this.heapI32().subarray(b.ptr >> 2, (b.ptr >> 2) + b.length);
   }
 
@@ -116,14 +127,13 @@ export class WasmBackend implements Backend {
   // ---- dense ----
 
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: F32, b: F32, c: F32, accumulate = false): void {
-    dim('m', m); dim('n', n); dim('k', k);
-    fits('a', a, m * k); fits('b', b, k * n); fits('c', c, m * n);
-    this.k.gemm(+transA, +transB, m, n, k, this.ptr(a), transA ? m : k, this.ptr(b), transB ? k : n, this.ptr(c), n, +accumulate, this.gemmWork);
+    const s = gemmArgs(transA, transB, m, n, k, a, b, c);
+    this.k.gemm(+transA, +transB, m, n, k, this.ptr(a), s.lda, this.ptr(b), s.ldb, this.ptr(c), s.ldc, +accumulate, this.gemmWork);
   }
 
   biasAct(x: F32, bias: F32 | null, rows: number, cols: number, act: Activation, out: F32): void {
-    const code = biasActArgs(x, bias, rows, cols, act, out);
-    this.k.biasAct(this.ptr(x), bias ? this.ptr(bias) : 0, rows, cols, code, this.ptr(out));
+    const s = biasActArgs(x, bias, rows, cols, act, out);
+    this.k.biasAct(this.ptr(x), s.ldx, bias ? this.ptr(bias) : 0, rows, cols, s.act, this.ptr(out), s.ldo);
   }
 
   actBackward(dy: F32, y: F32, n: number, act: Activation, dx: F32): void {
@@ -132,21 +142,21 @@ export class WasmBackend implements Backend {
   }
 
   colSum(x: F32, rows: number, cols: number, out: F32, accumulate = false): void {
-    colSumArgs(x, rows, cols, out);
-    this.k.colSum(this.ptr(x), rows, cols, this.ptr(out), +accumulate);
+    const ldx = colSumArgs(x, rows, cols, out);
+    this.k.colSum(this.ptr(x), ldx, rows, cols, this.ptr(out), +accumulate);
   }
 
   softmax(x: F32, rows: number, cols: number, out: F32): void {
-    softmaxArgs(x, rows, cols, out);
-    this.k.softmax(this.ptr(x), rows, cols, this.ptr(out));
+    const s = softmaxArgs(x, rows, cols, out);
+    this.k.softmax(this.ptr(x), s.ldx, rows, cols, this.ptr(out), s.ldo);
   }
 
   softmaxCrossEntropy(logits: F32, labels: I32, rows: number, cols: number, probs: F32, grad: F32 | null, gradScale?: number): number {
-    const scale = softmaxCrossEntropyArgs(logits, labels, rows, cols, probs, grad, gradScale);
+    const s = softmaxCrossEntropyArgs(logits, labels, rows, cols, probs, grad, gradScale);
     const lp = this.ptr(labels);
     const bad = this.k.firstBadIndex(lp, rows, cols);
     if (bad >= 0) labelError(bad, this.view(labels)[bad], cols);
-    return this.k.softmaxCrossEntropy(this.ptr(logits), lp, rows, cols, this.ptr(probs), grad ? this.ptr(grad) : 0, scale);
+    return this.k.softmaxCrossEntropy(this.ptr(logits), s.ldl, lp, rows, cols, this.ptr(probs), s.ldp, grad ? this.ptr(grad) : 0, s.ldg, s.scale);
   }
 
   // ---- optimisers ----
@@ -182,43 +192,43 @@ export class WasmBackend implements Backend {
   }
 
   csrMatmul(a: Csr, b: F32, n: number, c: F32, accumulate = false): void {
-    csrMatmulArgs(a, b, n, c);
+    const s = csrMatmulArgs(a, b, n, c);
     this.csrContent('a', a);
-    this.k.csrMatmul(this.ptr(a.rowPtr), this.ptr(a.colIdx), this.ptr(a.values), a.rows, this.ptr(b), n, this.ptr(c), +accumulate);
+    this.k.csrMatmul(this.ptr(a.rowPtr), this.ptr(a.colIdx), this.ptr(a.values), a.rows, this.ptr(b), s.ldb, n, this.ptr(c), s.ldc, +accumulate);
   }
 
   matmulCsrT(x: F32, m: number, w: Csr, c: F32, accumulate = false): void {
-    matmulCsrTArgs(x, m, w, c);
+    const s = matmulCsrTArgs(x, m, w, c);
     this.csrContent('w', w);
     const work = this.scratch(this.k.csrTWorkSize(w.cols));
-    this.k.matmulCsrT(this.ptr(x), m, w.cols, this.ptr(w.rowPtr), this.ptr(w.colIdx), this.ptr(w.values), w.rows, this.ptr(c), +accumulate, work);
+    this.k.matmulCsrT(this.ptr(x), s.ldx, m, w.cols, this.ptr(w.rowPtr), this.ptr(w.colIdx), this.ptr(w.values), w.rows, this.ptr(c), s.ldc, +accumulate, work);
   }
 
   // ---- clustering and routing ----
 
   kmeansAssign(x: F32, rows: number, dims: number, centroids: F32, k: number, assign: I32, dist: F32): void {
-    kmeansAssignArgs(x, rows, dims, centroids, k, assign, dist);
+    const s = kmeansAssignArgs(x, rows, dims, centroids, k, assign, dist);
     // Blocks of up to 256 rows keep the GEMM efficient and the scratch small.
     const block = Math.max(1, Math.min(rows, 256));
     const work = this.scratch(this.k.kmeansWorkSize(k, block));
-    this.k.kmeansAssign(this.ptr(x), rows, dims, this.ptr(centroids), k, this.ptr(assign), this.ptr(dist), work, block, this.gemmWork);
+    this.k.kmeansAssign(this.ptr(x), s.ldx, rows, dims, this.ptr(centroids), s.ldc, k, this.ptr(assign), this.ptr(dist), work, block, this.gemmWork);
   }
 
   topk(x: F32, rows: number, cols: number, k: number, values: F32, indices: I32): void {
-    topkArgs(x, rows, cols, k, values, indices);
-    this.k.topk(this.ptr(x), rows, cols, k, this.ptr(values), this.ptr(indices));
+    const s = topkArgs(x, rows, cols, k, values, indices);
+    this.k.topk(this.ptr(x), s.ldx, rows, cols, k, this.ptr(values), s.ldv, this.ptr(indices), s.ldi);
   }
 
   gatherRows(src: F32, cols: number, idx: I32, count: number, dst: F32): void {
-    const limit = gatherRowsArgs(src, cols, idx, count, dst);
-    this.rowIndices(idx, count, limit);
-    this.k.gatherRows(this.ptr(src), cols, this.ptr(idx), count, this.ptr(dst));
+    const s = gatherRowsArgs(src, cols, idx, count, dst);
+    this.rowIndices(idx, count, s.limit);
+    this.k.gatherRows(this.ptr(src), s.lds, cols, this.ptr(idx), count, this.ptr(dst), s.ldd);
   }
 
   scatterAddRows(src: F32, cols: number, idx: I32, count: number, dst: F32, w: F32 | null = null): void {
-    const limit = scatterAddRowsArgs(src, cols, idx, count, dst, w);
-    this.rowIndices(idx, count, limit);
-    this.k.scatterAddRows(this.ptr(src), cols, this.ptr(idx), count, this.ptr(dst), w ? this.ptr(w) : 0);
+    const s = scatterAddRowsArgs(src, cols, idx, count, dst, w);
+    this.rowIndices(idx, count, s.limit);
+    this.k.scatterAddRows(this.ptr(src), s.lds, cols, this.ptr(idx), count, this.ptr(dst), s.ldd, w ? this.ptr(w) : 0);
   }
 
   // ---- mixture of experts ----
@@ -270,6 +280,7 @@ export class WasmBackend implements Backend {
   private own(buf: Buf): WasmBuf {
     if (!(buf instanceof WasmBuf) || buf.owner !== this) fail('ERR_BUFFER_FREED', 'buffer does not belong to this backend');
     if (buf.freed) fail('ERR_BUFFER_FREED', 'buffer used after free()');
+    if (buf.root?.freed) fail('ERR_BUFFER_FREED', 'view used after its buffer was freed');
     return buf;
   }
 

@@ -4,7 +4,8 @@ import { fail } from '../errors.js';
 import type { Labels } from '../data/dataset.js';
 import type { ExpertState } from '../experts/expert.js';
 
-export type CombinerKind = 'fixed' | 'convex' | 'stacking' | 'gate' | 'hard' | 'topk';
+export type { CombinerKind } from './registry.js';
+import type { CombinerKind } from './registry.js';
 
 /**
  * Expert outputs are one Float32Array per expert: rows × classes probabilities

@@ -4,7 +4,8 @@ import type { CsrMatrix } from '../data/csr.js';
 import type { AnyDataset } from '../data/dataset.js';
 import type { FitOptions, History } from '../train/fit.js';
 
-export type ExpertKind = 'mlp' | 'softmax' | 'logistic' | 'linear';
+export type { ExpertKind } from './registry.js';
+import type { ExpertKind } from './registry.js';
 export type Task = 'classification' | 'regression';
 
 export interface Expert {

@@ -1,7 +1,7 @@
 // SparseExpertModel's options, their defaults and checks.
 import { fail } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
-import type { CombinerSpec } from '../combine/create.js';
+import { type CombinerSpec, combinerEntry } from '../combine/registry.js';
 import type { ExpertSpec } from '../experts/create.js';
 import type { PartitionKind } from '../partition/partition.js';
 import type { SparsitySpec } from './train-task.js';
@@ -57,17 +57,15 @@ export interface ResolvedOptions {
   seed: number;
 }
 
-/** Combiners that learn from held-out expert outputs. */
-export const LEARNING: readonly CombineKind[] = ['convex', 'stacking', 'gate', 'topk'];
-
 export function resolveOptions(o: SparseExpertModelOptions): ResolvedOptions {
   const partition = typeof o.partition === 'string' ? { kind: o.partition } : o.partition ?? { kind: 'contiguous' as const };
   const combine = typeof o.combine === 'string' ? { kind: o.combine } : o.combine ?? { kind: 'convex' as const };
   const experts = o.experts ?? partition.groups?.length ?? 5;
   if (!Number.isInteger(experts) || experts < 1) fail('ERR_BAD_ARGUMENT', `experts must be a positive integer, got ${experts}`);
-  const holdout = o.holdout ?? (LEARNING.includes(combine.kind) ? 0.1 : 0);
+  const learns = combinerEntry(combine.kind).learns;
+  const holdout = o.holdout ?? (learns ? 0.1 : 0);
   if (!(holdout >= 0 && holdout < 1)) fail('ERR_BAD_ARGUMENT', `holdout must be in [0, 1), got ${holdout}`);
-  if (holdout === 0 && LEARNING.includes(combine.kind)) fail('ERR_BAD_ARGUMENT', `combiner '${combine.kind}' learns from held-out rows: holdout must be > 0`);
+  if (holdout === 0 && learns) fail('ERR_BAD_ARGUMENT', `combiner '${combine.kind}' learns from held-out rows: holdout must be > 0`);
   if (combine.kind === 'hard' && partition.kind !== 'kmeans') {
     fail('ERR_BAD_ARGUMENT', "combine 'hard' routes each input to its cluster's expert: it needs partition 'kmeans'");
   }

@@ -2,27 +2,31 @@
 // parallel workers → sparsify → combine all N experts' outputs.
 import { fail } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
-import { backendRecipe, getBackend } from '../backend/init.js';
+import { getBackend } from '../backend/init.js';
+import { kernelRef } from '../backend/identity.js';
 import { type AnyDataset, isSparse, validate } from '../data/dataset.js';
-import { type CsrMatrix, selectCsrColumns, validateCsr } from '../data/csr.js';
+import { type CsrMatrix, validateCsr } from '../data/csr.js';
 import { Rng } from '../data/prng.js';
 import { trainTestSplit } from '../data/split.js';
 import { type Combiner, type SparseCombiner } from '../combine/combiner.js';
 import { createCombiner } from '../combine/create.js';
 import { expertFromState } from '../experts/from-state.js';
+import { checkExpertTask } from '../experts/registry.js';
 import { predictedClass } from '../nn/network.js';
 import type { NetworkExpert } from '../experts/network-expert.js';
 import { createExecutor, runAll } from '../parallel/create.js';
 import type { Executor } from '../parallel/executor.js';
 import { registerTask } from '../parallel/registry.js';
+import type { Json, TaskOutput } from '../parallel/task.js';
 import { type Partition, createPartition, partitionFromJSON } from '../partition/create.js';
 import type { PartitionJSON } from '../partition/partition.js';
 import type { CombinerJSON } from '../combine/combiner.js';
-import { combinerFromJSON } from '../combine/from-json.js';
+import { combinerFromJSON } from '../combine/create.js';
 import type { ExpertState } from '../experts/expert.js';
 import { type SparseNetwork, compileSparse } from '../sparsity/sparse-network.js';
-import { type CombineKind, type CombineSpec, LEARNING, type ResolvedOptions, type SparseExpertModelOptions, resolveOptions } from './options.js';
-import { type TrainExpertPayload, type TrainExpertResult, trainExpertTask } from './train-task.js';
+import { type CombineSpec, type ResolvedOptions, type SparseExpertModelOptions, resolveOptions } from './options.js';
+import { combinerEntry } from '../combine/registry.js';
+import { type TrainExpertResult, trainExpert, trainExpertInput, trainedState } from './train-task.js';
 
 export interface ModelFitOptions {
   signal?: AbortSignal;
@@ -56,8 +60,6 @@ export interface FitReport {
   workers: number;
   combiner: ReturnType<Combiner['describe']>;
 }
-
-const TASK = 'trainExpert';
 
 /** Everything a trained model is, as plain data and typed arrays (see src/io for the file format). */
 export interface ModelState {
@@ -99,8 +101,10 @@ export class SparseExpertModel {
     validate(ds);
     const o = this.options;
     const backend = (this.backend ??= await getBackend());
+    const task = ds.classes === undefined ? 'regression' : 'classification';
+    checkExpertTask(o.expert.kind, task); // before anything is partitioned or trained
     this.dispose();
-    this.task = ds.classes === undefined ? 'regression' : 'classification';
+    this.task = task;
     this.width = ds.classes ?? 1;
     const split = o.holdout > 0 ? trainTestSplit(ds, { testFraction: o.holdout, seed: o.seed, stratify: this.task === 'classification' }) : null;
     const train = split?.train ?? ds;
@@ -110,25 +114,29 @@ export class SparseExpertModel {
       : p.kind === 'kmeans' ? { kind: 'kmeans', experts: o.experts, seed: o.seed, maxIter: p.maxIter, tol: p.tol, overlap: p.overlap, backend }
       : { kind: p.kind, experts: o.experts, seed: o.seed });
     const root = new Rng(o.seed);
-    const recipe = backendRecipe(backend);
-    const payloads: TrainExpertPayload[] = Array.from({ length: this.partition.experts }, (_, i) => {
+    const kernels = kernelRef(backend);
+    const shards = Array.from({ length: this.partition.experts }, (_, i) => {
       const data = this.partition!.subset(train, i);
       if (data.rows === 0) fail('ERR_EMPTY', `expert ${i} got no training rows: use fewer experts or another partition`);
-      return { index: i, spec: o.expert, sparsity: o.sparsity, data, seed: root.fork(i).seed, backend: recipe };
+      return data;
     });
-    registerTask(TASK, trainExpertTask);
-    const executor = opts.executor ?? createExecutor(o.workers === 'auto' ? 'auto' : Math.min(o.workers, payloads.length));
-    let results: TrainExpertResult[];
+    const tasks = shards.map((shard, index) => ({
+      task: trainExpert.name,
+      input: trainExpertInput({ index, expert: o.expert, sparsity: o.sparsity, seed: root.fork(index).seed, kernels }, shard),
+      onProgress: (pr: Json) => opts.onProgress?.({ expert: index, fraction: (pr as { fraction: number }).fraction }),
+    }));
+    registerTask(trainExpert);
+    const executor = opts.executor ?? createExecutor(o.workers === 'auto' ? 'auto' : Math.min(o.workers, tasks.length));
+    let outputs: TaskOutput<TrainExpertResult>[];
     const expertsStarted = performance.now();
     try {
-      results = await runAll<TrainExpertResult>(executor, payloads.map((payload) => ({
-        task: TASK, payload, onProgress: (pr) => opts.onProgress?.({ expert: payload.index, fraction: (pr as { fraction: number }).fraction }),
-      })), { signal: opts.signal });
+      outputs = await runAll<TrainExpertResult>(executor, tasks, { signal: opts.signal, backend });
     } finally {
       if (!opts.executor) await executor.close();
     }
     const expertSeconds = (performance.now() - expertsStarted) / 1000;
-    this.experts = results.map((r) => expertFromState(r.state, backend));
+    const results = outputs.map((out) => out.result);
+    this.experts = outputs.map((out) => expertFromState(trainedState(out), backend));
     this.sparse = this.experts.map((e) => (o.sparsity ? compileSparse(e.network()) : null));
     const holdout = split?.test;
     this.holdout = holdout ? { ds: holdout, outputs: this.expertOutputs(holdout.x, holdout.rows) } : null;
@@ -136,7 +144,7 @@ export class SparseExpertModel {
     const h = this.holdout;
     const route = h && this.partition.kind === 'kmeans' && !isSparse(h.ds) ? this.partition.route(h.ds.x, h.ds.rows) : null;
     return {
-      experts: results.map((r, i) => this.report(r, i, payloads[i].data.rows, this.holdoutAccuracy(i, route))),
+      experts: results.map((r, i) => this.report(r, i, shards[i].rows, this.holdoutAccuracy(i, route))),
       seconds: (performance.now() - started) / 1000,
       expertSeconds,
       workers: executor.size,
@@ -154,10 +162,11 @@ export class SparseExpertModel {
     const s = typeof spec === 'string' ? { kind: spec } : spec;
     const combiner = createCombiner(s, { experts: this.experts.length, partition: this.partition, backend: this.backend!, seed: this.options.seed });
     const h = this.holdout;
-    if (h && isSparse(h.ds) && READS_INPUT.includes(s.kind)) {
+    const entry = combinerEntry(s.kind);
+    if (h && isSparse(h.ds) && entry.readsInput) {
       fail('ERR_BAD_ARGUMENT', `combiner '${s.kind}' reads the input rows, which are sparse here: use fixed, convex or stacking`);
     }
-    if (LEARNING.includes(s.kind) && !h) {
+    if (entry.learns && !h) {
       fail('ERR_BAD_ARGUMENT', `combiner '${s.kind}' learns from held-out rows, but this model kept none: train it with a learning combiner (convex, stacking, gate, topk)`);
     }
     if (h) await combiner.fit(h.outputs, h.ds.y, isSparse(h.ds) ? undefined : h.ds.x);
@@ -211,11 +220,11 @@ export class SparseExpertModel {
     const combiner = this.fitted();
     this.checkInput(x, rows);
     if (!(x instanceof Float32Array)) {
-      if (READS_INPUT.includes(combiner.kind as CombineKind)) fail('ERR_BAD_ARGUMENT', `combiner '${combiner.kind}' reads the input rows: pass them dense`);
+      if (combinerEntry(combiner.kind).readsInput) fail('ERR_BAD_ARGUMENT', `combiner '${combiner.kind}' reads the input rows: pass them dense`);
       return combiner.combine(this.expertOutputs(x, rows), rows);
     }
     if (isSparseCombiner(combiner)) {
-      const parts = this.expertInputs(x, rows);
+      const parts = this.partition!.expertInputs(x, rows);
       const res = await combiner.combineSparse(x, rows, (e, idx) => this.runExpert(e, gatherRows(parts[e], this.experts[e].inputs, idx), idx.length));
       this.usage = res.perExpert.map((n) => (rows ? n / rows : 0));
       return res.output;
@@ -234,7 +243,7 @@ export class SparseExpertModel {
 
   /** Each expert's own output for the rows (rows × width per expert). */
   expertOutputs(x: Float32Array | CsrMatrix, rows: number): Float32Array[] {
-    const parts = this.expertInputs(x, rows);
+    const parts = this.partition!.expertInputs(x, rows);
     return this.experts.map((_, e) => this.runExpert(e, parts[e], rows));
   }
 
@@ -264,13 +273,6 @@ export class SparseExpertModel {
     if (s && x instanceof Float32Array) return this.task === 'regression' ? (s.predict(x, rows) as Float32Array) : s.predictProba(x, rows);
     const ex = this.experts[e];
     return this.task === 'regression' ? (ex.predict(x, rows) as Float32Array) : ex.predictProba(x, rows);
-  }
-
-  /** Per expert, the input it reads: its column slice (feature groups) or all of x. */
-  private expertInputs<X extends Float32Array | CsrMatrix>(x: X, rows: number): X[] {
-    const p = this.partition!;
-    if (p.kind !== 'features') return this.experts.map(() => x);
-    return (x instanceof Float32Array ? p.route(x, rows) : p.groups.map((g) => selectCsrColumns(x, g))) as X[];
   }
 
   /**
@@ -317,9 +319,6 @@ export class SparseExpertModel {
     };
   }
 }
-
-/** Combiners that look at the input rows themselves (dense only). */
-const READS_INPUT: readonly CombineKind[] = ['gate', 'topk', 'hard'];
 
 function isSparseCombiner(c: Combiner): c is SparseCombiner {
   return typeof (c as SparseCombiner).combineSparse === 'function';

@@ -1,13 +1,14 @@
 // The unit of parallel work: "train expert i on its shard with seed s(i)", then sparsify.
-// It runs the same in a worker and on the calling thread (workers: 0), and its result
-// depends only on the payload — never on which worker ran it or when.
+// Plain data in and out (a JSON spec, the shard and the weights as blobs): it runs the same
+// on the calling thread, in a worker or from a job queue, and its result depends only on its
+// input — never on which worker ran it or when.
 import { fail } from '../errors.js';
-import type { Backend } from '../backend/backend.js';
-import { type InitOptions, init } from '../backend/init.js';
+import { type KernelRef, backendFor } from '../backend/identity.js';
 import type { AnyDataset } from '../data/dataset.js';
+import { type DatasetMeta, datasetFromParts, datasetToParts } from '../data/dataset-parts.js';
 import { type ExpertSpec, createExpert } from '../experts/create.js';
 import type { ExpertState } from '../experts/expert.js';
-import type { TaskContext } from '../parallel/registry.js';
+import { type TaskInput, type TaskOutput, defineTask } from '../parallel/task.js';
 import { gradualPruning } from '../sparsity/gradual.js';
 import { type LayerPruneReport, type PruneSpec, pruneNetwork } from '../sparsity/prune.js';
 import type { History } from '../train/fit.js';
@@ -27,41 +28,46 @@ export interface SparsitySpec extends PruneSpec {
   frequency?: number;
 }
 
-export interface TrainExpertPayload {
+export interface TrainExpertSpec {
   index: number;
-  spec: ExpertSpec;
+  expert: ExpertSpec;
   sparsity: SparsitySpec | null;
-  data: AnyDataset;
   seed: number;
-  /** How to build the backend: the caller's compiled kernels, so every worker computes the same bits. */
-  backend: InitOptions;
+  /** The kernels to train with, by build and content hash: every worker computes the same bits. */
+  kernels: KernelRef;
+  data: DatasetMeta;
 }
 
 export interface TrainExpertResult {
   index: number;
-  state: ExpertState;
+  /** The expert's state; its tensors travel as the output's blobs, by name. */
+  state: Omit<ExpertState, 'tensors'> & { tensors: string[] };
   history: History;
   pruning: LayerPruneReport[] | null;
   seconds: number;
 }
 
-/** Backends already built in this thread, per kernel module (workers run many tasks). */
-const backends = new WeakMap<object, Promise<Backend>>();
-
-function backendFor(recipe: InitOptions): Promise<Backend> {
-  const key = recipe.module ?? backends;
-  let b = backends.get(key);
-  if (!b) {
-    b = init(recipe);
-    backends.set(key, b);
-  }
-  return b;
+/** The task's input: the spec, and the expert's shard as blobs. */
+export function trainExpertInput(spec: Omit<TrainExpertSpec, 'data'>, shard: AnyDataset): TaskInput<TrainExpertSpec> {
+  const { meta, blobs } = datasetToParts(shard);
+  return { spec: { ...spec, data: meta }, blobs };
 }
 
-export async function trainExpertTask(p: TrainExpertPayload, ctx: TaskContext): Promise<TrainExpertResult> {
+/** The trained expert's state from the task's output. */
+export function trainedState({ result, blobs }: TaskOutput<TrainExpertResult>): ExpertState {
+  const tensors = result.state.tensors.map((name) => {
+    const data = blobs[name];
+    if (!(data instanceof Float32Array)) fail('ERR_BAD_FILE', `the trained expert's tensor ${name} is missing from the task output`);
+    return { name, data };
+  });
+  return { ...result.state, tensors };
+}
+
+export const trainExpert = defineTask<TrainExpertSpec, TrainExpertResult>('trainExpert', async ({ spec: p, blobs }, ctx) => {
   const started = performance.now();
-  const backend = await backendFor(p.backend);
-  const expert = createExpert(p.spec, backend);
+  const data = datasetFromParts(p.data, blobs);
+  const backend = ctx.backend ?? (await backendFor(p.kernels));
+  const expert = createExpert(p.expert, backend);
   try {
     const sp = p.sparsity;
     const defaults = expert.fitDefaults;
@@ -73,24 +79,28 @@ export async function trainExpertTask(p: TrainExpertPayload, ctx: TaskContext): 
     let gradual: ReturnType<typeof gradualPruning> | null = null;
     if (sp && sp.schedule === 'gradual') {
       if (sp.method !== 'magnitude') fail('ERR_BAD_ARGUMENT', "a gradual schedule prunes by magnitude: use method 'magnitude'");
-      const batches = Math.ceil(p.data.rows / (defaults.batchSize ?? 32));
+      const batches = Math.ceil(data.rows / (defaults.batchSize ?? 32));
       const endStep = Math.max(1, Math.round(epochs * batches * (sp.rampFraction ?? 0.75)));
       gradual = gradualPruning(expert, { layers: sp.layers, scope: sp.scope }, {
         initial: sp.initialSparsity ?? 0, final: sp.sparsity ?? 0, beginStep: 0, endStep, frequency: Math.min(sp.frequency ?? 10, endStep),
       });
     }
-    const history = await expert.fit(p.data, {
+    const history = await expert.fit(data, {
       seed: p.seed, signal: ctx.signal, onProgress: progress(0, epochs), callbacks: gradual?.callbacks,
     });
     let pruning: LayerPruneReport[] | null = gradual?.last ?? null;
     if (sp && !gradual) {
       pruning = pruneNetwork(expert.network(), sp);
       if (fineTune > 0) {
-        await expert.fineTune(p.data, { epochs: fineTune, seed: p.seed + 1, signal: ctx.signal, onProgress: progress(epochs, fineTune) });
+        await expert.fineTune(data, { epochs: fineTune, seed: p.seed + 1, signal: ctx.signal, onProgress: progress(epochs, fineTune) });
       }
     }
-    return { index: p.index, state: expert.toState(), history, pruning, seconds: (performance.now() - started) / 1000 };
+    const { tensors, ...state } = expert.toState();
+    return {
+      result: { index: p.index, state: { ...state, tensors: tensors.map((t) => t.name) }, history, pruning, seconds: (performance.now() - started) / 1000 },
+      blobs: Object.fromEntries(tensors.map((t) => [t.name, t.data])),
+    };
   } finally {
     expert.dispose();
   }
-}
+});

@@ -1,6 +1,7 @@
 // Choosing an executor: workers where the runtime has them, the calling thread otherwise.
 import { fail } from '../errors.js';
 import type { Executor, RunOptions, TaskSpec } from './executor.js';
+import type { TaskOutput } from './task.js';
 import { LocalExecutor } from './local.js';
 import { getWorkerPlatform, type WorkerPlatform } from './platform.js';
 import { WorkerPool } from './pool.js';
@@ -37,15 +38,15 @@ export function createExecutor(workers: 'auto' | number, options: ExecutorOption
  * Runs every task and resolves with the results in task order, whatever order they finish in.
  * The first failure rejects and aborts the tasks still queued or running.
  */
-export async function runAll<T>(executor: Executor, tasks: TaskSpec[], opts: Pick<RunOptions, 'signal'> = {}): Promise<T[]> {
+export async function runAll<R>(executor: Executor, tasks: readonly TaskSpec[], opts: Omit<RunOptions, 'onProgress'> = {}): Promise<TaskOutput<R>[]> {
   const controller = new AbortController();
   const stop = () => controller.abort();
   opts.signal?.addEventListener('abort', stop, { once: true });
   if (opts.signal?.aborted) stop();
   try {
     return await Promise.all(
-      tasks.map(({ task, payload, ...rest }) =>
-        executor.run<T>(task, payload, { ...rest, signal: controller.signal }).catch((err) => {
+      tasks.map(({ task, input, onProgress }) =>
+        executor.run<R>(task, input, { ...opts, onProgress, signal: controller.signal }).catch((err) => {
           controller.abort();
           throw err;
         }),

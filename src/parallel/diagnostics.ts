@@ -1,11 +1,12 @@
 // Diagnostic tasks, used by the pool's tests and to check a deployment's worker setup:
-//   ping  → returns its payload (round trip, transfer of results)
-//   fail  → throws Error(payload) (error propagation)
+//   ping  → returns its spec and blobs (round trip, transfer of results)
+//   fail  → throws Error(spec) (error propagation)
 //   exit  → ends the worker abruptly (crash handling); only inside a worker
 //   sleep → waits { ms, steps } reporting progress each step, stops when aborted
 //   spin  → busy-waits { ms } without yielding, like a long kernel (abort grace + terminate)
 import { fail } from '../errors.js';
-import { registerTask, type TaskHandler } from './registry.js';
+import { registerTask } from './registry.js';
+import { type Json, defineTask } from './task.js';
 
 let exitWorker: ((code: number) => void) | undefined;
 
@@ -18,19 +19,19 @@ function aborted(): never {
   fail('ERR_ABORTED', 'the task was aborted');
 }
 
-const ping: TaskHandler = async (payload) => payload;
+const ping = defineTask<Json, Json>('ping', async ({ spec, blobs }) => ({ result: spec, blobs }));
 
-const failTask: TaskHandler = async (message: string) => {
-  throw new Error(message);
-};
+const failTask = defineTask<string, never>('fail', async ({ spec }) => {
+  throw new Error(spec);
+});
 
-const exit: TaskHandler = async (code: number | undefined) => {
+const exit = defineTask<number | null, never>('exit', async ({ spec }) => {
   if (!exitWorker) fail('ERR_BAD_ARGUMENT', "task 'exit' ends a worker, so it only runs with workers ≥ 1");
-  exitWorker(code ?? 1);
+  exitWorker(spec ?? 1);
   return new Promise(() => {}); // the worker is gone; never settles
-};
+});
 
-const sleep: TaskHandler = async ({ ms, steps = 1 }: { ms: number; steps?: number }, { onProgress, signal }) => {
+const sleep = defineTask<{ ms: number; steps?: number }, number>('sleep', async ({ spec: { ms, steps = 1 } }, { onProgress, signal }) => {
   for (let step = 1; step <= steps; step++) {
     await new Promise<void>((resolve, reject) => {
       if (signal.aborted) return reject(signal.reason);
@@ -41,16 +42,16 @@ const sleep: TaskHandler = async ({ ms, steps = 1 }: { ms: number; steps?: numbe
     }).catch(aborted);
     onProgress({ step, steps });
   }
-  return ms;
-};
+  return { result: ms, blobs: {} };
+});
 
-const spin: TaskHandler = async ({ ms }: { ms: number }) => {
+const spin = defineTask<{ ms: number }, number>('spin', async ({ spec: { ms } }) => {
   const end = Date.now() + ms;
   while (Date.now() < end); // deliberately blocks the thread: abort messages cannot get in
-  return ms;
-};
+  return { result: ms, blobs: {} };
+});
 
 /** Every executor has these: the local one registers them, and so does src/worker.ts. */
 export function registerDiagnostics(): void {
-  for (const [name, handler] of Object.entries({ ping, fail: failTask, exit, sleep, spin })) registerTask(name, handler);
+  for (const task of [ping, failTask, exit, sleep, spin]) registerTask(task);
 }

@@ -1,7 +1,8 @@
-// Runs tasks on the calling thread, one at a time (tasks share this thread's backend and memory).
+// Runs tasks on the calling thread, one at a time, on the caller's backend when the run names one.
 // The only choice where workers do not exist (edge runtimes); same handlers as the workers.
 import { SparseExpertsError } from '../errors.js';
 import type { Executor, RunOptions } from './executor.js';
+import type { Json, TaskInput, TaskOutput } from './task.js';
 import { registerDiagnostics } from './diagnostics.js';
 import { runTask } from './registry.js';
 import { abortedError, closedError, taskFailed } from './protocol.js';
@@ -17,11 +18,11 @@ export class LocalExecutor implements Executor {
     registerDiagnostics();
   }
 
-  run<T>(task: string, payload: unknown, opts: RunOptions = {}): Promise<T> {
+  run<R>(task: string, input: TaskInput<unknown>, opts: RunOptions = {}): Promise<TaskOutput<R>> {
     if (this.closed) return Promise.reject(closedError());
-    const { signal, onProgress } = opts;
+    const { signal, onProgress, backend } = opts;
     const controller = new AbortController();
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<TaskOutput<R>>((resolve, reject) => {
       let settled = false;
       const settle = (finish: () => void) => {
         if (settled) return;
@@ -38,9 +39,9 @@ export class LocalExecutor implements Executor {
       this.cancels.add(cancel);
       this.tail = this.tail.then(async () => {
         if (settled) return; // cancelled while queued
-        const ctx = { signal: controller.signal, onProgress: (p: unknown) => settled || onProgress?.(p) };
+        const ctx = { signal: controller.signal, onProgress: (p: Json) => settled || onProgress?.(p), backend };
         try {
-          const value = (await runTask(task, payload, ctx)) as T;
+          const value = (await runTask(task, input, ctx)) as TaskOutput<R>;
           settle(() => resolve(value));
         } catch (err) {
           settle(() => reject(taskFailed(task, err)));

@@ -3,9 +3,12 @@
 // A worker that dies fails only its own task and is replaced by the next dispatch.
 import { proxy, transfer, wrap, type Remote } from 'comlink';
 import { SparseExpertsError } from '../errors.js';
+import { knownKernels } from '../backend/identity.js';
 import type { Executor, RunOptions } from './executor.js';
 import type { WorkerHandle, WorkerPlatform } from './platform.js';
 import { abortedError, closedError, fromWire, taskFailed, type WorkerApi } from './protocol.js';
+import type { Json, TaskInput, TaskOutput } from './task.js';
+import { collectTransferables } from './transfer.js';
 
 export interface WorkerPoolOptions {
   size: number;
@@ -19,7 +22,7 @@ export interface WorkerPoolOptions {
 interface Job {
   id: number;
   task: string;
-  payload: unknown;
+  input: TaskInput<unknown>;
   opts: RunOptions;
   settled: boolean;
   /** Settles the caller's promise once; later calls are ignored. */
@@ -45,16 +48,16 @@ export class WorkerPool implements Executor {
     this.size = options.size;
   }
 
-  run<T>(task: string, payload: unknown, opts: RunOptions = {}): Promise<T> {
+  run<R>(task: string, input: TaskInput<unknown>, opts: RunOptions = {}): Promise<TaskOutput<R>> {
     if (this.closed) return Promise.reject(closedError());
     const { signal } = opts;
     if (signal?.aborted) return Promise.reject(abortedError(task));
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<TaskOutput<R>>((resolve, reject) => {
       const onAbort = () => this.abort(job);
       const job: Job = {
         id: this.nextId++,
         task,
-        payload,
+        input,
         opts,
         settled: false,
         settle(outcome) {
@@ -62,7 +65,7 @@ export class WorkerPool implements Executor {
           job.settled = true;
           signal?.removeEventListener('abort', onAbort);
           if ('error' in outcome) reject(outcome.error);
-          else resolve(outcome.value as T);
+          else resolve(outcome.value as TaskOutput<R>);
         },
       };
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -104,6 +107,8 @@ export class WorkerPool implements Executor {
     const handle = this.options.platform.spawn(this.options.workerUrl);
     const slot: Slot = { handle, remote: wrap<WorkerApi>(handle.endpoint), dead: false };
     handle.onExit((reason) => this.bury(slot, reason));
+    // The caller's compiled kernels, so tasks there build the very same backends (messages keep their order).
+    slot.remote.registerKernels(knownKernels()).catch(() => {});
     this.slots.push(slot);
     return slot;
   }
@@ -111,10 +116,11 @@ export class WorkerPool implements Executor {
   private start(slot: Slot, job: Job): void {
     slot.job = job;
     slot.handle.keepAlive(true);
-    const { transfer: moved = [], onProgress } = job.opts;
-    const progress = onProgress && proxy((p: unknown) => job.settled || onProgress(p));
-    const payload = moved.length > 0 ? transfer(job.payload, moved) : job.payload;
-    slot.remote.run(job.id, job.task, payload, progress).then(
+    const { onProgress } = job.opts;
+    const progress = onProgress && proxy((p: Json) => job.settled || onProgress(p));
+    // The blobs move to the worker (detached here), shared ones excepted.
+    const input = transfer(job.input, collectTransferables(job.input.blobs));
+    slot.remote.run(job.id, job.task, input, progress).then(
       (outcome) => outcome.ok ? this.finish(slot, job, { value: outcome.value }) : this.finish(slot, job, { error: taskFailed(job.task, fromWire(outcome.error)) }),
       (err) => this.finish(slot, job, { error: taskFailed(job.task, err) }), // e.g. a payload that cannot be cloned
     );

@@ -1,6 +1,8 @@
 // What crosses the worker boundary. Results and errors travel as an Outcome rather than through
 // comlink's own error path, which keeps only name/message/stack and would drop our error `code`.
-import { SparseExpertsError } from '../errors.js';
+import { SparseExpertsError, isErrorCode } from '../errors.js';
+import type { KernelRef } from '../backend/identity.js';
+import type { Json, TaskInput, TaskOutput } from './task.js';
 
 export interface WireError {
   name: string;
@@ -9,11 +11,13 @@ export interface WireError {
   code?: string;
 }
 
-export type Outcome = { ok: true; value: unknown } | { ok: false; error: WireError };
+export type Outcome = { ok: true; value: TaskOutput<unknown> } | { ok: false; error: WireError };
 
 /** The API src/worker.ts exposes over comlink. */
 export interface WorkerApi {
-  run(id: number, task: string, payload: unknown, progress?: (progress: unknown) => void): Promise<Outcome>;
+  /** Compiled kernels the worker may build backends from (sent once, before its first task). */
+  registerKernels(kernels: { ref: KernelRef; module: WebAssembly.Module }[]): void;
+  run(id: number, task: string, input: TaskInput<unknown>, progress?: (progress: Json) => void): Promise<Outcome>;
   abort(id: number): void;
 }
 
@@ -32,10 +36,14 @@ export function fromWire(wire: WireError): Error {
   return err;
 }
 
-/** The caller sees every task error as ERR_WORKER_FAILED, with the task's own error as `cause`. */
+/**
+ * A task's own typed error reaches the caller with its code (a bad spec is ERR_BAD_ARGUMENT
+ * wherever it ran); anything else a task threw is ERR_WORKER_FAILED. The original is `cause`.
+ */
 export function taskFailed(task: string, cause: unknown): SparseExpertsError {
   const message = cause instanceof Error ? cause.message : String(cause);
-  return new SparseExpertsError('ERR_WORKER_FAILED', `task '${task}' failed: ${message}`, { cause });
+  const code = (cause as { code?: unknown } | null)?.code;
+  return new SparseExpertsError(isErrorCode(code) ? code : 'ERR_WORKER_FAILED', `task '${task}' failed: ${message}`, { cause });
 }
 
 export function abortedError(task: string): SparseExpertsError {

@@ -1,6 +1,7 @@
 // Feature-group partitions (the seed's §4: x1..x_{n/2} | x_{n/2+1}..x_n): every expert sees
 // every row, but only its own columns.
 import { fail } from '../errors.js';
+import { type CsrMatrix, selectCsrColumns } from '../data/csr.js';
 import { type AnyDataset, selectColumns } from '../data/dataset.js';
 import { type PartitionJSON, arraySplitSizes, checkCount, checkExpert } from './partition.js';
 
@@ -32,13 +33,14 @@ export class FeaturePartition {
     return selectColumns(ds, this.groups[i]);
   }
 
-  /** Each expert's input for new rows: x (rows × cols) sliced to the expert's columns. */
-  route(x: Float32Array, rows: number): Float32Array[] {
+  /** Each expert's input for new rows: x (rows × cols, dense or CSR) cut to the expert's columns. */
+  expertInputs<X extends Float32Array | CsrMatrix>(x: X, rows: number): X[] {
+    if (!(x instanceof Float32Array)) return this.groups.map((g) => selectCsrColumns(x, g)) as X[];
     if (!Number.isInteger(rows) || rows < 0 || x.length !== rows * this.cols) fail('ERR_BAD_SHAPE', `x has ${x.length} values, expected ${rows} rows × ${this.cols} features`);
     return this.groups.map((g) => {
       const out = new Float32Array(rows * g.length);
       for (let r = 0; r < rows; r++) for (let j = 0; j < g.length; j++) out[r * g.length + j] = x[r * this.cols + g[j]];
-      return out;
+      return out as X;
     });
   }
 

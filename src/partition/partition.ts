@@ -1,10 +1,11 @@
 // What every partitioner returns: which rows (or which columns) each expert trains on,
 // how a new input is routed, and plain data to save it with the model.
 import { fail } from '../errors.js';
+import type { CsrMatrix } from '../data/csr.js';
 import { type AnyDataset, take } from '../data/dataset.js';
 
-export type RowPartitionKind = 'contiguous' | 'shuffled' | 'stratified' | 'kmeans';
-export type PartitionKind = RowPartitionKind | 'features';
+export type { PartitionKind, RowPartitionKind } from './registry.js';
+import type { RowPartitionKind } from './registry.js';
 
 /** Row partitions: expert i trains on rows parts[i] (sorted ascending, disjoint, covering all rows). */
 export abstract class RowParts {
@@ -18,6 +19,11 @@ export abstract class RowParts {
 
   get experts(): number {
     return this.parts.length;
+  }
+
+  /** Each expert's input for new rows: all of x, for every expert. */
+  expertInputs<X extends Float32Array | CsrMatrix>(x: X, _rows: number): X[] {
+    return this.parts.map(() => x);
   }
 
   /** Expert i's training set. */

@@ -1,0 +1,39 @@
+// A dataset as plain data: JSON-able sizes plus named typed arrays, the form it travels in
+// inside a task (to a worker, a file or a job queue), and back.
+import { fail } from '../errors.js';
+import { type AnyDataset, isSparse, validate } from './dataset.js';
+
+export interface DatasetMeta {
+  rows: number;
+  cols: number;
+  /** Set for classification; absent for regression. */
+  classes?: number;
+  /** Dense `x`, or CSR rows in `rowPtr`, `colIdx`, `values`. */
+  format: 'dense' | 'csr';
+}
+
+export type DatasetBlobs = Record<string, Float32Array | Int32Array | Float64Array>;
+
+/** The dataset's sizes and arrays (the arrays themselves, not copies). */
+export function datasetToParts(ds: AnyDataset): { meta: DatasetMeta; blobs: DatasetBlobs } {
+  const meta: DatasetMeta = { rows: ds.rows, cols: ds.cols, format: isSparse(ds) ? 'csr' : 'dense', ...(ds.classes === undefined ? {} : { classes: ds.classes }) };
+  const blobs: DatasetBlobs = isSparse(ds) ? { rowPtr: ds.x.rowPtr, colIdx: ds.x.colIdx, values: ds.x.values } : { x: ds.x };
+  return { meta, blobs: { ...blobs, y: ds.y } };
+}
+
+/** The dataset back, checked as any user's dataset is (a part missing or of the wrong type → ERR_BAD_ARGUMENT). */
+export function datasetFromParts(meta: DatasetMeta, blobs: DatasetBlobs): AnyDataset {
+  const { rows, cols, classes, format } = meta ?? ({} as DatasetMeta);
+  const y = classes === undefined ? part(blobs, 'y', Float32Array) : part(blobs, 'y', Int32Array);
+  const base = { rows, cols, y, ...(classes === undefined ? {} : { classes }) };
+  if (format === 'dense') return validate({ ...base, x: part(blobs, 'x', Float32Array) });
+  if (format !== 'csr') fail('ERR_BAD_ARGUMENT', `dataset format must be 'dense' or 'csr', got ${JSON.stringify(format)}`);
+  const x = { rows, cols, rowPtr: part(blobs, 'rowPtr', Int32Array), colIdx: part(blobs, 'colIdx', Int32Array), values: part(blobs, 'values', Float32Array) };
+  return validate({ ...base, x });
+}
+
+function part<T extends Float32Array | Int32Array>(blobs: DatasetBlobs, name: string, type: { new (n: number): T; name: string }): T {
+  const v = blobs?.[name];
+  if (!(v instanceof type)) fail('ERR_BAD_ARGUMENT', `the dataset's '${name}' must be a ${type.name}, got ${v === undefined ? 'nothing' : (v as object).constructor.name}`);
+  return v as T;
+}

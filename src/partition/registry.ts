@@ -1,0 +1,52 @@
+// Every partition kind, one entry each: how to make it from a spec and a dataset, and how to
+// restore it from its JSON. A new kind is its own file, its test, and one entry here.
+import { fail } from '../errors.js';
+import type { Backend } from '../backend/backend.js';
+import { getBackend } from '../backend/init.js';
+import type { AnyDataset } from '../data/dataset.js';
+import { type FeatureGroupOptions, FeaturePartition, featureGroups } from './features.js';
+import { ClusterPartition, type KMeansOptions, kmeans } from './kmeans.js';
+import type { PartitionJSON } from './partition.js';
+import { IndexPartition, contiguousSplit, shuffledSplit, stratifiedSplit } from './row-split.js';
+
+export type Partition = IndexPartition | ClusterPartition | FeaturePartition;
+
+/** What any partition may be told; each kind reads its own fields. */
+export interface PartitionSpec extends Omit<KMeansOptions, 'seed'>, FeatureGroupOptions {
+  kind: PartitionKind;
+  /** Number of experts, or (features) the column groups themselves. */
+  experts: number | readonly (readonly number[])[];
+  seed?: number;
+}
+
+interface PartitionEntry {
+  create(ds: AnyDataset, spec: PartitionSpec): Partition | Promise<Partition>;
+  fromJSON(json: PartitionJSON, backend?: Backend): Partition | Promise<Partition>;
+}
+
+const rowsOnly = (spec: PartitionSpec): number => {
+  if (typeof spec.experts !== 'number') fail('ERR_BAD_ARGUMENT', `partition '${spec.kind}' splits rows: experts must be a number, got column groups`);
+  return spec.experts;
+};
+
+const PARTITIONS = {
+  contiguous: { create: (ds, spec) => contiguousSplit(ds.rows, rowsOnly(spec)), fromJSON: (json) => IndexPartition.fromJSON(json) },
+  shuffled: { create: (ds, spec) => shuffledSplit(ds.rows, rowsOnly(spec), spec.seed ?? 0), fromJSON: (json) => IndexPartition.fromJSON(json) },
+  stratified: {
+    create: (ds, spec) => {
+      if (ds.classes === undefined) fail('ERR_BAD_ARGUMENT', 'a stratified partition needs a classification dataset (classes set)');
+      return stratifiedSplit(ds.y, ds.classes, rowsOnly(spec), spec.seed ?? 0);
+    },
+    fromJSON: (json) => IndexPartition.fromJSON(json),
+  },
+  kmeans: { create: (ds, spec) => kmeans(ds, rowsOnly(spec), { ...spec, seed: spec.seed ?? 0 }), fromJSON: async (json, backend) => ClusterPartition.fromJSON(json, backend ?? (await getBackend())) },
+  features: { create: (ds, spec) => featureGroups(ds.cols, spec.experts, spec), fromJSON: (json) => FeaturePartition.fromJSON(json) },
+} satisfies Record<string, PartitionEntry>;
+
+export type PartitionKind = keyof typeof PARTITIONS;
+export type RowPartitionKind = Exclude<PartitionKind, 'features'>;
+
+export function partitionEntry(kind: unknown, fault: 'ERR_BAD_ARGUMENT' | 'ERR_BAD_FILE' = 'ERR_BAD_ARGUMENT'): PartitionEntry {
+  if (typeof kind === 'string' && Object.hasOwn(PARTITIONS, kind)) return PARTITIONS[kind as PartitionKind];
+  return fail(fault, `unknown partition kind '${String(kind)}': use one of ${Object.keys(PARTITIONS).map((k) => `'${k}'`).join(', ')}`);
+}

@@ -1,0 +1,140 @@
+// A backend that stays put, and kernels named by build + content hash: createBackend
+// touches no global, init() alone sets the default, kernelRef is the same for the same bytes
+// however they arrive, and backendFor builds one backend per hash in a thread.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { WasmBackend } from '../src/backend/wasm.js';
+import { type Backend, type KernelRef, SparseExpertsError, backendFor, createBackend, getBackend, init, kernelRef, registerKernels } from '../src/index.js';
+import { wasm } from './util/backends.js';
+import { allEqual } from './util/close.js';
+
+const dist = new URL('../dist/', import.meta.url);
+const file = (name: string) => Uint8Array.from(readFileSync(new URL(name, dist)));
+
+/** The kernel file without the build's stamp section: the bytes the hash is of. */
+function unstamped(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  let p = 8;
+  const leb = (): number => {
+    let v = 0, shift = 0, b: number;
+    do {
+      b = bytes[p++];
+      v |= (b & 0x7f) << shift;
+      shift += 7;
+    } while (b & 0x80);
+    return v >>> 0;
+  };
+  while (p < bytes.length) {
+    const start = p, id = bytes[p++], size = leb(), body = p;
+    if (id === 0) {
+      const n = leb();
+      if (new TextDecoder().decode(bytes.subarray(p, p + n)) === 'sparse-experts.kernels') return Uint8Array.from([...bytes.subarray(0, start), ...bytes.subarray(body + size)]);
+    }
+    p = body + size;
+  }
+  throw new Error('no stamp section');
+}
+
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+async function code(call: () => unknown): Promise<string | undefined> {
+  try {
+    await call();
+  } catch (err) {
+    assert.instance(err, SparseExpertsError);
+    return (err as SparseExpertsError).code;
+  }
+  return undefined;
+}
+
+test('createBackend twice → two backends with their own memory; the default is unchanged', async () => {
+  const before = await getBackend();
+  const memory = (before as WasmBackend).k.memory.buffer.byteLength;
+  const [a, b] = await Promise.all([createBackend({ build: 'simd' }), createBackend({ build: 'simd' })]);
+  assert.ok(a !== b && a !== before && b !== before);
+  assert.ok((a as WasmBackend).k.memory !== (b as WasmBackend).k.memory);
+  assert.is(await getBackend(), before, 'createBackend must not become the default');
+  assert.is(await init(), before, 'init() with no options returns the default');
+  assert.is((before as WasmBackend).k.memory.buffer.byteLength, memory, "the default's memory did not grow");
+  // Each computes on its own buffers.
+  const x = a.upload(new Float32Array([1, 2, 3, 4])), y = a.alloc(4);
+  a.gemm(false, false, 2, 2, 2, x, x, y);
+  allEqual(a.read(y), [7, 10, 15, 22], 0, 'gemm on a created backend');
+  assert.is(await code(() => b.read(y)), 'ERR_BUFFER_FREED', "a buffer of one backend is not another's");
+  const ref = await createBackend({ backend: 'reference' });
+  assert.is(ref.name, 'reference');
+  assert.is(await getBackend(), before);
+});
+
+test('a failed init keeps the previous default', async () => {
+  const before = await getBackend();
+  assert.is(await code(() => init({ bytes: new Uint8Array([0, 1, 2, 3]) })), 'ERR_WASM_LOAD');
+  assert.is(await code(() => createBackend({ bytes: new Uint8Array([0, 1, 2, 3]) })), 'ERR_WASM_LOAD');
+  assert.is(await getBackend(), before);
+});
+
+test('kernelRef: SHA-256 of the kernels as built, the same from a file, bytes without the stamp, or a Module', async () => {
+  const bytes = file('kernels.wasm'), plain = unstamped(bytes);
+  const want: KernelRef = { build: 'simd', hash: sha256(plain) };
+  assert.equal(kernelRef(wasm), want, 'the file loaded by the runtime');
+  assert.equal(kernelRef(await createBackend({ bytes: plain })), want, 'unstamped bytes, hashed at load');
+  assert.equal(kernelRef(await createBackend({ module: new WebAssembly.Module(bytes) })), want, 'a precompiled module, from its stamp');
+  const relaxed = unstamped(file('kernels-relaxed.wasm'));
+  assert.ok(sha256(relaxed) !== want.hash, 'the builds differ');
+  assert.equal(kernelRef(await createBackend({ backend: 'reference' })), { build: 'reference', hash: 'reference' });
+  assert.equal(JSON.parse(JSON.stringify(want)), want, 'a ref is plain data');
+});
+
+test("a stamped module says its build; asking for another build of it fails", async () => {
+  const module = new WebAssembly.Module(file('kernels.wasm'));
+  assert.is((await createBackend({ module })).name, 'wasm-simd');
+  assert.is(await code(() => createBackend({ module, build: 'relaxed' })), 'ERR_WASM_LOAD');
+});
+
+test('backendFor: one backend per hash in this thread, reusing the default when it matches', async () => {
+  const ref = JSON.parse(JSON.stringify(kernelRef(wasm))) as KernelRef;
+  assert.is(await backendFor(ref), await getBackend(), 'the default runs these kernels');
+  assert.is(await backendFor(ref), await backendFor({ ...ref }));
+  const r1 = await backendFor({ build: 'reference', hash: 'reference' });
+  assert.is(r1.name, 'reference');
+  assert.is(await backendFor({ build: 'reference', hash: 'reference' }), r1);
+  assert.is(await getBackend(), wasm, 'backendFor never changes the default');
+});
+
+test('backendFor: a hash this runtime does not have → ERR_WASM_LOAD naming both hashes, and the library still works', async () => {
+  const ref: KernelRef = { build: 'simd', hash: 'f'.repeat(64) };
+  try {
+    await backendFor(ref);
+    assert.unreachable('resolved');
+  } catch (err) {
+    assert.is((err as SparseExpertsError).code, 'ERR_WASM_LOAD');
+    assert.match((err as Error).message, ref.hash);
+    assert.match((err as Error).message, kernelRef(wasm).hash);
+  }
+  assert.is(await code(() => backendFor(ref)), 'ERR_WASM_LOAD', 'a failed resolve is retried, and fails again');
+  assert.is(await code(() => backendFor({ build: 'simd' } as KernelRef)), 'ERR_BAD_ARGUMENT');
+  assert.is(await code(() => backendFor({ build: 'wasm', hash: 'x' } as unknown as KernelRef)), 'ERR_BAD_ARGUMENT');
+  assert.is(await code(() => backendFor({ build: 'reference', hash: 'x' })), 'ERR_BAD_ARGUMENT');
+  assert.is(await getBackend(), wasm);
+});
+
+test('registerKernels: backendFor uses the registered module (as a pool posts it), checked against its stamp', async () => {
+  // Other kernel bytes: the build plus one custom section, unstamped, so a different hash.
+  const other = Uint8Array.from([...unstamped(file('kernels.wasm')), 0, 2, 1, 0x78]);
+  const ref: KernelRef = { build: 'simd', hash: sha256(other) };
+  assert.is(await code(() => backendFor(ref)), 'ERR_WASM_LOAD', "this runtime's own files are not those kernels");
+  registerKernels(ref, new WebAssembly.Module(other));
+  const b: Backend = await backendFor(ref);
+  assert.equal(kernelRef(b), ref);
+  assert.ok(b !== wasm);
+  assert.is(await backendFor(ref), b);
+  // A stamped module registered under another hash is refused.
+  assert.is(await code(() => registerKernels(ref, new WebAssembly.Module(file('kernels.wasm')))), 'ERR_WASM_LOAD');
+  // Given directly, a module works the same way.
+  const third = Uint8Array.from([...other, 0, 2, 1, 0x79]);
+  const ref3: KernelRef = { build: 'simd', hash: sha256(third) };
+  assert.equal(kernelRef(await backendFor(ref3, { module: new WebAssembly.Module(third) })), ref3);
+});
+
+test.run();
