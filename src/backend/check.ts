@@ -226,21 +226,18 @@ export function scatterAddRowsArgs(src: F32, cols: number, idx: I32, count: numb
 
 // ---- mixture of experts ----
 
-/** Returns how many rows `a` holds: the bound for idx. */
-export function rowDotArgs(a: F32, cols: number, idx: I32 | null, count: number, b: F32, out: F32): number {
+/** Returns how many rows `a` holds (the bound for idx) and the row strides. */
+export function rowDotArgs(a: F32, cols: number, idx: I32 | null, count: number, b: F32, out: F32): { limit: number; lda: number; ldb: number } {
   dim('cols', cols); dim('count', count);
-  fits('b', b, count * cols); fits('out', out, count);
-  if (!idx) {
-    fits('a', a, count * cols);
-    return count;
-  }
+  const ldb = matrix('b', b, count, cols);
+  fits('out', out, count);
+  if (!idx) return { limit: count, lda: matrix('a', a, count, cols), ldb };
   fits('idx', idx, count, 'i32');
-  fits('a', a, 0);
-  return rowsIn(a, cols);
+  return { limit: rowsIn(a, cols), lda: matrix('a', a, 0, cols), ldb };
 }
 
-/** Returns how many rows `src` holds: the bound for idx. */
-export function gatherRowsScaledArgs(src: F32, cols: number, idx: I32, count: number, w: F32, dst: F32): number {
+/** Returns how many rows `src` holds (the bound for idx) and the row strides. */
+export function gatherRowsScaledArgs(src: F32, cols: number, idx: I32, count: number, w: F32, dst: F32): { limit: number; lds: number; ldd: number } {
   fits('w', w, count);
   return gatherRowsArgs(src, cols, idx, count, dst);
 }

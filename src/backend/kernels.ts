@@ -40,9 +40,9 @@ export interface KernelExports {
   csrValid(rowPtr: number, colIdx: number, rows: number, cols: number, nnz: number): number;
 
   // ---- mixture of experts ----
-  /** idx 0 = row i. */
-  rowDot(a: number, cols: number, idx: number, count: number, b: number, out: number): void;
-  gatherRowsScaled(src: number, cols: number, idx: number, count: number, w: number, dst: number): void;
+  /** idx 0 = row i; lda, ldb, lds, ldd: row strides. */
+  rowDot(a: number, lda: number, cols: number, idx: number, count: number, b: number, ldb: number, out: number): void;
+  gatherRowsScaled(src: number, lds: number, cols: number, idx: number, count: number, w: number, dst: number, ldd: number): void;
 }
 
 /** The smallest module using a relaxed-SIMD op (f32x4.relaxed_madd); validates only where relaxed SIMD is on. */

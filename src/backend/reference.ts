@@ -301,21 +301,21 @@ export class ReferenceBackend implements Backend {
   // ---- mixture of experts ----
 
   rowDot(a: F32, cols: number, idx: I32 | null, count: number, b: F32, out: F32): void {
-    const limit = rowDotArgs(a, cols, idx, count, b, out);
+    const { limit, lda, ldb } = rowDotArgs(a, cols, idx, count, b, out);
     const A = this.f(a), I = idx ? this.rowIndices(idx, count, limit) : null, B = this.f(b), O = this.f(out);
     for (let i = 0; i < count; i++) {
       const r = I ? I[i] : i;
       let s = 0;
-      for (let c = 0; c < cols; c++) s += A[r * cols + c] * B[i * cols + c];
+      for (let c = 0; c < cols; c++) s += A[r * lda + c] * B[i * ldb + c];
       O[i] = s;
     }
   }
 
   gatherRowsScaled(src: F32, cols: number, idx: I32, count: number, w: F32, dst: F32): void {
-    const limit = gatherRowsScaledArgs(src, cols, idx, count, w, dst);
-    const S = this.f(src), I = this.rowIndices(idx, count, limit), Wt = this.f(w), D = this.f(dst);
+    const s = gatherRowsScaledArgs(src, cols, idx, count, w, dst);
+    const S = this.f(src), I = this.rowIndices(idx, count, s.limit), Wt = this.f(w), D = this.f(dst);
     for (let i = 0; i < count; i++) {
-      for (let c = 0; c < cols; c++) D[i * cols + c] = Wt[i] * S[I[i] * cols + c];
+      for (let c = 0; c < cols; c++) D[i * s.ldd + c] = Wt[i] * S[I[i] * s.lds + c];
     }
   }
 

@@ -234,15 +234,15 @@ export class WasmBackend implements Backend {
   // ---- mixture of experts ----
 
   rowDot(a: F32, cols: number, idx: I32 | null, count: number, b: F32, out: F32): void {
-    const limit = rowDotArgs(a, cols, idx, count, b, out);
-    if (idx) this.rowIndices(idx, count, limit);
-    this.k.rowDot(this.ptr(a), cols, idx ? this.ptr(idx) : 0, count, this.ptr(b), this.ptr(out));
+    const s = rowDotArgs(a, cols, idx, count, b, out);
+    if (idx) this.rowIndices(idx, count, s.limit);
+    this.k.rowDot(this.ptr(a), s.lda, cols, idx ? this.ptr(idx) : 0, count, this.ptr(b), s.ldb, this.ptr(out));
   }
 
   gatherRowsScaled(src: F32, cols: number, idx: I32, count: number, w: F32, dst: F32): void {
-    const limit = gatherRowsScaledArgs(src, cols, idx, count, w, dst);
-    this.rowIndices(idx, count, limit);
-    this.k.gatherRowsScaled(this.ptr(src), cols, this.ptr(idx), count, this.ptr(w), this.ptr(dst));
+    const s = gatherRowsScaledArgs(src, cols, idx, count, w, dst);
+    this.rowIndices(idx, count, s.limit);
+    this.k.gatherRowsScaled(this.ptr(src), s.lds, cols, this.ptr(idx), count, this.ptr(w), this.ptr(dst), s.ldd);
   }
 
   // ---- helpers ----
