@@ -1,20 +1,31 @@
-// One expert of a mixture: Dense → ReLU → Dense over only the rows routed to it. Its rows
-// are gathered into its own buffers (sized to its largest load so far), so it runs one
-// GEMM per layer over exactly its rows; its weighted output is scattered back.
-import type { Backend, F32, I32 } from '../backend/backend.js';
+// One expert of a mixture: Dense → ReLU → Dense over only the rows routed to it. The layer
+// gathers every expert's rows into one buffer, contiguous per expert; an expert runs one
+// GEMM per layer over its block of it (a sub-buffer view) and owns only its parameters.
+import type { Backend, F32 } from '../backend/backend.js';
 import type { Rng } from '../data/prng.js';
 import { Param } from './layer-draft.js';
+
+/** One expert's blocks of the layer's slot buffers: n rows each. */
+export interface ExpertRows {
+  n: number;
+  /** n × inputs gathered rows, n × hidden activations, n × units outputs. */
+  x: F32;
+  h: F32;
+  y: F32;
+}
+
+/** The same blocks in backward: the expert's gate-weighted dL/dy, and scratch for dL/dh and dL/dx. */
+export interface ExpertGrads {
+  dy: F32;
+  dh: F32;
+  dx: F32 | null;
+}
 
 export class ExpertBlock {
   readonly W1: Param;
   readonly b1: Param;
   readonly W2: Param;
   readonly b2: Param;
-  /** Rows of the last forward. */
-  private n = 0;
-  private capacity = 0;
-  private bufs: { idx: I32; w: F32; xg: F32; h: F32; y: F32; gate: F32; dy: F32; dh: F32 } | null = null;
-  private dxg: F32 | null = null;
 
   constructor(
     readonly backend: Backend,
@@ -42,45 +53,31 @@ export class ExpertBlock {
     b.fill(this.b2.value, 0);
   }
 
-  /** out[rows[i]] += weights[i]·expert(x[rows[i]]) for its slots; none → nothing runs. */
-  forward(x: F32, rows: Int32Array, weights: Float32Array, out: F32): void {
-    const n = (this.n = rows.length);
-    if (n === 0) return;
-    const b = this.backend, s = this.reserve(n);
-    b.write(s.idx, rows);
-    b.write(s.w, weights);
-    b.gatherRows(x, this.inputs, s.idx, n, s.xg);
-    b.gemm(false, false, n, this.hidden, this.inputs, s.xg, this.W1.value, s.h);
-    b.biasAct(s.h, this.b1.value, n, this.hidden, 'relu', s.h);
-    b.gemm(false, false, n, this.units, this.hidden, s.h, this.W2.value, s.y);
-    b.biasAct(s.y, this.b2.value, n, this.units, 'identity', s.y);
-    b.scatterAddRows(s.y, this.units, s.idx, n, out, s.w);
+  /** y = relu(x·W1 + b1)·W2 + b2 over its n rows (h kept for backward). */
+  forward(r: ExpertRows): void {
+    if (r.n === 0) return;
+    const b = this.backend;
+    b.gemm(false, false, r.n, this.hidden, this.inputs, r.x, this.W1.value, r.h);
+    b.biasAct(r.h, this.b1.value, r.n, this.hidden, 'relu', r.h);
+    b.gemm(false, false, r.n, this.units, this.hidden, r.h, this.W2.value, r.y);
+    b.biasAct(r.y, this.b2.value, r.n, this.units, 'identity', r.y);
   }
 
-  /**
-   * From dL/dout: every parameter gradient (zero when no rows came), dL/dweight per slot
-   * into `dWeight`, and dL/dx added into `dx` when given.
-   */
-  backward(dOut: F32, dWeight: Float32Array, dx: F32 | null): void {
-    const b = this.backend, n = this.n;
-    if (n === 0) {
-      for (const p of this.params()) b.fill(p.grad, 0);
-      return;
-    }
-    const s = this.bufs!;
-    b.rowDot(dOut, this.units, s.idx, n, s.y, s.gate);
-    dWeight.set(b.view(s.gate).subarray(0, n));
-    b.gatherRowsScaled(dOut, this.units, s.idx, n, s.w, s.dy);
-    b.gemm(true, false, this.hidden, this.units, n, s.h, s.dy, this.W2.grad);
-    b.colSum(s.dy, n, this.units, this.b2.grad);
-    b.gemm(false, true, n, this.hidden, this.units, s.dy, this.W2.value, s.dh);
-    b.actBackward(s.dh, s.h, n * this.hidden, 'relu', s.dh);
-    b.gemm(true, false, this.inputs, this.hidden, n, s.xg, s.dh, this.W1.grad);
-    b.colSum(s.dh, n, this.hidden, this.b1.grad);
-    if (!dx) return;
-    this.dxg ??= b.alloc(this.capacity * this.inputs);
-    b.gemm(false, true, n, this.inputs, this.hidden, s.dh, this.W1.value, this.dxg);
-    b.scatterAddRows(this.dxg, this.inputs, s.idx, n, dx);
+  /** Every parameter gradient (zero when no rows came) and, when g.dx is given, dL/dx of its rows. */
+  backward(r: ExpertRows, g: ExpertGrads): void {
+    const b = this.backend, n = r.n;
+    if (n === 0) return this.zeroGrads();
+    b.gemm(true, false, this.hidden, this.units, n, r.h, g.dy, this.W2.grad);
+    b.colSum(g.dy, n, this.units, this.b2.grad);
+    b.gemm(false, true, n, this.hidden, this.units, g.dy, this.W2.value, g.dh);
+    b.actBackward(g.dh, r.h, n * this.hidden, 'relu', g.dh);
+    b.gemm(true, false, this.inputs, this.hidden, n, r.x, g.dh, this.W1.grad);
+    b.colSum(g.dh, n, this.hidden, this.b1.grad);
+    if (g.dx) b.gemm(false, true, n, this.inputs, this.hidden, g.dh, this.W1.value, g.dx);
+  }
+
+  zeroGrads(): void {
+    for (const p of this.params()) this.backend.fill(p.grad, 0);
   }
 
   /** 2 FLOPs per stored weight plus the biases, for one row. */
@@ -89,27 +86,7 @@ export class ExpertBlock {
     return 2 * (stored(this.W1) + stored(this.W2)) + this.hidden + this.units;
   }
 
-  release(): void {
-    if (this.bufs) for (const buf of Object.values(this.bufs)) this.backend.free(buf);
-    if (this.dxg) this.backend.free(this.dxg);
-    this.bufs = this.dxg = null;
-    this.capacity = this.n = 0;
-  }
-
   dispose(): void {
-    this.release();
     for (const p of this.params()) p.dispose();
-  }
-
-  /** Buffers for n rows, grown (never shrunk) as loads get larger. */
-  private reserve(n: number): NonNullable<ExpertBlock['bufs']> {
-    if (this.bufs && n <= this.capacity) return this.bufs;
-    this.release();
-    const b = this.backend, c = (this.capacity = n);
-    this.n = n;
-    return (this.bufs = {
-      idx: b.alloc(c, 'i32'), w: b.alloc(c), xg: b.alloc(c * this.inputs), h: b.alloc(c * this.hidden), y: b.alloc(c * this.units),
-      gate: b.alloc(c), dy: b.alloc(c * this.units), dh: b.alloc(c * this.hidden),
-    });
   }
 }

@@ -1,14 +1,15 @@
 // A mixture-of-experts layer: a linear router with a softmax over E experts (each
 // Dense → ReLU → Dense), trained jointly by backpropagation. Forward: route (a dispatch
-// plan on the host over the rows × E probabilities), then each expert gathers its rows,
-// runs one GEMM per layer over them and scatter-adds its gate-weighted output — never a
-// dense product over all experts. Backward reaches the experts, the gate weights (rowDot
-// per slot), the router's softmax and the balance and z-losses.
+// plan on the host over the rows × E probabilities), gather every routed row once into
+// one buffer, contiguous per expert; each expert runs one GEMM per layer over its block
+// (a sub-buffer view); one weighted scatter-add combines — never a dense product over all
+// experts. Backward reaches the experts, the gate weights (one rowDot over the slots),
+// the router's softmax and the balance and z-losses.
 import { fail } from '../errors.js';
-import type { Backend, F32 } from '../backend/backend.js';
+import type { Backend, F32, I32 } from '../backend/backend.js';
 import type { Rng } from '../data/prng.js';
 import { updateBias, BIAS_RATE } from './bias-balance.js';
-import { ExpertBlock } from './expert-block.js';
+import { ExpertBlock, type ExpertRows } from './expert-block.js';
 import { type ForwardMode, type LayerInfo, type LayerInput, Param } from './layer-draft.js';
 import { balanceLoss, routerEntropy, softmaxBackward, zLoss } from './losses.js';
 import { sigmoid, softplus } from './portable-exp.js';
@@ -95,6 +96,10 @@ export class MoE {
   private capacity = 0;
   private bufs: { logits: F32; probs: F32; out: F32; dLogits: F32; noiseLogits: F32 | null } | null = null;
   private dx: F32 | null = null;
+  /** Per routed slot (row, expert): its row index, gate weight, gathered input, hidden and output rows, and their gradients. */
+  private slotCapacity = 0;
+  private slots: { idx: I32; w: F32; x: F32; h: F32; y: F32; gate: F32; dy: F32; dh: F32 } | null = null;
+  private dxSlots: F32 | null = null;
   private step: Step | null = null;
   private lastPlan: DispatchPlan | null = null;
 
@@ -149,10 +154,15 @@ export class MoE {
     const probs = b.read(buf.probs).subarray(0, rows * E), logits = b.read(buf.logits).subarray(0, rows * E);
     const plan = (this.lastPlan = route(probs, rows, E, routingOf(s, this.bias ? b.read(this.bias.value) : null)));
     b.fill(buf.out, 0);
-    this.experts.forEach((ex, e) => {
-      const from = plan.offsets[e], to = plan.offsets[e + 1];
-      ex.forward(x, plan.row.subarray(from, to), plan.weight.subarray(from, to), buf.out);
-    });
+    const total = plan.row.length;
+    if (total > 0) {
+      const sl = this.reserveSlots(total);
+      b.write(sl.idx, plan.row);
+      b.write(sl.w, plan.weight);
+      b.gatherRows(x, this.inputs, sl.idx, total, sl.x);
+      this.experts.forEach((ex, e) => ex.forward(this.rowsOf(plan, e)));
+      b.scatterAddRows(sl.y, s.units, sl.idx, total, buf.out, sl.w);
+    }
     this.step = null;
     if (mode.training) {
       // Measured whatever the balancing, so the stats show balance under every mode.
@@ -170,8 +180,22 @@ export class MoE {
     const b = this.backend, s = this.s, E = s.experts, buf = this.bufs!, { plan, probs, x } = step;
     const dx = needInput ? (this.dx ??= b.alloc(this.capacity * this.inputs)) : null;
     if (dx) b.fill(dx, 0);
-    const dWeight = new Float32Array(plan.row.length);
-    this.experts.forEach((ex, e) => ex.backward(dy, dWeight.subarray(plan.offsets[e], plan.offsets[e + 1]), dx));
+    const total = plan.row.length, dWeight = new Float32Array(total);
+    if (total > 0) {
+      const sl = this.slots!;
+      // dL/dgate per slot = dy[row]·y_slot; each expert's dL/dy is its gate-weighted share of dy.
+      b.rowDot(dy, s.units, sl.idx, total, sl.y, sl.gate);
+      dWeight.set(b.view(sl.gate).subarray(0, total));
+      b.gatherRowsScaled(dy, s.units, sl.idx, total, sl.w, sl.dy);
+      const dxs = dx ? (this.dxSlots ??= b.alloc(this.slotCapacity * this.inputs)) : null;
+      this.experts.forEach((ex, e) => {
+        const from = plan.offsets[e], n = plan.offsets[e + 1] - from;
+        ex.backward(this.rowsOf(plan, e), {
+          dy: this.block(sl.dy, from, n, s.units), dh: this.block(sl.dh, from, n, s.hidden), dx: dxs && this.block(dxs, from, n, this.inputs),
+        });
+      });
+      if (dx && dxs) b.scatterAddRows(dxs, this.inputs, sl.idx, total, dx);
+    } else for (const ex of this.experts) ex.zeroGrads();
     // Router: gate weights → probabilities (+ balance loss) → softmax → logits (+ z-loss).
     const dProbs = new Float32Array(rows * E), dLogits = new Float32Array(rows * E);
     weightGradToProbs(plan, dWeight, dProbs);
@@ -235,7 +259,6 @@ export class MoE {
 
   release(): void {
     this.releaseOwn();
-    for (const e of this.experts) e.release();
   }
 
   dispose(): void {
@@ -249,7 +272,37 @@ export class MoE {
     if (this.dx) this.backend.free(this.dx);
     this.bufs = this.dx = null;
     this.capacity = 0;
+    this.releaseSlots();
     this.step = null;
+  }
+
+  private releaseSlots(): void {
+    if (this.slots) for (const buf of Object.values(this.slots)) this.backend.free(buf);
+    if (this.dxSlots) this.backend.free(this.dxSlots);
+    this.slots = this.dxSlots = null;
+    this.slotCapacity = 0;
+  }
+
+  /** Slot buffers for `n` routed (row, expert) pairs, grown (never shrunk). */
+  private reserveSlots(n: number): NonNullable<MoE['slots']> {
+    if (this.slots && n <= this.slotCapacity) return this.slots;
+    this.releaseSlots();
+    const b = this.backend, c = (this.slotCapacity = n), s = this.s;
+    return (this.slots = {
+      idx: b.alloc(c, 'i32'), w: b.alloc(c), x: b.alloc(c * this.inputs), h: b.alloc(c * s.hidden), y: b.alloc(c * s.units),
+      gate: b.alloc(c), dy: b.alloc(c * s.units), dh: b.alloc(c * s.hidden),
+    });
+  }
+
+  /** Expert e's block of the slot buffers (reserved: the plan has slots). */
+  private rowsOf(plan: DispatchPlan, e: number): ExpertRows {
+    const from = plan.offsets[e], n = plan.offsets[e + 1] - from, sl = this.slots!, s = this.s;
+    return { n, x: this.block(sl.x, from, n, this.inputs), h: this.block(sl.h, from, n, s.hidden), y: this.block(sl.y, from, n, s.units) };
+  }
+
+  /** Rows from .. from + n of a slot buffer of `cols` columns: a view, no copy. */
+  private block(buf: F32, from: number, n: number, cols: number): F32 {
+    return this.backend.subBuffer(buf, from * cols, n * cols);
   }
 
   /** Router and output buffers for `rows` rows, grown (never shrunk) as batches get larger. */
