@@ -7,15 +7,10 @@ import { Rng } from '../src/data/prng.js';
 import { SparseExpertsError } from '../src/errors.js';
 import { MoE, type MoESpec } from '../src/moe/moe-layer.js';
 import { reference, wasm } from './util/backends.js';
+import { elements, finiteDiff, planKey } from './util/moe-grad.js';
 import { SEED, rng } from './util/prng.js';
 
 const ROWS = 9, INPUTS = 6;
-
-/** Routing's discrete choice: the same plan means the loss is smooth between two points. */
-function planKey(m: MoE): string {
-  const p = m.plan!;
-  return `${p.offsets.join()}|${p.row.join()}|${p.choice?.join()}`;
-}
 
 function gradCheck(b: Backend, spec: MoESpec, seed: number): void {
   const r = rng(seed);
@@ -36,37 +31,16 @@ function gradCheck(b: Backend, spec: MoESpec, seed: number): void {
   assert.ok(m.auxLoss() > 0, 'aux loss present');
   b.write(dy, c);
   const dx = b.read(m.backward(dy, ROWS, true)!);
-  const analytic = m.params().map((p) => b.read(p.grad));
-  // Small steps: ReLU kinks and routing ties sit closer than 1e-2 in some coordinates.
-  const eps = 1e-3;
-  let checked = 0, skipped = 0;
-  const compare = (what: string, a: number, read: () => Float32Array, write: (v: Float32Array) => void, i: number): void => {
-    const w = read();
-    const at = (v: number): [number, string] => {
-      const moved = w.slice();
-      moved[i] = v;
-      write(moved);
-      return [loss(), planKey(m)];
-    };
-    const [mid] = at(w[i]), [up, kUp] = at(w[i] + eps), [down, kDown] = at(w[i] - eps);
-    write(w);
-    // A routing change or a ReLU kink inside the step: the one-sided slopes disagree.
-    const tol = (v: number): number => 1e-3 + 1e-2 * Math.abs(v);
-    if (kUp !== kDown || Math.abs((up - mid) - (mid - down)) / eps > tol((up - down) / (2 * eps))) {
-      skipped++;
-      return;
-    }
-    checked++;
-    const numeric = (up - down) / (2 * eps);
-    if (Math.abs(a - numeric) > tol(numeric)) {
-      throw new Error(`${b.name} ${JSON.stringify(spec)} ${what}[${i}]: analytic ${a}, numeric ${numeric} (seed ${seed})`);
-    }
-  };
-  m.params().forEach((p, pi) => {
-    for (let i = 0; i < p.length; i++) compare(p.name, analytic[pi][i], () => b.read(p.value), (v) => b.write(p.value, v), i);
-  });
-  for (let i = 0; i < xs.length; i++) compare('x', dx[i], () => b.read(x), (v) => b.write(x, v), i);
-  assert.ok(skipped <= 0.1 * (checked + skipped), `${skipped} of ${checked + skipped} coordinates changed the routing`);
+  const coords = [
+    ...m.params().flatMap((p) => [...elements(p.name, () => b.read(p.value), (v) => b.write(p.value, v), b.read(p.grad))]),
+    ...elements('x', () => b.read(x), (v) => b.write(x, v), dx),
+  ];
+  try {
+    const { checked, skipped } = finiteDiff(coords, loss, () => planKey(m.plan!));
+    assert.ok(skipped <= 0.1 * (checked + skipped), `${skipped} of ${checked + skipped} coordinates changed the routing or crossed a kink`);
+  } catch (err) {
+    throw new Error(`${b.name} ${JSON.stringify(spec)} ${(err as Error).message} (seed ${seed})`);
+  }
   m.dispose();
   b.free(x);
   b.free(dy);

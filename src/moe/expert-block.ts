@@ -3,7 +3,7 @@
 // GEMM per layer over its block of it (a sub-buffer view) and owns only its parameters.
 import type { Backend, F32 } from '../backend/backend.js';
 import type { Rng } from '../data/prng.js';
-import { Param } from './layer-draft.js';
+import { Param } from '../nn/param.js';
 
 /** One expert's blocks of the layer's slot buffers: n rows each. */
 export interface ExpertRows {

@@ -10,7 +10,8 @@ import type { Backend, F32, I32 } from '../backend/backend.js';
 import type { Rng } from '../data/prng.js';
 import { updateBias, BIAS_RATE } from './bias-balance.js';
 import { ExpertBlock, type ExpertRows } from './expert-block.js';
-import { type ForwardMode, type LayerInfo, type LayerInput, Param } from './layer-draft.js';
+import { type ForwardMode, type Layer, type LayerInfo, type LayerInput, isSparseRows } from '../nn/layer.js';
+import { Param } from '../nn/param.js';
 import { balanceLoss, routerEntropy, softmaxBackward, zLoss } from './losses.js';
 import { sigmoid, softplus } from './portable-exp.js';
 import { RouterStats } from './router-stats.js';
@@ -82,7 +83,7 @@ interface Step {
   aux: number;
 }
 
-export class MoE {
+export class MoE implements Layer {
   readonly kind = 'moe' as const;
   readonly outputs: number;
   private readonly s: ResolvedMoESpec;
@@ -138,7 +139,7 @@ export class MoE {
 
   forward(x: LayerInput, rows: number, mode: ForwardMode): F32 {
     if (!Number.isInteger(rows) || rows < 0) fail('ERR_BAD_SHAPE', `rows must be a non-negative integer, got ${rows}`);
-    if ('x' in x) fail('ERR_BAD_ARGUMENT', 'a moe layer takes dense rows: put a dense layer before it for sparse input');
+    if (isSparseRows(x)) fail('ERR_BAD_ARGUMENT', 'a moe layer takes dense rows: put a dense layer before it for sparse input');
     const b = this.backend, s = this.s, E = s.experts, buf = this.reserve(rows);
     b.gemm(false, false, rows, E, this.inputs, x, this.router.value, buf.logits);
     let eps: Float32Array | null = null, noiseLogits: Float32Array | null = null;
