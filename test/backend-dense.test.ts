@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { WasmBackend } from '../src/backend/wasm.js';
-import type { Activation } from '../src/index.js';
+import type { Activation } from '../src/backend/index.js';
 import { twin, wasm } from './util/backends.js';
 import { allClose } from './util/close.js';
 import { SEED, SIZES, rng } from './util/prng.js';

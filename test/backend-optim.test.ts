@@ -2,7 +2,8 @@
 // AdamW decay, L1 shrink, mask) and SGD (momentum, L2, L1 shrink, mask).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { AdamOptions, Backend, F32, SgdOptions } from '../src/index.js';
+import type { Backend } from '../src/index.js';
+import type { AdamOptions, F32, SgdOptions } from '../src/backend/index.js';
 import { reference, wasm } from './util/backends.js';
 import { allClose } from './util/close.js';
 import { SEED, SIZES, rng } from './util/prng.js';

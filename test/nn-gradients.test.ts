@@ -1,7 +1,8 @@
 // Finite-difference checks of the network's analytic gradients: every layer and every
 // head (softmax CE, sigmoid BCE, MSE), on both backends.
 import { test } from 'uvu';
-import type { Backend, F32, I32 } from '../src/index.js';
+import type { Backend } from '../src/index.js';
+import type { F32, I32 } from '../src/backend/index.js';
 import { Rng } from '../src/data/prng.js';
 import { type Head, Network } from '../src/nn/network.js';
 import { reference, wasm } from './util/backends.js';

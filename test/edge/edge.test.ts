@@ -6,7 +6,7 @@ import * as esbuild from 'esbuild';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkGemm } from '../browser/gemm-check.js';
-import type * as Lib from '../../src/index.js';
+import type * as Lib from '../../src/entry/edge.js';
 
 const dist = new URL('../../dist/', import.meta.url);
 
