@@ -2,7 +2,7 @@
 // (gate gradients) and the weighted row gather, over shapes incl. 0, 1 and odd.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { F32, I32 } from '../src/index.js';
+import type { F32, I32 } from '../src/backend/index.js';
 import { SparseExpertsError } from '../src/errors.js';
 import { reference, twin, wasm } from './util/backends.js';
 import { allClose, allEqual } from './util/close.js';

@@ -6,6 +6,8 @@ export { Dense } from './dense.js';
 export type { DenseSpec } from './dense.js';
 export type { ForwardMode, Layer, LayerInfo, LayerInput, LayerSpec, SparseRows } from './layer.js';
 export { Param } from './param.js';
+export { MoE } from '../moe/moe-layer.js';
+export type { MoESpec } from '../moe/moe-layer.js';
 export { createLayer } from './registry.js';
 export { LOSSES } from './losses.js';
 export type { Head, Loss } from './losses.js';
