@@ -57,6 +57,7 @@ export type { Combiner, CombinerKind, CombinerJSON, CombinerDescription } from '
 export { FixedWeights } from './combine/fixed.js';
 export type { FixedWeightsOptions } from './combine/fixed.js';
 export { LearnedWeights } from './combine/convex.js';
+export type { ConvexOptions } from './combine/convex.js';
 export { GatingNetwork } from './combine/gate.js';
 export type { GateOptions } from './combine/gate.js';
 export type { GateTrainOptions } from './combine/train-gate.js';
@@ -85,5 +86,5 @@ export { SparseExpertModel } from './model/sparse-expert-model.js';
 export type { ModelFitOptions, FitReport, ExpertReport } from './model/sparse-expert-model.js';
 export type { SparseExpertModelOptions, CombineSpec, CombineKind, PartitionOptions } from './model/options.js';
 export type { SparsitySpec } from './model/train-task.js';
-export { saveModel, loadModel, saveExpert, loadExpert } from './io/model-file.js';
-export type { LoadOptions } from './io/model-file.js';
+export { saveModel, loadModel, saveExpert, loadExpert, readModelMeta } from './io/model-file.js';
+export type { LoadOptions, SaveOptions } from './io/model-file.js';

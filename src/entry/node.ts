@@ -21,11 +21,8 @@ setKernelSource(async (build, url) => {
   fail('ERR_WASM_LOAD', `${name} not found at ${places.map(String).join(' or ')}; run \`npm run build\``);
 });
 
-export * from '../index.js';
-// Until the subpath bundles share one core, the runtime bundles carry the subpath APIs too.
+// The core bundle: every surface (the build makes each package entry re-export its own part).
+export * from '../index.node.js';
 export * from '../backend/index.js';
 export * from '../parallel/index.js';
 export * from '../nn/index.js';
-// Node-only: the real MNIST digits shipped in the `mnist` package.
-export { loadMnist, mnistAll } from '../data/mnist.js';
-export type { MnistOptions } from '../data/mnist.js';
