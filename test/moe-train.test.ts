@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Rng } from '../src/data/prng.js';
 import { loadMnist } from '../src/data/mnist.js';
-import type { MoESpec } from '../src/moe/moe-layer.js';
+import { MoE, type MoESpec } from '../src/moe/moe-layer.js';
 import { Network } from '../src/nn/network.js';
 import { Optimizer } from '../src/nn/optimizer.js';
 import { fitNetwork } from '../src/train/fit.js';
@@ -19,7 +19,7 @@ const { train, test: held } = loadMnist({ train: 1000, test: 500, seed: 1 });
 /** Held-out accuracy after 8 epochs, and the last epoch's logs. */
 async function fit(spec: Partial<MoESpec>): Promise<{ acc: number; logs: Record<string, number> }> {
   const before = b.stats();
-  const net = new Network(b, { inputs: 784, layers: [{ kind: 'moe', experts: 4, hidden: 32, units: 10, ...spec }], head: 'softmax' });
+  const net = new Network(b, { inputs: 784, layers: [new MoE(b, 784, { experts: 4, hidden: 32, units: 10, ...spec }, 'moe0')], head: 'softmax' });
   net.initialize(new Rng(SEED));
   const opt = new Optimizer(b, { kind: 'adam', lr: 2e-3 });
   const history = await fitNetwork(net, opt, train, { epochs: 8, batchSize: 50, seed: SEED });

@@ -2,7 +2,6 @@
 // own file, its test and one line here.
 import { fail } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
-import { MoE, type MoESpec } from '../moe/moe-layer.js';
 import { Dense, type DenseSpec } from './dense.js';
 import type { Layer, LayerSpec } from './layer.js';
 
@@ -10,7 +9,6 @@ export type LayerFactory = (backend: Backend, inputs: number, spec: LayerSpec, n
 
 const LAYERS: Readonly<Record<string, LayerFactory>> = {
   dense: (backend, inputs, spec, name) => new Dense(backend, inputs, spec as DenseSpec, name),
-  moe: (backend, inputs, spec, name) => new MoE(backend, inputs, spec as unknown as MoESpec, name),
 };
 
 /** The layer `spec` describes (kind 'dense' when unset), reading `inputs` values per row; `index` names it ('dense0'). */
