@@ -63,7 +63,8 @@ function stampKernels(file, build) {
   writeFileSync(file, Buffer.concat([code, Buffer.from([0, ...leb(body.length)]), body]));
 }
 
-const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning', write: false, outdir: 'dist' };
+// bullmq and ioredis are optional peer dependencies (src/queue/): imported at run time, never bundled.
+const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning', write: false, outdir: 'dist', external: ['bullmq', 'ioredis'] };
 const bundles = [
   { entryPoints: { index: 'src/entry/node.ts' }, platform: 'node' },
   { entryPoints: { 'index.browser': 'src/entry/browser.ts' }, platform: 'browser' },
@@ -81,6 +82,10 @@ if (existsSync('src/worker.ts')) {
   // for Node and browsers (platform-neutral, node:* left to the runtime), next to every bundle.
   bundles.push({ entryPoints: { worker: 'src/worker.ts' }, platform: 'neutral', mainFields: ['module', 'main'], outExtension: { '.js': '.mjs' }, external: ['node:*'] });
 }
+
+// The queue workers' sandboxed processor: BullMQ loads it by path in a worker thread. It needs
+// the Node entry's side effect (where the kernels are), which `sideEffects: false` would drop.
+bundles.push({ entryPoints: { 'queue-processor': 'src/queue/processor.ts' }, platform: 'node', outExtension: { '.js': '.mjs' }, ignoreAnnotations: true });
 
 async function bundle(options) {
   try {

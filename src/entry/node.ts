@@ -22,6 +22,12 @@ setKernelSource(async (build, url) => {
 });
 
 export * from '../index.js';
+// Node-only: expert jobs on a BullMQ queue (bullmq and ioredis are optional peer dependencies).
+export { bullmqExecutor } from '../queue/bullmq-executor.js';
+export type { BullmqExecutorOptions } from '../queue/bullmq-executor.js';
+export { startQueueWorker } from '../queue/queue-worker.js';
+export type { QueueWorker, QueueWorkerOptions } from '../queue/queue-worker.js';
+export type { RedisConnection, RedisConnectionOptions } from '../queue/connection.js';
 // Node-only: the real MNIST digits shipped in the `mnist` package.
 export { loadMnist, mnistAll } from '../data/mnist.js';
 export type { MnistOptions } from '../data/mnist.js';
