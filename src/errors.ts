@@ -12,6 +12,7 @@ const CODES = {
   ERR_WASM_LOAD: 'the kernels could not be loaded',
   ERR_BUFFER_FREED: 'a buffer used after free(), or from another backend',
   ERR_NOT_FITTED: 'predict() before fit()',
+  ERR_MISSING_DEPENDENCY: 'an optional peer dependency (mnist) is not installed',
 } as const;
 
 export type ErrorCode = keyof typeof CODES;

@@ -2,12 +2,13 @@
 // dense path on the same rows densified, text classification end to end, typed errors.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Backend, CsrMatrix, F32, I32, SparseDataset } from '../src/index.js';
+import type { Backend, CsrMatrix, SparseDataset } from '../src/index.js';
+import type { F32, I32 } from '../src/backend/index.js';
 import { LinearRegression, LogisticRegression, MlpExpert, SoftmaxRegression, csrToDense, denseToCsrMatrix, takeCsrRows } from '../src/index.js';
 import type { NetworkExpert } from '../src/experts/network-expert.js';
 import { Rng } from '../src/data/prng.js';
 import { type Head, Network } from '../src/nn/network.js';
-import { trainingBatches } from '../src/train/batches.js';
+import { trainingBatches } from '../src/nn/batches.js';
 import { run as textExample, syntheticCorpus } from '../examples/text.js';
 import { reference, wasm } from './util/backends.js';
 import { allClose } from './util/close.js';

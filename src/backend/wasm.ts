@@ -135,9 +135,9 @@ export class WasmBackend implements Backend {
     this.k.biasAct(this.ptr(x), s.ldx, bias ? this.ptr(bias) : 0, rows, cols, s.act, this.ptr(out), s.ldo);
   }
 
-  actBackward(dy: F32, y: F32, n: number, act: Activation, dx: F32): void {
-    const code = actBackwardArgs(dy, y, n, act, dx);
-    this.k.actBackward(this.ptr(dy), this.ptr(y), n, code, this.ptr(dx));
+  actBackward(dy: F32, y: F32, n: number, act: Activation, dx: F32, cols?: number): void {
+    const s = actBackwardArgs(dy, y, n, act, dx, cols);
+    this.k.actBackward(this.ptr(dy), s.lddy, this.ptr(y), s.ldy, s.rows, s.cols, s.act, this.ptr(dx), s.lddx);
   }
 
   colSum(x: F32, rows: number, cols: number, out: F32, accumulate = false): void {

@@ -1,5 +1,6 @@
 // Browser entry: kernels are compiled while streaming from a URL next to the bundle,
-// which the caller can override with init({ url }).
+// which the caller can override with init({ url }). Each asset is named by one static
+// `new URL('./…', import.meta.url)` literal, so bundlers (Vite, webpack) emit exactly these files.
 import { fail } from '../errors.js';
 import { setKernelSource } from '../backend/init.js';
 import { browserWorkers } from '../parallel/browser.js';
@@ -8,8 +9,7 @@ import { setWorkerPlatform } from '../parallel/platform.js';
 setWorkerPlatform(browserWorkers);
 
 setKernelSource(async (build, url) => {
-  const name = build === 'relaxed' ? 'kernels-relaxed.wasm' : 'kernels.wasm';
-  const where = url ?? new URL(`./${name}`, import.meta.url);
+  const where = url ?? (build === 'relaxed' ? new URL('./kernels-relaxed.wasm', import.meta.url) : new URL('./kernels.wasm', import.meta.url));
   const response = await fetch(where);
   if (!response.ok) fail('ERR_WASM_LOAD', `fetching ${String(where)} failed with HTTP ${response.status}; pass init({ url }) to say where kernels.wasm is served`);
   if (WebAssembly.compileStreaming && response.headers.get('content-type')?.startsWith('application/wasm')) {
@@ -18,4 +18,8 @@ setKernelSource(async (build, url) => {
   return response.arrayBuffer();
 });
 
+// The core bundle: every surface (the build makes each package entry re-export its own part).
 export * from '../index.js';
+export * from '../backend/index.js';
+export * from '../parallel/index.js';
+export * from '../nn/index.js';

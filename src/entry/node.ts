@@ -21,13 +21,8 @@ setKernelSource(async (build, url) => {
   fail('ERR_WASM_LOAD', `${name} not found at ${places.map(String).join(' or ')}; run \`npm run build\``);
 });
 
-export * from '../index.js';
-// Node-only: expert jobs on a BullMQ queue (bullmq and ioredis are optional peer dependencies).
-export { bullmqExecutor } from '../queue/bullmq-executor.js';
-export type { BullmqExecutorOptions } from '../queue/bullmq-executor.js';
-export { startQueueWorker } from '../queue/queue-worker.js';
-export type { QueueWorker, QueueWorkerOptions } from '../queue/queue-worker.js';
-export type { RedisConnection, RedisConnectionOptions } from '../queue/connection.js';
-// Node-only: the real MNIST digits shipped in the `mnist` package.
-export { loadMnist, mnistAll } from '../data/mnist.js';
-export type { MnistOptions } from '../data/mnist.js';
+// The core bundle: every surface (the build makes each package entry re-export its own part).
+export * from '../index.node.js';
+export * from '../backend/index.js';
+export * from '../parallel/index.js';
+export * from '../nn/index.js';
