@@ -39,7 +39,9 @@ export function bullmqExecutor(options: BullmqExecutorOptions): Executor {
 interface Parts {
   queue: Queue;
   events: QueueEvents;
+  /** Our own connection: blobs, the cancel channel, the clean-up script. */
   redis: Redis;
+  blobs: BlobClient;
 }
 
 /** How a waiting run hears about its job. */
@@ -108,13 +110,13 @@ class BullmqExecutor implements Executor {
   }
 
   private async runJob(task: string, input: TaskInput<unknown>, onProgress: RunOptions['onProgress'], signal: AbortSignal): Promise<TaskOutput<unknown>> {
-    const { queue, redis } = await this.connect();
+    const { queue, redis, blobs } = await this.connect();
     const jobId = `${this.owner}-${++this.jobs}`;
     let refs: Record<string, BlobRef> = {};
     let outputs: Record<string, BlobRef> = {};
     try {
       await this.sweeping;
-      refs = await putBlobs(redis as unknown as BlobClient, this.blobPrefix, input.blobs, this.ttlMs);
+      refs = await putBlobs(blobs, this.blobPrefix, input.blobs, this.ttlMs);
       for (const { key } of Object.values(refs)) this.inUse.set(key, (this.inUse.get(key) ?? 0) + 1);
       let settled = false;
       const finished = new Promise<JobResult>((resolve, reject) => {
@@ -139,7 +141,7 @@ class BullmqExecutor implements Executor {
         throw err;
       });
       outputs = result.blobs;
-      return { result: result.result, blobs: await getBlobs(redis as unknown as BlobClient, outputs) };
+      return { result: result.result, blobs: await getBlobs(blobs, outputs) };
     } finally {
       this.waiters.delete(jobId);
       const drop = Object.values(outputs).map((r) => r.key);
@@ -174,7 +176,7 @@ class BullmqExecutor implements Executor {
       events.on('failed', ({ jobId, failedReason }) => this.waiters.get(jobId)?.settle({ ok: false, reason: failedReason }));
       events.on('progress', ({ jobId, data }) => this.waiters.get(jobId)?.progress((data as { value?: Json }).value ?? null));
       await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-      return { queue, events, redis };
+      return { queue, events, redis, blobs: redis as unknown as BlobClient };
     })());
   }
 
@@ -182,8 +184,8 @@ class BullmqExecutor implements Executor {
   private async sweep(): Promise<void> {
     if (!this.parts) return;
     try {
-      const { redis } = await this.parts;
-      await deleteBlobs(redis as unknown as BlobClient, this.blobPrefix);
+      const { redis, blobs } = await this.parts;
+      await deleteBlobs(blobs, this.blobPrefix);
       await dropQueueIfEmpty(redis, this.prefix, this.queueName);
     } catch {
       // Redis unreachable: the blobs expire with their TTL, the jobs with removeOn* age.

@@ -31,7 +31,7 @@ let client: Promise<BlobClient> | undefined;
 
 /** One connection per processor thread, reused by every job it runs. */
 function blobClient(): Promise<BlobClient> {
-  return (client ??= loadIoredis().then(({ Redis }) => new Redis({ ...(workerData?.connection as RedisConnectionOptions), lazyConnect: false }) as unknown as BlobClient));
+  return (client ??= loadIoredis().then(({ Redis }) => new Redis(workerData.connection as RedisConnectionOptions) as unknown as BlobClient));
 }
 
 export default async function processor(job: SandboxJob, _token?: string, signal?: AbortSignal): Promise<JobResult> {
