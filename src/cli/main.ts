@@ -9,8 +9,9 @@ import type { CombineKind, CombineSpec, PartitionOptions } from '../model/option
 import type { SparsitySpec } from '../model/train-task.js';
 import type { PartitionKind } from '../partition/partition.js';
 import { SparseExpertsError } from '../errors.js';
-// Through the Node entry: it tells the library where the kernels and the worker script are.
-import { init, loadMnist } from '../entry/node.js';
+import { init } from '../backend/init.js';
+import { loadMnist } from '../data/mnist.js';
+import { installNodeRuntime } from '../entry/node-runtime.js';
 import { type EnsembleResult, type RecipeOptions, ensemble, single, sparseSpeedup } from './recipe.js';
 import { printReport } from './report.js';
 import { type Flags, evaluate, inspect, predict, train as trainUserData } from './user-commands.js';
@@ -137,6 +138,8 @@ async function main(): Promise<void> {
   printReport({ single: baseline, ensembles, workers_speedup: workersSpeedup, sparse_speedup: sparse }, Boolean(v.json));
 }
 
+// Where the kernels and the worker script are (dist/, next to this file).
+installNodeRuntime();
 main().then(
   () => process.exit(0),
   (err) => {

@@ -3,7 +3,7 @@
 import { fail } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/init.js';
-import { kernelRef } from '../backend/identity.js';
+import { findKernelRef } from '../backend/identity.js';
 import { type AnyDataset, isSparse, validate } from '../data/dataset.js';
 import { type CsrMatrix, validateCsr } from '../data/csr.js';
 import { Rng } from '../data/prng.js';
@@ -113,7 +113,7 @@ export class SparseExpertModel {
       : p.kind === 'kmeans' ? { kind: 'kmeans', experts: o.experts, seed: o.seed, maxIter: p.maxIter, tol: p.tol, overlap: p.overlap, backend }
       : { kind: p.kind, experts: o.experts, seed: o.seed });
     const root = new Rng(o.seed);
-    const kernels = kernelRef(backend);
+    const kernels = findKernelRef(backend);
     const shards = Array.from({ length: this.partition.experts }, (_, i) => {
       const data = this.partition!.subset(train, i);
       if (data.rows === 0) fail('ERR_EMPTY', `expert ${i} got no training rows: use fewer experts or another partition`);
@@ -135,7 +135,8 @@ export class SparseExpertModel {
     }
     const expertSeconds = (performance.now() - expertsStarted) / 1000;
     const results = outputs.map((out) => out.result);
-    this.experts = outputs.map((out) => expertFromState(trainedState(out), backend));
+    // One by one: a bad output (a custom executor's) leaves the experts built so far to dispose().
+    for (const out of outputs) this.experts.push(expertFromState(trainedState(out), backend));
     this.sparse = this.experts.map((e) => (o.sparsity ? e.network().compileSparse() : null));
     const holdout = split?.test;
     this.holdout = holdout ? { ds: holdout, outputs: this.expertOutputs(holdout.x, holdout.rows) } : null;
