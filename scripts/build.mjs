@@ -93,9 +93,8 @@ bundles.push(
   { entryPoints: { worker: 'src/entry/worker.browser.ts' }, platform: 'browser', outExtension: { '.js': '.mjs' } },
   { entryPoints: { 'worker.node': 'src/entry/worker.node.ts' }, platform: 'node', outExtension: { '.js': '.mjs' } },
 );
-// The queue workers' sandboxed processor: BullMQ loads it by path in a worker thread. It needs
-// the Node entry's side effect (where the kernels are), which `sideEffects: false` would drop.
-bundles.push({ entryPoints: { 'queue-processor': 'src/queue/processor.ts' }, platform: 'node', outExtension: { '.js': '.mjs' }, ignoreAnnotations: true });
+// The queue workers' sandboxed processor: BullMQ loads it by path in a worker thread.
+bundles.push({ entryPoints: { 'queue-processor': 'src/queue/processor.ts' }, platform: 'node', outExtension: { '.js': '.mjs' } });
 
 /** The names a surface module exports (esbuild's metafile, from a throwaway bundle). */
 async function exportsOf(file) {

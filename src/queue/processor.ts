@@ -3,8 +3,8 @@
 // thread, which keeps renewing the job's lock. It reads the job's blobs from Redis, runs the
 // task from the registry, writes the output blobs back and returns their references.
 import { workerData } from 'node:worker_threads';
-// The Node entry: the kernels are read from dist/, next to this file.
-import { init } from '../entry/node.js';
+import { init, setKernelSource } from '../backend/init.js';
+import { nodeKernelSource } from '../entry/node-runtime.js';
 import { registerDiagnostics } from '../parallel/diagnostics.js';
 import { registerTask, runTask } from '../parallel/registry.js';
 import type { Json } from '../parallel/task.js';
@@ -14,6 +14,8 @@ import type { RedisConnectionOptions } from './connection.js';
 import { type JobData, type JobResult, failureForQueue } from './job-data.js';
 import { loadIoredis } from './peers.js';
 
+// Kernels from dist/, next to this file: the builds a job names by hash.
+setKernelSource(nodeKernelSource);
 registerDiagnostics();
 registerTask(trainExpert);
 
