@@ -13,7 +13,7 @@ import type { Executor } from '../src/parallel/executor.js';
 import { bullmqExecutor } from '../src/queue/bullmq-executor.js';
 import { connectionOptions } from '../src/queue/connection.js';
 import { DEFAULT_QUEUE } from '../src/queue/job-data.js';
-import { type WorkerProcess, startRedis, startWorker } from '../test/util/redis.js';
+import { type WorkerProcess, killMidJob, startRedis, startWorker } from '../test/util/redis.js';
 
 const json = process.argv.includes('--json');
 const log = (s: string) => json || console.log(s);
@@ -56,7 +56,7 @@ try {
   const two = await fit(executor);
   log(`queue, 2 worker processes: ${two.seconds.toFixed(1)} s (${(one.seconds / two.seconds).toFixed(2)}×)`);
 
-  // The kill: once both workers are mid-job, SIGKILL one; time until its job is active on the other.
+  // The kill: once worker 0 is mid-job, SIGKILL it; time until its job is active on the other.
   const events = new QueueEvents(DEFAULT_QUEUE, { connection: connectionOptions(redis.url) });
   const stalled = new Set<string>();
   let killedAt = 0;
@@ -67,21 +67,19 @@ try {
   });
   await events.waitUntilReady();
   const last = new Map<number, number>();
-  let kill: Promise<void> | undefined;
+  let killing: Promise<boolean> | undefined;
+  let over = false;
   const crashed = await fit(executor, ({ expert, fraction }) => {
     last.set(expert, fraction);
-    const underWay = [...last.values()].filter((f) => f < 1).length;
-    if (!kill && underWay === 2 && fraction >= 0.3) {
-      killedAt = performance.now();
-      kill = workers[0].kill();
-    }
+    killing ??= killMidJob(client, `bull:${DEFAULT_QUEUE}`, workers[0], () => over).then((k) => ((killedAt = performance.now()), k));
   });
-  await kill;
+  over = true;
+  const killed = await killing;
   await events.close();
   await executor.close();
   await Promise.all(workers.map((w) => w.stop()));
   const leftover = (await client.keys('*')).length;
-  const recovered = recoveredAt > 0 && last.size === JOBS && [...last.values()].every((f) => f === 1);
+  const recovered = Boolean(killed) && recoveredAt > 0 && last.size === JOBS && [...last.values()].every((f) => f === 1);
   const result = {
     op: 'scaleout', workers: 2, jobs: JOBS, one_s: +one.seconds.toFixed(2), two_s: +two.seconds.toFixed(2),
     speedup: +(one.seconds / two.seconds).toFixed(2), recovered, recovery_s: recovered ? +((recoveredAt - killedAt) / 1000).toFixed(2) : null,

@@ -15,7 +15,7 @@ import { bullmqExecutor } from '../src/queue/bullmq-executor.js';
 import { connectionOptions } from '../src/queue/connection.js';
 import { DEFAULT_QUEUE, failureForQueue, failureFromQueue } from '../src/queue/job-data.js';
 import { SparseExpertsError } from '../src/errors.js';
-import { type RedisServer, type WorkerProcess, redisMissing, startRedis, startWorker } from './util/redis.js';
+import { type RedisServer, type WorkerProcess, killMidJob, redisMissing, startRedis, startWorker } from './util/redis.js';
 
 const code = (c: string) => (e: unknown) => (e as { code?: string }).code === c;
 const bits = (a: Uint8Array) => Array.from(a);
@@ -48,7 +48,7 @@ if (missing) {
   let workers: WorkerProcess[] = [];
   const { train } = loadMnist({ train: 4000, test: 10, seed: 5 });
   // Long enough per job (seconds here) that the kill lands mid-job.
-  const expert = { kind: 'mlp' as const, hidden: [64], fit: { epochs: 6, batchSize: 32 } };
+  const expert = { kind: 'mlp' as const, hidden: [128], fit: { epochs: 8, batchSize: 32 } };
   const options = { experts: 6, expert, combine: 'convex' as const, seed: 21 };
 
   /**
@@ -90,7 +90,8 @@ if (missing) {
 
     const executor = bullmqExecutor({ connection: redis.url, workers: 2 });
     const fractions = new Map<number, number[]>();
-    let killed: Promise<void> | undefined;
+    let killing: Promise<boolean> | undefined;
+    let over = false;
     const m = new SparseExpertModel(options);
     let got: Uint8Array;
     try {
@@ -99,20 +100,18 @@ if (missing) {
         executor,
         onProgress: ({ expert, fraction }) => {
           fractions.set(expert, [...(fractions.get(expert) ?? []), fraction]);
-          // Both workers are mid-job (two experts under way, each has reported): kill one.
-          const underWay = [...fractions.values()].filter((f) => f[f.length - 1] < 1).length;
-          if (!killed && underWay === 2 && fraction >= 0.3) killed = workers[0].kill();
+          killing ??= killMidJob(client, `bull:${DEFAULT_QUEUE}`, workers[0], () => over);
         },
       });
       console.log(`  queue fit: ${((performance.now() - started) / 1000).toFixed(1)} s, stalled jobs re-run: ${stalled.length}`);
       got = saveModel(m);
     } finally {
-      await killed;
+      over = true;
       m.dispose();
       await executor.close();
       await events.close();
     }
-    assert.ok(killed, 'a worker was killed mid-job');
+    assert.ok(await killing, 'a worker was killed mid-job');
     assert.equal([...fractions.keys()].sort(), [0, 1, 2, 3, 4, 5], 'every expert reported progress');
     for (const f of fractions.values()) assert.is(f[f.length - 1], 1, 'each expert\'s progress reached 1');
     const restarted = [...fractions.values()].some((f) => f.some((x, i) => i > 0 && x <= f[i - 1]));

@@ -26,11 +26,11 @@ export async function workerCommand(args: string[]): Promise<void> {
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
   const worker = await startQueueWorker({ connection: v.redis, concurrency, queue: v.queue, prefix: v.prefix });
-  console.error(`sparse-experts worker ${process.pid}: ready on queue ${worker.queue}, concurrency ${concurrency}`);
+  console.error(`sparse-experts worker ${worker.name}: ready on queue ${worker.queue}, concurrency ${concurrency}`);
   await new Promise<void>((resolve, reject) => {
     onSignal = () => {
       const force = signals > 1;
-      console.error(`sparse-experts worker ${process.pid}: ${force ? 'stopping now' : 'finishing running jobs'}`);
+      console.error(`sparse-experts worker ${worker.name}: ${force ? 'stopping now' : 'finishing running jobs'}`);
       worker.close(force).then(resolve, reject);
     };
     if (signals) onSignal();

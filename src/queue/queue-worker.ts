@@ -3,6 +3,7 @@
 // detection is tuned for seconds: a worker killed mid-job loses its lock within lockDuration,
 // and another worker's stalled check puts the job back in the queue for someone else.
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'bullmq';
 import { fail } from '../errors.js';
@@ -27,10 +28,13 @@ export interface QueueWorkerOptions {
   stalledIntervalMs?: number;
   /** How often a job may stall (its worker died) before it fails instead of running again (default 2). */
   maxStalledCount?: number;
+  /** Stored on each job this worker takes (BullMQ's `processedBy`; default host:pid). */
+  name?: string;
 }
 
 export interface QueueWorker {
   readonly queue: string;
+  readonly name: string;
   /** Stops taking jobs; waits for the running ones unless `force`. Closes every connection. */
   close(force?: boolean): Promise<void>;
 }
@@ -54,10 +58,11 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
   const maxStalledCount = o.maxStalledCount ?? 2;
   if (!(lockDuration >= 1000 && stalledInterval >= 500)) fail('ERR_BAD_ARGUMENT', 'lockDurationMs must be ≥ 1000 and stalledIntervalMs ≥ 500');
   if (!(Number.isInteger(maxStalledCount) && maxStalledCount >= 1)) fail('ERR_BAD_ARGUMENT', `maxStalledCount must be an integer ≥ 1, got ${o.maxStalledCount}`);
+  const name = o.name ?? `${hostname()}:${process.pid}`;
   const file = processorFile();
   const [{ Worker: BullWorker }, { Redis }] = await Promise.all([loadBullmq(), loadIoredis()]);
   const worker: Worker = new BullWorker(queue, file, {
-    connection, prefix, concurrency, lockDuration, stalledInterval, maxStalledCount,
+    connection, prefix, concurrency, lockDuration, stalledInterval, maxStalledCount, name,
     useWorkerThreads: true,
     // The processor threads open their own connection for blobs.
     workerThreadsOptions: { workerData: { connection } },
@@ -70,6 +75,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
   await Promise.all([worker.waitUntilReady(), cancels.subscribe(channel)]);
   return {
     queue,
+    name,
     async close(force = false) {
       await worker.close(force);
       // Live workers keep the queue's meta and stall-check keys; the last one out removes them.

@@ -3,7 +3,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -69,6 +69,8 @@ export async function startRedis(): Promise<RedisServer> {
 
 export interface WorkerProcess {
   child: ChildProcess;
+  /** What it stores on the jobs it takes (BullMQ's processedBy). */
+  name: string;
   /** SIGTERM: running jobs finish first (SIGKILL after `graceMs`). */
   stop(graceMs?: number): Promise<void>;
   kill(): Promise<void>;
@@ -83,12 +85,34 @@ export async function startWorker(url: string, concurrency = 1): Promise<WorkerP
   await waitFor(child, /ready on queue/, 'sparse-experts worker');
   return {
     child,
+    name: `${hostname()}:${child.pid}`,
     stop: (graceMs = 10_000) => {
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       return stopProcess(child, 'SIGTERM').finally(() => clearTimeout(timer));
     },
     kill: () => stopProcess(child, 'SIGKILL'),
   };
+}
+
+/** The few ioredis calls killMidJob makes. */
+interface RedisReader {
+  lrange(key: string, start: number, stop: number): Promise<string[]>;
+  hmget(key: string, ...fields: string[]): Promise<(string | null)[]>;
+}
+
+/**
+ * SIGKILLs `worker` once Redis shows it holding an active job that has reported progress (so
+ * the kill lands mid-job, not between jobs); resolves false if `over()` comes true first.
+ */
+export async function killMidJob(redis: RedisReader, queueKey: string, worker: WorkerProcess, over: () => boolean): Promise<boolean> {
+  while (!over()) {
+    for (const id of await redis.lrange(`${queueKey}:active`, 0, -1)) {
+      const [by, progress] = await redis.hmget(`${queueKey}:${id}`, 'pb', 'progress');
+      if (by === worker.name && progress !== null) return worker.kill().then(() => true);
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return false;
 }
 
 /** Reads the child's output to the end, so a full pipe never blocks it. */
