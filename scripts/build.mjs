@@ -73,7 +73,8 @@ const common = { bundle: true, format: 'esm', target: 'es2022', logLevel: 'warni
 // surface's names is reachable from outside.
 const runtimes = [
   { suffix: '', ext: '.js', entry: 'src/entry/node.ts', root: 'src/index.node.ts', options: { platform: 'node' } },
-  { suffix: '.browser', ext: '.js', entry: 'src/entry/browser.ts', root: 'src/index.ts', options: { platform: 'browser' } },
+  // What a page downloads: whitespace and syntax minified (names kept, so stack traces still read).
+  { suffix: '.browser', ext: '.js', entry: 'src/entry/browser.ts', root: 'src/index.ts', options: { platform: 'browser', minifyWhitespace: true, minifySyntax: true } },
   { suffix: '.edge', ext: '.js', entry: 'src/entry/edge.ts', root: 'src/index.ts', options: { platform: 'neutral', mainFields: ['module', 'main'] } },
   {
     // CommonJS for require(): import.meta.url comes from __filename.
@@ -84,13 +85,14 @@ const runtimes = [
 const surfaces = { backend: 'src/backend/index.ts', parallel: 'src/parallel/index.ts', nn: 'src/nn/index.ts' };
 const bundles = runtimes.map(({ suffix, entry, options }) => ({ entryPoints: { [`core${suffix}`]: entry }, ...options }));
 // The command line (npm start, the `sparse-experts` bin): Node only, next to the kernels and worker.
+// It calls installNodeRuntime() itself (src/entry/node-runtime.ts).
 bundles.push({ entryPoints: { cli: 'src/cli/main.ts' }, platform: 'node', banner: { js: '#!/usr/bin/env node' } });
 // The workers have entries of their own: esbuild does not follow `new URL('./worker.mjs',
 // import.meta.url)`. The browser one (also Deno and Bun Web Workers) has no node imports and no
 // top-level await, so bundlers can re-bundle it as a classic (iife) worker; Node's runs in
 // worker_threads.
 bundles.push(
-  { entryPoints: { worker: 'src/entry/worker.browser.ts' }, platform: 'browser', outExtension: { '.js': '.mjs' } },
+  { entryPoints: { worker: 'src/entry/worker.browser.ts' }, platform: 'browser', outExtension: { '.js': '.mjs' }, minifyWhitespace: true, minifySyntax: true },
   { entryPoints: { 'worker.node': 'src/entry/worker.node.ts' }, platform: 'node', outExtension: { '.js': '.mjs' } },
 );
 // The queue workers' sandboxed processor: BullMQ loads it by path in a worker thread.

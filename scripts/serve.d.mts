@@ -5,4 +5,4 @@ export interface Served {
   requested: Set<string>;
   close(): Promise<void>;
 }
-export function serve(folder: string, options?: { port?: number }): Promise<Served>;
+export function serve(folder: string, options?: { port?: number; routes?: Record<string, Uint8Array> }): Promise<Served>;

@@ -1,7 +1,7 @@
 // A small static file server on 127.0.0.1 that sends COOP/COEP, so pages are cross-origin
-// isolated (SharedArrayBuffer, precise timers). `npm run demo` runs it on the repository
-// (the demo at /examples/web/, the library at /dist/); the bundler tests serve built apps with it.
-//   node scripts/serve.mjs [folder] [--port N] [--open PATH]
+// isolated (SharedArrayBuffer, precise timers). The demo (examples/web/serve.mjs) and the
+// bundler tests serve with it.
+//   node scripts/serve.mjs [folder] [--port N]
 import { readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -13,10 +13,11 @@ const TYPES = {
 };
 
 /**
- * Serves `folder`; a path naming a folder serves its index.html. Resolves once listening, with
- * the URL and the paths requested so far (tests check which files a page really loaded).
+ * Serves `folder`; a path naming a folder serves its index.html; `routes` maps a path to bytes
+ * made in memory. Resolves once listening, with the URL and the paths requested so far (tests
+ * check which files a page really loaded).
  */
-export async function serve(folder, { port = 0 } = {}) {
+export async function serve(folder, { port = 0, routes = {} } = {}) {
   const root = resolve(folder);
   const requested = new Set();
   const server = createServer(async (req, res) => {
@@ -25,6 +26,10 @@ export async function serve(folder, { port = 0 } = {}) {
     let file = join(root, normalize(path));
     const headers = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp', 'cache-control': 'no-store' };
     try {
+      if (Object.hasOwn(routes, path)) {
+        res.writeHead(200, { ...headers, 'content-type': 'application/octet-stream' });
+        return res.end(routes[path]);
+      }
       if (file !== root && !file.startsWith(root + sep)) throw new Error('outside the folder');
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
       const body = await readFile(file);
@@ -45,8 +50,8 @@ export async function serve(folder, { port = 0 } = {}) {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const args = process.argv.slice(2);
-  const flag = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
-  const folder = args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--')) ?? fileURLToPath(new URL('..', import.meta.url));
-  const { url } = await serve(folder, { port: Number(flag('--port', 8080)) });
-  console.log(`serving ${folder} at ${url}${flag('--open', '').replace(/^\//, '')} (Ctrl-C stops)`);
+  const port = args.includes('--port') ? Number(args[args.indexOf('--port') + 1]) : 8080;
+  const folder = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--port') ?? fileURLToPath(new URL('..', import.meta.url));
+  const { url } = await serve(folder, { port });
+  console.log(`serving ${folder} at ${url} (Ctrl-C stops)`);
 }

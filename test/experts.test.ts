@@ -137,7 +137,7 @@ test('fit calls back like tfjs, with validation logs, and early stopping stops',
   const ds = blobs(200, 3, 4, SEED);
   const events: string[] = [];
   let last: Record<string, number | undefined> = {};
-  const m = new SoftmaxRegression({ backend: wasm });
+  const m = new SoftmaxRegression({ backend: wasm, solver: 'adam' });
   const h = await m.fit(ds, {
     epochs: 3, batchSize: 50, validationSplit: 0.25, seed: 1,
     callbacks: {

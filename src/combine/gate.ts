@@ -6,7 +6,7 @@ import { fail } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/init.js';
 import type { Labels } from '../data/dataset.js';
-import { type Combiner, type CombinerDescription, type CombinerJSON, type GateJSON, checkInput, checkOutputs, mixOutputs, taskOf } from './combiner.js';
+import { type Combiner, type CombinerDescription, type CombinerJSON, type GateJSON, checkInput, checkOutputs, fitWarnings, mixOutputs, taskOf, warned } from './combiner.js';
 import { mixtureTargets } from './mixture-loss.js';
 import { type GateTrainOptions, trainGate } from './train-gate.js';
 
@@ -19,6 +19,7 @@ export class GatingNetwork implements Combiner {
   readonly kind = 'gate' as const;
   private state: GateJSON | null = null;
   private backend: Backend | null;
+  private warnings: string[] = [];
 
   constructor(private readonly options: GateOptions = {}) {
     this.backend = options.backend ?? null;
@@ -42,6 +43,7 @@ export class GatingNetwork implements Combiner {
     const n = outputs.length;
     const { weights, load } = usage(g, rows, n);
     this.state = { kind: 'gate', experts: n, dims, W: Array.from(W), b: Array.from(b), mean, scale, loss, weights, load };
+    this.warnings = fitWarnings(y, width);
   }
 
   /** The gate's weights for each row: rows × experts, each row summing to 1. */
@@ -67,7 +69,7 @@ export class GatingNetwork implements Combiner {
 
   describe(): CombinerDescription {
     const s = this.fitted();
-    return { kind: this.kind, summary: `gating network over ${s.experts} experts (${s.dims} inputs → softmax)`, weights: [...s.weights], load: [...s.load], loss: s.loss };
+    return { kind: this.kind, summary: `gating network over ${s.experts} experts (${s.dims} inputs → softmax)`, weights: [...s.weights], load: [...s.load], loss: s.loss, ...warned(this.warnings) };
   }
 
   toJSON(): GateJSON {

@@ -12,7 +12,7 @@ import type { ExpertState } from '../experts/expert.js';
 import { type TaskInput, type TaskOutput, defineTask } from '../parallel/task.js';
 import { gradualPruning } from '../sparsity/gradual.js';
 import { type LayerPruneReport, type PruneSpec, pruneNetwork } from '../sparsity/prune.js';
-import type { History } from '../train/fit.js';
+import type { Callbacks, History } from '../train/fit.js';
 
 export interface SparsitySpec extends PruneSpec {
   /**
@@ -89,6 +89,10 @@ export const trainExpert = defineTask<TrainExpertSpec, TrainExpertResult>('train
     const fineTune = sp && (sp.schedule ?? 'one-shot') === 'one-shot' ? sp.fineTuneEpochs ?? Math.max(2, Math.round(epochs / 2)) : 0;
     const total = epochs + fineTune;
     const progress = (offset: number, span: number) => (f: number) => ctx.onProgress({ index: p.index, fraction: (offset + f * span) / total });
+    // Each finished epoch's training loss (and accuracy), for live curves; fine-tune epochs count on.
+    const epochLogs = (offset: number): Callbacks['onEpochEnd'] => (epoch, logs) => {
+      ctx.onProgress({ index: p.index, fraction: (offset + epoch + 1) / total, epoch: offset + epoch, loss: logs.loss, ...(logs.acc === undefined ? {} : { acc: logs.acc }) });
+    };
     let gradual: ReturnType<typeof gradualPruning> | null = null;
     if (sp && sp.schedule === 'gradual') {
       if (sp.method !== 'magnitude') fail('ERR_BAD_ARGUMENT', "a gradual schedule prunes by magnitude: use method 'magnitude'");
@@ -99,13 +103,13 @@ export const trainExpert = defineTask<TrainExpertSpec, TrainExpertResult>('train
       });
     }
     const history = await expert.fit(data, {
-      seed: p.seed, signal: ctx.signal, onProgress: progress(0, epochs), callbacks: gradual?.callbacks,
+      seed: p.seed, signal: ctx.signal, onProgress: progress(0, epochs), callbacks: { ...gradual?.callbacks, onEpochEnd: epochLogs(0) },
     });
     let pruning: LayerPruneReport[] | null = gradual?.last ?? null;
     if (sp && !gradual) {
       pruning = pruneNetwork(expert.network(), sp);
       if (fineTune > 0) {
-        await expert.fineTune(data, { epochs: fineTune, seed: p.seed + 1, signal: ctx.signal, onProgress: progress(epochs, fineTune) });
+        await expert.fineTune(data, { epochs: fineTune, seed: p.seed + 1, signal: ctx.signal, onProgress: progress(epochs, fineTune), callbacks: { onEpochEnd: epochLogs(epochs) } });
       }
     }
     const { tensors, ...state } = expert.toState();

@@ -4,8 +4,9 @@ import type { Browser, Page } from 'playwright-core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as checks from './checks.js';
-import { digest, trainBlobs } from './train-check.js';
+import { digest, hex, trainBlobs } from './train-check.js';
 import { launchChromium } from './launch.js';
+import { trainAndSave } from '../runtimes/scenario.mjs';
 import { startServer, type TestServer } from './server.js';
 
 interface Ctx {
@@ -20,6 +21,8 @@ interface Ctx {
   notes: string[];
   /** The page's note from the training check: the digest of its predictions. */
   trained?: string;
+  /** The model file the page saved (test/runtimes/scenario.mjs), base64. */
+  saved?: string;
 }
 const browser = suite<Ctx>('browser', { errors: [], notes: [] });
 
@@ -55,7 +58,8 @@ for (const name of Object.keys(checks)) {
     const result = await page.evaluate((n) => (window as unknown as { runCheck(n: string): Promise<{ ok: boolean; note?: string; message?: string }> }).runCheck(n), name);
     assert.ok(result.ok, result.message);
     assert.equal(ctx.errors, [], 'errors thrown in the page');
-    if (result.note) ctx.notes.push(`  ${name}: ${result.note}`);
+    if (name === 'savesTheModelFileOtherRuntimesSave') ctx.saved = result.note;
+    else if (result.note) ctx.notes.push(`  ${name}: ${result.note.replace(/weights (\w+)/, (_, h: string) => `${h.length / 2} weight bytes`)}`);
     if (name === 'trainsInWebWorkersLikeOnThePage') ctx.trained = result.note;
   });
 }
@@ -64,8 +68,20 @@ browser('Chromium trains bit-identical weights to Node (same seed, plain SIMD)',
   if (ctx.setup) throw ctx.setup;
   const lib = await import('../../src/entry/node.js');
   const node = await trainBlobs(lib, 1);
+  assert.is(node.workers, 1);
   assert.ok(ctx.trained, 'the page-side training check ran');
+  const page = /weights (\w+)/.exec(ctx.trained!)?.[1] ?? '';
+  assert.is(page.length / 2, node.weights.byteLength, 'as many weight bytes as in Node');
+  assert.ok(page === hex(node.weights), "Chromium's weight bytes differ from Node's");
   assert.match(ctx.trained!, `digest ${digest(node.proba)}`);
+});
+
+browser('Chromium saves byte-identical model files to Node (the runtimes scenario, 2 workers each)', async (ctx) => {
+  if (ctx.setup) throw ctx.setup;
+  const node = await trainAndSave(await import('../../src/entry/node.js'), { workers: 2 });
+  assert.ok(ctx.saved, 'the page-side saving check ran');
+  assert.ok(ctx.saved === node, `Chromium's file (${ctx.saved!.length} base64 chars) differs from Node's (${node.length})`);
+  ctx.notes.push(`  Chromium and Node saved the same ${Buffer.from(node, 'base64').length}-byte model file`);
 });
 
 browser.run();

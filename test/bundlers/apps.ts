@@ -10,9 +10,10 @@ import { root } from './packed.js';
 
 const run = promisify(execFile);
 
-const MAIN = `import * as lib from 'sparse-experts';
+// Named imports, as an app writes them: the bundler tree-shakes, and must keep the runtime set-up.
+const MAIN = `import { SparseExpertModel, Rng, accuracy, fromArrays, init } from 'sparse-experts';
 import { digest, trainBlobs } from './train-check.js';
-window.result = trainBlobs(lib, 2).then(
+window.result = trainBlobs({ SparseExpertModel, Rng, accuracy, fromArrays, init }, 2).then(
   (r) => ({ ok: true, digest: digest(r.proba), accuracy: r.accuracy }),
   (err) => ({ ok: false, error: String((err && err.stack) || err) }),
 );
