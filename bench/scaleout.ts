@@ -7,7 +7,7 @@
 //   npm run bench:scaleout [-- --json]
 import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
-import { SparseExpertModel, loadMnist, saveModel } from '../src/entry/node.js';
+import { SparseExpertModel, init, loadMnist, saveModel } from '../src/entry/node.js';
 import { createExecutor } from '../src/parallel/create.js';
 import type { Executor } from '../src/parallel/executor.js';
 import { bullmqExecutor } from '../src/queue/bullmq-executor.js';
@@ -16,6 +16,8 @@ import { DEFAULT_QUEUE } from '../src/queue/job-data.js';
 import { type WorkerProcess, killMidJob, startRedis, startWorker } from '../test/util/redis.js';
 
 const json = process.argv.includes('--json');
+// The SIMD build, which every worker has (npm run bench enables relaxed SIMD here, not in the workers).
+await init({ build: 'simd' });
 const log = (s: string) => json || console.log(s);
 const JOBS = 6;
 const { train } = loadMnist({ train: 8000, test: 10, seed: 1 });
