@@ -134,8 +134,9 @@ class BullmqExecutor implements Executor {
       const data: JobData = { task, spec: input.spec as Json, blobs: refs, outputs: { prefix: this.blobPrefix, ttlMs: this.ttlMs } };
       // One attempt: a failure of the task's own is final; a killed worker's job comes back through stall detection.
       const age = Math.ceil(this.ttlMs / 1000);
+      if (signal.aborted) throw signal.reason; // while the blobs went up: nothing queued
       await queue.add(task, data, { jobId, attempts: 1, removeOnComplete: { age }, removeOnFail: { age } });
-      if (signal.aborted) throw signal.reason;
+      // Aborted from here on: the race rejects at once and stop() removes or cancels the job.
       const result = await Promise.race([finished, aborted(signal)]).catch(async (err) => {
         if (signal.aborted) await this.stop(queue, redis, jobId, finished);
         throw err;
