@@ -65,7 +65,8 @@ function stampKernels(file, build) {
 }
 
 // No source maps: the bundles are readable unminified ESM, and the package ships only what runs.
-const common = { bundle: true, format: 'esm', target: 'es2022', logLevel: 'warning', write: false, outdir: 'dist' };
+// bullmq and ioredis are optional peer dependencies (src/queue/): imported at run time, never bundled.
+const common = { bundle: true, format: 'esm', target: 'es2022', logLevel: 'warning', write: false, outdir: 'dist', external: ['bullmq', 'ioredis'] };
 // One core bundle per runtime (src/entry/<runtime>.ts: the runtime's set-up and every API), and
 // per package entry a module re-exporting its surface from that core: `sparse-experts` and
 // `sparse-experts/backend` share one module state (one default backend), and nothing but a
@@ -94,6 +95,8 @@ bundles.push(
   { entryPoints: { worker: 'src/entry/worker.browser.ts' }, platform: 'browser', outExtension: { '.js': '.mjs' }, minifyWhitespace: true, minifySyntax: true },
   { entryPoints: { 'worker.node': 'src/entry/worker.node.ts' }, platform: 'node', outExtension: { '.js': '.mjs' } },
 );
+// The queue workers' sandboxed processor: BullMQ loads it by path in a worker thread.
+bundles.push({ entryPoints: { 'queue-processor': 'src/queue/processor.ts' }, platform: 'node', outExtension: { '.js': '.mjs' } });
 
 /** The names a surface module exports (esbuild's metafile, from a throwaway bundle). */
 async function exportsOf(file) {

@@ -3,3 +3,9 @@
 export * from './index.js';
 export { loadMnist, mnistAll } from './data/mnist.js';
 export type { MnistOptions } from './data/mnist.js';
+// Expert jobs on a BullMQ queue, and the queue workers (bullmq and ioredis are optional peer dependencies).
+export { bullmqExecutor } from './queue/bullmq-executor.js';
+export type { BullmqExecutorOptions } from './queue/bullmq-executor.js';
+export { startQueueWorker } from './queue/queue-worker.js';
+export type { QueueWorker, QueueWorkerOptions } from './queue/queue-worker.js';
+export type { RedisConnection, RedisConnectionOptions } from './queue/connection.js';

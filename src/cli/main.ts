@@ -50,6 +50,7 @@ flags:
   -h, --help`;
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'worker') return (await import('./worker.js')).workerCommand(process.argv.slice(3));
   const { values: v, positionals } = parseArgs({
     allowPositionals: true,
     options: {
