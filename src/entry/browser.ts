@@ -2,13 +2,18 @@
 // which the caller can override with init({ url }).
 import { fail } from '../errors.js';
 import { setKernelSource } from '../backend/init.js';
+import { kernelFile } from '../backend/kernels.js';
+import { setThreadPlatform } from '../backend/threads.js';
+import { browserThreads } from '../backend/threads-browser.js';
 import { browserWorkers } from '../parallel/browser.js';
 import { setWorkerPlatform } from '../parallel/platform.js';
 
 setWorkerPlatform(browserWorkers);
 
+setThreadPlatform(browserThreads);
+
 setKernelSource(async (build, url) => {
-  const name = build === 'relaxed' ? 'kernels-relaxed.wasm' : 'kernels.wasm';
+  const name = kernelFile(build);
   const where = url ?? new URL(`./${name}`, import.meta.url);
   const response = await fetch(where);
   if (!response.ok) fail('ERR_WASM_LOAD', `fetching ${String(where)} failed with HTTP ${response.status}; pass init({ url }) to say where kernels.wasm is served`);

@@ -2,13 +2,18 @@
 import { readFile } from 'node:fs/promises';
 import { fail } from '../errors.js';
 import { setKernelSource } from '../backend/init.js';
+import { kernelFile } from '../backend/kernels.js';
+import { setThreadPlatform } from '../backend/threads.js';
+import { nodeThreads } from '../backend/threads-node.js';
 import { nodeWorkers } from '../parallel/node.js';
 import { setWorkerPlatform } from '../parallel/platform.js';
 
 setWorkerPlatform(nodeWorkers);
 
+setThreadPlatform(nodeThreads);
+
 setKernelSource(async (build, url) => {
-  const name = build === 'relaxed' ? 'kernels-relaxed.wasm' : 'kernels.wasm';
+  const name = kernelFile(build);
   // Next to the bundle (dist/index.js), or in dist/ when running from source (tests, tsx).
   const places = url ? [new URL(url)] : [new URL(`./${name}`, import.meta.url), new URL(`../../dist/${name}`, import.meta.url)];
   for (const place of places) {
