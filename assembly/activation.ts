@@ -28,9 +28,9 @@ export function biasAct(x: usize, ldx: i32, bias: usize, rows: i32, cols: i32, a
 }
 
 /** dx = dy ⊙ act'(y) over n floats, from the activation output y (relu: y > 0); dx may be dy. */
-export function actBackward(dy: usize, y: usize, n: i32, act: i32, dx: usize): void {
+function actBackwardRow(dy: usize, y: usize, n: i32, relu: bool, dx: usize): void {
   const bytes = <usize>n << 2;
-  if (act != 1) {
+  if (!relu) {
     // identity: the gradient passes through.
     if (dx != dy) memory.copy(dx, dy, bytes);
     return;
@@ -41,6 +41,14 @@ export function actBackward(dy: usize, y: usize, n: i32, act: i32, dx: usize): v
     v128.store(dx + i, v128.and(v128.load(dy + i), f32x4.gt(v128.load(y + i), zero)));
   }
   for (; i < bytes; i += 4) store<f32>(dx + i, load<f32>(y + i) > 0 ? load<f32>(dy + i) : 0);
+}
+
+/** actBackwardRow over rows×cols matrices with row strides lddy, ldy, lddx. */
+export function actBackward(dy: usize, lddy: i32, y: usize, ldy: i32, rows: i32, cols: i32, act: i32, dx: usize, lddx: i32): void {
+  for (let r = 0; r < rows; r++) {
+    actBackwardRow(dy, y, cols, act == 1, dx);
+    dy += <usize>lddy << 2; y += <usize>ldy << 2; dx += <usize>lddx << 2;
+  }
 }
 
 /** out[c] = Σ_r x[r][c] (accumulate = 0) or out[c] += Σ_r x[r][c]. */

@@ -58,6 +58,7 @@ const cases: Array<[what: string, code: string, call: Call]> = [
   ['strided view too short for its rows', 'ERR_BAD_SHAPE', (b, k) => b.biasAct(b.subBuffer(k.x, 1, 11, 5), null, 3, 4, 'relu', k.out)],
   ['gemm output a view too short', 'ERR_BAD_SHAPE', (b, k) => b.gemm(false, false, 3, 4, 4, k.x, k.x, b.subBuffer(k.out, 1, 11))],
   ['strided view in an element-wise call', 'ERR_BAD_ARGUMENT', (b, k) => b.actBackward(b.subBuffer(k.x, 0, 12, 4), k.x, 12, 'relu', k.out)],
+  ['actBackward n not whole rows of cols', 'ERR_BAD_SHAPE', (b, k) => b.actBackward(k.x, k.x, 12, 'relu', k.out, 5)],
   ['strided view as the bias vector', 'ERR_BAD_ARGUMENT', (b, k) => b.biasAct(k.x, b.subBuffer(k.x, 0, 4, 4), 3, 4, 'relu', k.out)],
   ['free() of a view', 'ERR_BAD_ARGUMENT', (b, k) => b.free(b.subBuffer(k.x, 0, 4))],
 ];

@@ -6,9 +6,10 @@ import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { WasmBackend } from '../src/backend/wasm.js';
-import { type Backend, type KernelRef, SparseExpertsError, backendFor, createBackend, getBackend, init, kernelRef, registerKernels } from '../src/index.js';
+import { type Backend, type KernelRef, SparseExpertModel, SparseExpertsError, backendFor, createBackend, fromArrays, getBackend, init, kernelRef, registerKernels } from '../src/index.js';
 import { wasm } from './util/backends.js';
 import { allEqual } from './util/close.js';
+import { SEED, rng } from './util/prng.js';
 
 const dist = new URL('../dist/', import.meta.url);
 const file = (name: string) => Uint8Array.from(readFileSync(new URL(name, dist)));
@@ -135,6 +136,30 @@ test('registerKernels: backendFor uses the registered module (as a pool posts it
   const third = Uint8Array.from([...other, 0, 2, 1, 0x79]);
   const ref3: KernelRef = { build: 'simd', hash: sha256(third) };
   assert.equal(kernelRef(await backendFor(ref3, { module: new WebAssembly.Module(third) })), ref3);
+});
+
+test('fit with workers: 0 computes on the default backend: same object after, no second kernel instance', async () => {
+  const before = await getBackend(), memory = (before as WasmBackend).k.memory.buffer.byteLength, stats = before.stats();
+  const r = rng(SEED + 70);
+  const ds = fromArrays(Array.from({ length: 120 }, () => r.floats(6)), Array.from({ length: 120 }, () => r.int(0, 3)));
+  const instantiate = WebAssembly.instantiate;
+  let instances = 0;
+  WebAssembly.instantiate = ((...args: Parameters<typeof instantiate>) => {
+    instances++;
+    return instantiate(...args);
+  }) as typeof instantiate;
+  try {
+    const m = new SparseExpertModel({ experts: 2, expert: { kind: 'mlp', hidden: [4], fit: { epochs: 1, batchSize: 32 } }, combine: 'fixed', workers: 0, seed: 1 });
+    await m.fit(ds);
+    assert.ok(before.stats().buffers > stats.buffers, 'the model lives on the default backend');
+    m.dispose();
+  } finally {
+    WebAssembly.instantiate = instantiate;
+  }
+  assert.is(instances, 0, 'no kernel instance was built during fit');
+  assert.is(await getBackend(), before, 'getBackend() is the very same object');
+  assert.ok((before as WasmBackend).k.memory.buffer.byteLength < 2 * memory, 'wasm memory did not double');
+  assert.is(before.stats().buffers, stats.buffers, 'dispose freed what fit allocated');
 });
 
 test.run();

@@ -77,6 +77,7 @@ test('row-wise and element-wise kernels are bit-identical on 1, 2 and 3 threads'
   onAll(SEED + 42, 'biasAct relu', [r.floats(n), r.floats(cols), r.floats(n)], (b, [x, bias, out]) => b.biasAct(x, bias, rows, cols, 'relu', out), [2], 0, 0);
   onAll(SEED + 42, 'softmax', [r.floats(n, -5, 5), r.floats(n)], (b, [x, out]) => b.softmax(x, rows, cols, out), [1], 1e-6, 1e-5);
   onAll(SEED + 42, 'actBackward relu', [r.floats(n), r.floats(n), r.floats(n)], (b, [dy, y, dx]) => b.actBackward(dy, y, n, 'relu', dx), [2], 0, 0);
+  onAll(SEED + 42, 'actBackward relu by rows', [r.floats(n), r.floats(n), r.floats(n)], (b, [dy, y, dx]) => b.actBackward(dy, y, n, 'relu', dx, cols), [2], 0, 0);
   onAll(SEED + 42, 'colSum', [r.floats(n), r.floats(cols)], (b, [x, out]) => b.colSum(x, rows, cols, out, true), [1], 1e-4, 1e-4);
   const mask = r.floats(n).map((v) => (v > -0.5 ? 1 : 0));
   onAll(SEED + 42, 'adam', [r.floats(n), r.floats(n), r.floats(n), r.floats(n, 0, 1), mask], (b, [p, g, m, v, k]) =>

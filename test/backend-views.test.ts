@@ -45,12 +45,14 @@ test('gemm NN/NT/TN on strided views, with and without accumulate', () => {
   }
 });
 
-test('biasAct, colSum, softmax on strided views', () => {
+test('biasAct, actBackward (rows of cols), colSum, softmax on strided views', () => {
   const r = rng(SEED + 61);
   for (let t = 0; t < CASES; t++) {
     const rows = r.pick(EDGE), cols = r.pick(EDGE), act: Activation = r.pick(['relu', 'identity'] as const), acc = r.int(0, 2) === 1;
     const x = mat(r.floats(rows * cols), rows, cols), out = mat(r.floats(rows * cols), rows, cols), vec = { data: r.floats(cols) };
     check(`biasAct ${act} ${rows}×${cols}`, SEED + 61, r, [x, vec, out], (b, [xx, bias, o]) => b.biasAct(f(xx), f(bias), rows, cols, act, f(o)), 0, 0);
+    const y = mat(r.floats(rows * cols).map((v) => Math.max(v, 0)), rows, cols); // relu outputs: many exact zeros
+    check(`actBackward ${act} ${rows}×${cols}`, SEED + 61, r, [x, y, out], (b, [dy, yy, dx]) => b.actBackward(f(dy), f(yy), rows * cols, act, f(dx), cols), 0, 0);
     check(`colSum ${rows}×${cols} acc=${acc}`, SEED + 61, r, [x, vec], (b, [xx, o]) => b.colSum(f(xx), rows, cols, f(o), acc));
     check(`softmax ${rows}×${cols}`, SEED + 61, r, [x, out], (b, [xx, o]) => b.softmax(f(xx), rows, cols, f(o)), 1e-6, 1e-5);
   }

@@ -60,12 +60,14 @@ test('90 % magnitude pruning: exact sparsity, CSR inference equals the dense mas
   });
   const report = await m.fit(train);
   for (const e of m.expertList()) {
+    // The output layer stays dense by default (src/sparsity/prune.ts); the others lose exactly 90 %.
     const W = e.network().params().filter((p) => p.name.endsWith('/W'));
-    const total = W.reduce((s, p) => s + p.length, 0);
-    const zeros = W.reduce((s, p) => s + wasm.read(p.value).filter((v) => v === 0).length, 0);
-    assert.is(zeros, Math.round(0.9 * total), 'exactly 90 % of the weights are zero');
+    const hidden = W.slice(0, -1), total = hidden.reduce((s, p) => s + p.length, 0);
+    const zeros = hidden.reduce((s, p) => s + wasm.read(p.value).filter((v) => v === 0).length, 0);
+    assert.is(zeros, Math.round(0.9 * total), 'exactly 90 % of the hidden weights are zero');
+    assert.is(W[W.length - 1].mask, null, 'the output layer is not pruned');
   }
-  assert.ok(report.experts.every((e) => e.sparsity > 0.89));
+  assert.ok(report.experts.every((e) => e.sparsity > 0.85));
   // The model runs pruned experts through CSR; the experts themselves run dense gemm.
   const viaCsr = m.expertOutputs(heldOut.x, heldOut.rows);
   m.expertList().forEach((e, i) => allClose(viaCsr[i], e.predictProba(heldOut.x, heldOut.rows), 1e-5, 1e-4, 3, `expert ${i}`));

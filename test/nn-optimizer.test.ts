@@ -2,7 +2,8 @@
 // Keras' bias correction, SGD with momentum, L1 proximal shrink, masks.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Optimizer, type OptimizerConfig, type Param } from '../src/nn/optimizer.js';
+import { Optimizer, type OptimizerConfig } from '../src/nn/optimizer.js';
+import { Param } from '../src/nn/param.js';
 import { wasm } from './util/backends.js';
 import { allClose } from './util/close.js';
 import { SEED, rng } from './util/prng.js';
@@ -14,7 +15,9 @@ function run(config: OptimizerConfig, l1: number, mask: Float32Array | null, see
   const w0 = r.floats(N, -0.5, 0.5);
   if (mask) for (let i = 0; i < N; i++) w0[i] *= mask[i];
   const grads = Array.from({ length: STEPS }, () => r.floats(N));
-  const p: Param = { name: 'w', value: wasm.upload(w0), grad: wasm.alloc(N), length: N, mask: mask ? wasm.upload(mask) : null, penalised: true };
+  const p = new Param(wasm, 'w', [N], true);
+  wasm.write(p.value, w0);
+  p.setMask(mask);
   const opt = new Optimizer(wasm, config, { l1 });
   for (const g of grads) {
     wasm.write(p.grad, g);
@@ -22,6 +25,7 @@ function run(config: OptimizerConfig, l1: number, mask: Float32Array | null, see
   }
   const got = wasm.read(p.value);
   opt.dispose();
+  p.dispose();
   return { got, w0, grads };
 }
 

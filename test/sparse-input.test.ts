@@ -7,7 +7,7 @@ import { LinearRegression, LogisticRegression, MlpExpert, SoftmaxRegression, csr
 import type { NetworkExpert } from '../src/experts/network-expert.js';
 import { Rng } from '../src/data/prng.js';
 import { type Head, Network } from '../src/nn/network.js';
-import { trainingBatches } from '../src/train/batches.js';
+import { trainingBatches } from '../src/nn/batches.js';
 import { run as textExample, syntheticCorpus } from '../examples/text.js';
 import { reference, wasm } from './util/backends.js';
 import { allClose } from './util/close.js';

@@ -1,4 +1,4 @@
-// CSR inference: SparseNetwork equals the dense forward pass of the same masked weights on
+// CSR inference: a network compiled to CSR weights equals the dense forward pass of the same masked weights on
 // both backends (every head, mixed CSR/dense layers, 0/1/odd rows), its byte and non-zero
 // accounting, and a pruned MNIST MLP that keeps its accuracy after a short fine-tune.
 import { test } from 'uvu';
@@ -6,19 +6,18 @@ import * as assert from 'uvu/assert';
 import { loadMnist } from '../src/data/mnist.js';
 import { Rng } from '../src/data/prng.js';
 import { MlpExpert } from '../src/experts/mlp.js';
+import type { DenseSpec } from '../src/nn/dense.js';
 import { type Head, Network } from '../src/nn/network.js';
 import { pruneAndFineTune } from '../src/sparsity/fine-tune.js';
 import { measureSparseSpeed } from '../src/sparsity/measure.js';
 import { pruneNetwork } from '../src/sparsity/prune.js';
-import { compileSparse } from '../src/sparsity/sparse-network.js';
-import { predictNetwork } from '../src/train/evaluate.js';
 import { reference, wasm } from './util/backends.js';
 import { allClose } from './util/close.js';
 import { SEED, rng } from './util/prng.js';
 
 const code = (c: string) => (e: { code?: string }) => e.code === c;
 
-function net(backend: typeof wasm, inputs: number, widths: number[], head: Head, seed: number): Network {
+function net(backend: typeof wasm, inputs: number, widths: number[], head: Head, seed: number): Network<DenseSpec> {
   const layers = widths.map((units, i) => ({ units, activation: i < widths.length - 1 ? ('relu' as const) : ('identity' as const) }));
   const n = new Network(backend, { inputs, layers, head });
   n.initialize(new Rng(seed));
@@ -26,7 +25,7 @@ function net(backend: typeof wasm, inputs: number, widths: number[], head: Head,
 }
 
 for (const backend of [wasm, reference]) {
-  test(`SparseNetwork (${backend.name}) == dense inference of the masked weights: heads, shapes, rows 0/1/odd`, () => {
+  test(`compileSparse (${backend.name}) == dense inference of the masked weights: heads, shapes, rows 0/1/odd`, () => {
     const r = rng(SEED + 20);
     const shapes: [number, number[], Head][] = [
       [1, [1], 'softmax'], [7, [5, 3], 'softmax'], [33, [17, 9, 10], 'softmax'], [13, [8, 1], 'sigmoid'], [9, [31, 2], 'mse'], [64, [16, 4], 'softmax'],
@@ -36,16 +35,16 @@ for (const backend of [wasm, reference]) {
         const n = net(backend, inputs, widths, head, SEED);
         pruneNetwork(n, { method: 'magnitude', sparsity, layers: r.pick(['all', 'hidden'] as const) });
         for (const minSparsity of [0, 0.6, 2]) {
-          const sp = compileSparse(n, { minSparsity, batchSize: 8 });
+          const sp = n.compileSparse({ minSparsity, batchSize: 8 });
           for (const rows of [0, 1, 5, 17, 33]) {
             const x = r.floats(rows * inputs, -1, 1);
             const what = `${inputs}→${widths.join('→')} ${head} s=${sparsity} min=${minSparsity} rows=${rows}`;
-            const want = predictNetwork(n, x, rows);
+            const want = n.headOutputs(x, rows);
             const got = head === 'mse' ? sp.predict(x, rows) : sp.predictProba(x, rows);
             const dense = head === 'sigmoid' ? Float32Array.from({ length: rows * 2 }, (_, i) => (i % 2 ? want[i >> 1] : 1 - want[i >> 1])) : want;
             allClose(got, dense, 1e-6, 1e-5, SEED + 20, what);
           }
-          assert.ok(sp.layers.every((l) => (l.format === 'csr') === (l.sparsity >= minSparsity)), 'format follows minSparsity');
+          assert.ok(sp.layerInfo().every((l) => (l.format === 'csr') === (l.sparsity >= minSparsity)), 'format follows minSparsity');
           sp.dispose();
         }
         n.dispose();
@@ -54,13 +53,13 @@ for (const backend of [wasm, reference]) {
   });
 }
 
-test('SparseNetwork: bytes, nonZero, predict, snapshot semantics, dispose frees everything', () => {
+test('compileSparse: bytes, nonZero, predict, snapshot semantics, dispose frees everything', () => {
   const n = net(wasm, 784, [100, 10], 'softmax', SEED);
-  pruneNetwork(n, { method: 'magnitude', sparsity: 0.9 });
+  pruneNetwork(n, { method: 'magnitude', sparsity: 0.9, layers: 'all' });
   const live = wasm.stats().buffers;
-  const sp = compileSparse(n);
+  const sp = n.compileSparse();
   const nnz = [Math.round(0.1 * 78400), Math.round(0.1 * 1000)];
-  assert.equal(sp.layers.map((l) => [l.format, l.nonZero]), [['csr', nnz[0]], ['csr', nnz[1]]]);
+  assert.equal(sp.layerInfo().map((l) => [l.format, l.nonZero]), [['csr', nnz[0]], ['csr', nnz[1]]]);
   assert.is(sp.nonZero, nnz[0] + nnz[1]);
   assert.is(sp.denseBytes, 4 * (785 * 100 + 101 * 10));
   assert.is(sp.bytes, 4 * (101 + 11) + 8 * (nnz[0] + nnz[1]) + 4 * (100 + 10));
@@ -77,8 +76,8 @@ test('SparseNetwork: bytes, nonZero, predict, snapshot semantics, dispose frees 
   sp.dispose();
   assert.is(wasm.stats().buffers, live, 'no buffer left behind');
   assert.throws(() => sp.predict(x, 3), code('ERR_BUFFER_FREED'));
-  assert.throws(() => compileSparse(n, { minSparsity: -1 }), code('ERR_BAD_ARGUMENT'));
-  assert.throws(() => compileSparse(n, { batchSize: 0 }), code('ERR_BAD_ARGUMENT'));
+  assert.throws(() => n.compileSparse({ minSparsity: -1 }), code('ERR_BAD_ARGUMENT'));
+  assert.throws(() => n.compileSparse({ batchSize: 0 }), code('ERR_BAD_ARGUMENT'));
   n.dispose();
 });
 
@@ -106,7 +105,7 @@ for (const [layers, scope] of [['hidden', 'layer'], ['all', 'global']] as const)
     const total = pruned.reduce((s, l) => s + l.total, 0), kept = pruned.reduce((s, l) => s + l.nonZero, 0);
     assert.is(total - kept, Math.round(0.9 * total), 'exactly 90 % of the pruned layers');
     const after = acc(mlp.predict(held.x, held.rows));
-    const sp = compileSparse(mlp.network());
+    const sp = mlp.network().compileSparse();
     const sparseAcc = acc(sp.predict(held.x, held.rows));
     console.log(`  ${layers}/${scope}: dense ${dense.toFixed(3)}, 90 % pruned + 2 epochs ${after.toFixed(3)}, CSR ${sparseAcc.toFixed(3)} (${sp.bytes} of ${sp.denseBytes} bytes)`);
     assert.ok(dense >= 0.85, `dense accuracy ${dense} (seed ${SEED})`);

@@ -3,6 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Rng } from '../src/data/prng.js';
+import type { DenseSpec } from '../src/nn/dense.js';
 import { Network } from '../src/nn/network.js';
 import { magnitudeMask, magnitudeMasks } from '../src/sparsity/magnitude.js';
 import { nmMask } from '../src/sparsity/nm.js';
@@ -121,7 +122,7 @@ test('checkMask: wrong length → ERR_BAD_SHAPE, values other than 0/1 → ERR_B
   assert.throws(() => checkMask(null as unknown as number[], 3), code('ERR_BAD_ARGUMENT'));
 });
 
-function smallNet(backend = wasm, seed = SEED): Network {
+function smallNet(backend = wasm, seed = SEED): Network<DenseSpec> {
   const net = new Network(backend, { inputs: 13, head: 'softmax', layers: [{ units: 9, activation: 'relu' }, { units: 7, activation: 'relu' }, { units: 3, activation: 'identity' }] });
   net.initialize(new Rng(seed));
   return net;
@@ -132,13 +133,13 @@ for (const backend of [wasm, reference]) {
     const net = smallNet(backend);
     net.params().filter((p) => p.name.endsWith('/b')).forEach((p) => backend.fill(p.value, 0.25));
     const before = net.layers.map((l) => backend.read(l.W.value));
-    const report = pruneNetwork(net, { method: 'magnitude', sparsity: 0.6 });
+    const report = pruneNetwork(net, { method: 'magnitude', sparsity: 0.6, layers: 'all' });
     net.layers.forEach((l, i) => {
       const w = backend.read(l.W.value), mask = backend.read(l.W.mask!), k = Math.round(0.6 * l.W.length);
       assert.is(zeros(mask), k, `layer ${i} mask zeros`);
       assert.is(zeros(w), k, `layer ${i} weight zeros`);
       allEqual(w, before[i].map((v, j) => (mask[j] ? v : 0)), SEED, `layer ${i} kept weights unchanged`);
-      assert.equal(report[i], { layer: i, sparsity: k / l.W.length, nonZero: l.W.length - k, total: l.W.length });
+      assert.equal(report[i], { layer: i, name: `dense${i}/W`, sparsity: k / l.W.length, nonZero: l.W.length - k, total: l.W.length });
       allEqual(backend.read(l.b.value), new Float32Array(l.units).fill(0.25), SEED, `layer ${i} bias`);
     });
     net.dispose();

@@ -70,7 +70,7 @@ for (const backend of [wasm, reference]) {
     const mlp = new MlpExpert({ backend, hidden: [13] });
     // 203 rows / batch 16 = 13 steps per epoch; 3 epochs = 39 steps; end at 31, off the Δt = 4 grid.
     const schedule = { initial: 0.2, final: 0.85, beginStep: 3, endStep: 31, frequency: 4 };
-    const gradual = gradualPruning(mlp, {}, schedule);
+    const gradual = gradualPruning(mlp, { layers: 'all' }, schedule);
     let previous: Float32Array[] | null = null, updates = 0;
     const onBatchEnd = gradual.callbacks.onBatchEnd!;
     await mlp.fit(ds, {

@@ -79,7 +79,7 @@ export interface Backend {
    * dimension, e.g. a block of columns): gemm and the row kernels step its rows by the stride,
    * and a rows×cols operand needs (rows − 1)·stride + cols elements. A view of a strided view
    * keeps the stride unless given one. Element-wise calls (write, read, view, copy, fill,
-   * actBackward, the optimisers, denseToCsr) and vector operands take unstrided buffers.
+   * the optimisers, denseToCsr; actBackward without cols) and vector operands take unstrided buffers.
    */
   subBuffer<D extends DType>(buf: Buf<D>, offset: number, length: number, stride?: number): Buf<D>;
   /** Copy `data` into `buf` starting at element `offset`. */
@@ -106,7 +106,8 @@ export interface Backend {
   /** out[r][c] = act(x[r][c] + bias[c]) over rows×cols; bias may be null, out may be x. */
   biasAct(x: F32, bias: F32 | null, rows: number, cols: number, act: Activation, out: F32): void;
   /** dx = dy ⊙ act'(y) over n elements, from the activation's output y; dx may be dy. */
-  actBackward(dy: F32, y: F32, n: number, act: Activation, dx: F32): void;
+  /** With `cols`, the n elements are n / cols rows of `cols` (n a multiple of cols) and dy, y, dx may be strided views. */
+  actBackward(dy: F32, y: F32, n: number, act: Activation, dx: F32, cols?: number): void;
   /** out[c] (+)= Σ_r x[r][c]: the bias gradient. */
   colSum(x: F32, rows: number, cols: number, out: F32, accumulate?: boolean): void;
   /** Row softmax with max-shift; out may be x. */

@@ -122,10 +122,18 @@ export function biasActArgs(x: F32, bias: F32 | null, rows: number, cols: number
   return { act: activationCode(act), ldx, ldo };
 }
 
-export function actBackwardArgs(dy: F32, y: F32, n: number, act: Activation, dx: F32): number {
+/** n elements as one row, or as rows of `cols` (which may be strided views). */
+export function actBackwardArgs(dy: F32, y: F32, n: number, act: Activation, dx: F32, cols: number | undefined): { act: number; rows: number; cols: number; lddy: number; ldy: number; lddx: number } {
   dim('n', n);
-  fits('dy', dy, n); fits('y', y, n); fits('dx', dx, n);
-  return activationCode(act);
+  if (cols === undefined) {
+    fits('dy', dy, n); fits('y', y, n); fits('dx', dx, n);
+    return { act: activationCode(act), rows: 1, cols: n, lddy: n, ldy: n, lddx: n };
+  }
+  dim('cols', cols);
+  if (cols === 0 ? n !== 0 : n % cols !== 0) fail('ERR_BAD_SHAPE', `n = ${n} is not a whole number of rows of ${cols}`);
+  const rows = cols > 0 ? n / cols : 0;
+  const lddy = matrix('dy', dy, rows, cols), ldy = matrix('y', y, rows, cols), lddx = matrix('dx', dx, rows, cols);
+  return { act: activationCode(act), rows, cols, lddy, ldy, lddx };
 }
 
 /** Returns the row stride of x. */

@@ -12,7 +12,7 @@ export interface KernelExports {
   // ld*: the row stride (leading dimension, in elements) of the matrix before it.
   /** act: 0 identity, 1 relu; bias 0 = none. */
   biasAct(x: number, ldx: number, bias: number, rows: number, cols: number, act: number, out: number, ldo: number): void;
-  actBackward(dy: number, y: number, n: number, act: number, dx: number): void;
+  actBackward(dy: number, lddy: number, y: number, ldy: number, rows: number, cols: number, act: number, dx: number, lddx: number): void;
   colSum(x: number, ldx: number, rows: number, cols: number, out: number, accumulate: number): void;
   expArray(x: number, n: number, out: number): void;
   softmax(x: number, ldx: number, rows: number, cols: number, out: number, ldo: number): void;

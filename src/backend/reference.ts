@@ -132,10 +132,15 @@ export class ReferenceBackend implements Backend {
     }
   }
 
-  actBackward(dy: F32, y: F32, n: number, act: Activation, dx: F32): void {
-    const relu = actBackwardArgs(dy, y, n, act, dx) === 1;
+  actBackward(dy: F32, y: F32, n: number, act: Activation, dx: F32, cols?: number): void {
+    const s = actBackwardArgs(dy, y, n, act, dx, cols), relu = s.act === 1;
     const DY = this.f(dy), Y = this.f(y), DX = this.f(dx);
-    for (let i = 0; i < n; i++) DX[i] = relu && !(Y[i] > 0) ? 0 : DY[i];
+    for (let r = 0; r < s.rows; r++) {
+      for (let c = 0; c < s.cols; c++) {
+        const yv = Y[r * s.ldy + c];
+        DX[r * s.lddx + c] = relu && !(yv > 0) ? 0 : DY[r * s.lddy + c];
+      }
+    }
   }
 
   colSum(x: F32, rows: number, cols: number, out: F32, accumulate = false): void {

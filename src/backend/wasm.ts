@@ -169,11 +169,13 @@ export class WasmBackend implements Backend {
     this.k.biasAct(px, s.ldx, pb, rows, cols, s.act, po, s.ldo);
   }
 
-  actBackward(dy: F32, y: F32, n: number, act: Activation, dx: F32): void {
-    const code = actBackwardArgs(dy, y, n, act, dx);
+  actBackward(dy: F32, y: F32, n: number, act: Activation, dx: F32, cols?: number): void {
+    const s = actBackwardArgs(dy, y, n, act, dx, cols);
     const pdy = this.ptr(dy), py = this.ptr(y), pdx = this.ptr(dx);
-    if (this.byElements(FN.actBackward, n, (i, len) => [pdy + i * 4, py + i * 4, len, code, pdx + i * 4])) return;
-    this.k.actBackward(pdy, py, n, code, pdx);
+    const cut = s.rows > 1
+      ? this.byRows(FN.actBackward, s.rows, s.cols, (r0, r1) => [pdy + r0 * s.lddy * 4, s.lddy, py + r0 * s.ldy * 4, s.ldy, r1 - r0, s.cols, s.act, pdx + r0 * s.lddx * 4, s.lddx])
+      : this.byElements(FN.actBackward, s.cols, (i, len) => [pdy + i * 4, s.lddy, py + i * 4, s.ldy, 1, len, s.act, pdx + i * 4, s.lddx]);
+    if (!cut) this.k.actBackward(pdy, s.lddy, py, s.ldy, s.rows, s.cols, s.act, pdx, s.lddx);
   }
 
   colSum(x: F32, rows: number, cols: number, out: F32, accumulate = false): void {

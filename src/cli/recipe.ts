@@ -7,7 +7,6 @@ import { accuracy, f1Score } from '../metrics/classification.js';
 import type { CombineSpec, PartitionOptions } from '../model/options.js';
 import { SparseExpertModel } from '../model/sparse-expert-model.js';
 import type { SparsitySpec } from '../model/train-task.js';
-import { compileSparse } from '../sparsity/sparse-network.js';
 import { Progress } from './progress.js';
 
 export interface Scores {
@@ -106,7 +105,7 @@ export function describeCombine(c: CombineSpec): string {
 /** Dense vs CSR inference of a pruned model's experts on the same rows (median of 5). */
 export function sparseSpeedup(model: SparseExpertModel, test: Dataset): { dense_ms: number; csr_ms: number; speedup: number } {
   const experts = model.expertList();
-  const sparse = experts.map((e) => compileSparse(e.network()));
+  const sparse = experts.map((e) => e.network().compileSparse());
   const time = (f: () => void) => {
     f();
     const ts = Array.from({ length: 5 }, () => {

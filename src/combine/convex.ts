@@ -1,17 +1,24 @@
 // Learned convex weights: the seed's y = α·y1 + (1 − α)·y2, generalised to N experts with
 // α = softmax(θ) fit on held-out outputs (log-loss for classification, MSE for regression).
 import { fail } from '../errors.js';
+import type { Backend } from '../backend/backend.js';
+import { getBackend } from '../backend/init.js';
 import type { Labels } from '../data/dataset.js';
 import { type Combiner, type CombinerDescription, type CombinerJSON, checkOutputs, mixOutputs, taskOf } from './combiner.js';
 import { mixtureTargets } from './mixture-loss.js';
 import { type GateTrainOptions, trainGate } from './train-gate.js';
+
+export interface ConvexOptions extends GateTrainOptions {
+  /** Where θ trains (default: getBackend()). */
+  backend?: Backend;
+}
 
 export class LearnedWeights implements Combiner {
   readonly kind = 'convex' as const;
   private alpha: number[] | null = null;
   private loss = NaN;
 
-  constructor(private readonly options: GateTrainOptions = {}) {}
+  constructor(private readonly options: ConvexOptions = {}) {}
 
   /** The learned α (≥ 0, summing to 1), one per expert. */
   get weights(): number[] {
@@ -20,9 +27,12 @@ export class LearnedWeights implements Combiner {
 
   async fit(outputs: readonly Float32Array[], y: Labels): Promise<void> {
     const width = checkOutputs(outputs, y.length);
-    const { b, loss } = trainGate(mixtureTargets(outputs, y, width, taskOf(y, y.length, width)), null, 0, { epochs: 500, ...this.options });
-    const max = Math.max(...b), ex = Array.from(b, (v) => Math.exp(v - max)), sum = ex.reduce((a, v) => a + v, 0);
-    this.alpha = ex.map((v) => v / sum);
+    const { backend, ...train } = this.options;
+    const { g, loss } = trainGate(mixtureTargets(outputs, y, width, taskOf(y, y.length, width)), null, 0, backend ?? (await getBackend()), { epochs: 500, ...train });
+    // With no inputs every row's gate is softmax(θ): α is the first row, renormalised in
+    // float64 so that it sums to 1 beyond float32 rounding.
+    const first = Array.from(g.subarray(0, outputs.length)), sum = first.reduce((s, v) => s + v, 0);
+    this.alpha = first.map((v) => v / sum);
     this.loss = loss;
   }
 

@@ -33,9 +33,8 @@ export class GatingNetwork implements Combiner {
     for (let d = 0; d < dims; d++) scale[d] = scale[d] > 1e-12 ? Math.sqrt(scale[d]) : 1;
     const xs = standardise(x!, rows, dims, mean, scale);
     const { backend, ...train } = this.options;
-    const { W, b, loss } = trainGate(mixtureTargets(outputs, y, width, task), xs, dims, train, backend ?? (await getBackend()));
-    const n = outputs.length, g = new Float64Array(rows * n);
-    gateProbabilities(xs, rows, dims, W, b, g);
+    const { W, b, g, loss } = trainGate(mixtureTargets(outputs, y, width, task), xs, dims, backend ?? (await getBackend()), train);
+    const n = outputs.length;
     const { weights, load } = usage(g, rows, n);
     this.state = { kind: 'gate', experts: n, dims, W: Array.from(W), b: Array.from(b), mean, scale, loss, weights, load };
   }

@@ -1,74 +1,87 @@
-// mixtureLoss with its two products — the logits x·W and the weight gradient xᵀ·∂L/∂z — on a
-// backend's gemm in float32; the per-row softmax and loss (N experts, few) stay in float64 TS.
-// Products are laid out transposed (experts × rows, experts × dims): the long side is then the
-// gemm's output width, which the kernels vectorise (about 2× faster than rows × experts at N = 5).
-// Buffers are made once per fit; a step only writes W and ∂L/∂z and reads the two products.
+// The mixture loss and its gradient on a backend, in float32: the logits and the weight
+// gradient by gemm, the bias and the gate's softmax by kernels; on the host only the per-row
+// mixing of the N gate weights with the experts' targets (sums and products, and the log of
+// the loss value). The gate's weights are stored transposed, Wᵀ (experts × dims): the long
+// side is then the gemm's output width, which the kernels vectorise (about 2× faster than
+// rows × experts at N = 5). Buffers are made once per fit; a step allocates nothing.
 import type { Backend, F32 } from '../backend/backend.js';
-import { type MixtureTargets, l2Penalty, rowLoss } from './mixture-loss.js';
+import type { Param } from '../nn/param.js';
+import { MIXTURE_EPS, type MixtureTargets } from './mixture-loss.js';
 
 export class GemmMixtureLoss {
-  private readonly x: F32;
-  /** Wᵀ (experts × dims), the logits zᵀ (experts × rows), ∂L/∂zᵀ and ∂L/∂Wᵀ. */
-  private readonly wT: F32;
+  private readonly x: F32 | null;
+  /** The logits zᵀ (experts × rows) from gemm, then z (rows × experts) → the gate's g; ∂L/∂z in both layouts. */
   private readonly zT: F32;
+  private readonly z: F32;
+  private readonly dz: F32;
   private readonly dzT: F32;
-  private readonly gWT: F32;
-  private readonly w32: Float32Array;
-  private readonly dz32: Float32Array;
-  private readonly z: Float64Array;
-  private readonly dz: Float64Array;
 
-  /** x is rows × dims (t.rows rows), copied to the backend in float32. */
+  /** x is rows × dims (t.rows rows), copied to the backend in float32; null when dims = 0. */
   constructor(
     private readonly backend: Backend,
     private readonly t: MixtureTargets,
-    x: ArrayLike<number>,
+    x: ArrayLike<number> | null,
     private readonly dims: number,
   ) {
-    const { rows, experts: n } = t;
-    const x32 = new Float32Array(rows * dims);
-    for (let i = 0; i < x32.length; i++) x32[i] = x[i];
-    this.x = backend.upload(x32);
-    this.wT = backend.alloc(n * dims);
-    this.zT = backend.alloc(n * rows);
-    this.dzT = backend.alloc(n * rows);
-    this.gWT = backend.alloc(n * dims);
-    this.w32 = new Float32Array(n * dims);
-    this.dz32 = new Float32Array(n * rows);
-    this.z = new Float64Array(n);
-    this.dz = new Float64Array(n);
+    const size = Math.max(t.rows * t.experts, 1);
+    this.x = dims > 0 ? backend.upload(Float32Array.from({ length: t.rows * dims }, (_, i) => x![i])) : null;
+    this.zT = backend.alloc(size);
+    this.z = backend.alloc(size);
+    this.dz = backend.alloc(size);
+    this.dzT = backend.alloc(size);
   }
 
-  /** As mixtureLoss(t, x, dims, W, b, l2, gW, gb), to float32 rounding of x, W and the products. */
-  loss(W: Float64Array, b: Float64Array, l2: number, gW?: Float64Array, gb?: Float64Array): number {
-    const { backend: k, t, dims, z, dz, w32, dz32 } = this;
-    const { rows, experts: n } = t;
-    for (let d = 0; d < dims; d++) for (let e = 0; e < n; e++) w32[e * dims + d] = W[d * n + e];
-    k.write(this.wT, w32);
-    k.gemm(false, true, n, rows, dims, this.wT, this.x, this.zT);
-    const zT = k.view(this.zT); // nothing below allocates on the backend
-    const grad = gW !== undefined && gb !== undefined;
-    if (grad) gb.fill(0);
+  /**
+   * The mean loss of the gate (W: Wᵀ, experts × dims; b: experts) plus (l2/2)·‖W‖²; with
+   * `grad`, writes ∂L/∂Wᵀ and ∂L/∂b into W.grad and b.grad. The gate's probabilities stay
+   * readable through probabilities() until the next call.
+   */
+  loss(W: Param, b: Param, l2: number, grad: boolean): number {
+    const { backend: k, t, dims } = this;
+    const { rows, experts: n, q } = t;
+    if (this.x) {
+      k.gemm(false, true, n, rows, dims, W.value, this.x, this.zT);
+      const zT = k.view(this.zT), z = k.view(this.z);
+      for (let r = 0; r < rows; r++) for (let e = 0; e < n; e++) z[r * n + e] = zT[e * rows + r];
+    } else k.fill(this.z, 0);
+    k.biasAct(this.z, b.value, rows, n, 'identity', this.z);
+    k.softmax(this.z, rows, n, this.z);
+    const g = k.view(this.z), dz = k.view(this.dz), dzT = k.view(this.dzT); // nothing below allocates
     let loss = 0;
     for (let r = 0; r < rows; r++) {
-      for (let e = 0; e < n; e++) z[e] = zT[e * rows + r] + b[e];
-      loss += rowLoss(t, r, z, dz);
-      if (!grad) continue;
-      for (let e = 0; e < n; e++) {
-        gb[e] += dz[e] / rows;
-        dz32[e * rows + r] = dz[e] / rows;
+      let s = 0;
+      for (let e = 0; e < n; e++) s += g[r * n + e] * q[r * n + e];
+      if (t.task === 'classification') {
+        s += MIXTURE_EPS;
+        loss -= Math.log(s);
+        for (let e = 0; e < n; e++) dz[r * n + e] = (g[r * n + e] * (s - MIXTURE_EPS - q[r * n + e])) / s / rows;
+      } else {
+        const err = s - t.y![r];
+        loss += err * err;
+        for (let e = 0; e < n; e++) dz[r * n + e] = (2 * err * g[r * n + e] * (q[r * n + e] - s)) / rows;
       }
+      for (let e = 0; e < n; e++) dzT[e * rows + r] = dz[r * n + e];
     }
     if (grad) {
-      k.write(this.dzT, dz32);
-      k.gemm(false, false, n, dims, rows, this.dzT, this.x, this.gWT);
-      const gWT = k.view(this.gWT);
-      for (let d = 0; d < dims; d++) for (let e = 0; e < n; e++) gW[d * n + e] = gWT[e * dims + d];
+      k.colSum(this.dz, rows, n, b.grad);
+      if (this.x) k.gemm(false, false, n, dims, rows, this.dzT, this.x, W.grad);
     }
-    return loss / rows + l2Penalty(W, l2, grad ? gW : undefined);
+    // The L2 term and its gradient l2·W: elementwise, on the host.
+    const w = k.view(W.value), gW = k.view(W.grad);
+    let penalty = 0;
+    for (let i = 0; i < W.length; i++) {
+      penalty += w[i] * w[i];
+      if (grad) gW[i] += l2 * w[i];
+    }
+    return loss / rows + (l2 / 2) * penalty;
+  }
+
+  /** The gate's probabilities (rows × experts) of the last loss() call. */
+  probabilities(): Float32Array {
+    return this.backend.read(this.z).subarray(0, this.t.rows * this.t.experts);
   }
 
   dispose(): void {
-    for (const buf of [this.x, this.wT, this.zT, this.dzT, this.gWT]) this.backend.free(buf);
+    for (const buf of [this.x, this.zT, this.z, this.dz, this.dzT]) if (buf) this.backend.free(buf);
   }
 }

@@ -1,9 +1,11 @@
-// Fit a softmax gate over frozen experts: full-batch Adam on mixtureLoss. Weights start at
-// zero — the uniform mixture — so training is deterministic without a seed. With a backend
-// the two products run on its gemm in float32 (mixture-loss-gemm.ts); without, all float64.
+// Fit a softmax gate over frozen experts: full-batch Adam (src/nn's optimiser, on the
+// backend) on the mixture loss (mixture-loss-gemm.ts), all in float32. Weights start at
+// zero — the uniform mixture — so training is deterministic without a seed.
 import { fail } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
-import { type MixtureTargets, mixtureLoss } from './mixture-loss.js';
+import { Optimizer } from '../nn/optimizer.js';
+import { Param } from '../nn/param.js';
+import type { MixtureTargets } from './mixture-loss.js';
 import { GemmMixtureLoss } from './mixture-loss-gemm.js';
 
 export interface GateTrainOptions {
@@ -18,8 +20,11 @@ export interface GateTrainOptions {
 }
 
 export interface TrainedGate {
+  /** dims × experts, row-major. */
   W: Float64Array;
   b: Float64Array;
+  /** The gate's weights on the training rows (rows × experts) under the returned W and b. */
+  g: Float32Array;
   /** The loss at each evaluation: before each step, and last that of the returned weights. */
   losses: number[];
   /** The loss of the returned weights. */
@@ -29,39 +34,36 @@ export interface TrainedGate {
 /** The window over which early stopping compares losses. */
 const WINDOW = 10;
 
-export function trainGate(t: MixtureTargets, x: Float64Array | null, dims: number, options: GateTrainOptions = {}, backend?: Backend): TrainedGate {
+export function trainGate(t: MixtureTargets, x: ArrayLike<number> | null, dims: number, backend: Backend, options: GateTrainOptions = {}): TrainedGate {
   const epochs = options.epochs ?? 300, lr = options.lr ?? 0.05, l2 = options.l2 ?? 1e-4, tol = options.tol ?? 1e-6;
   if (!Number.isInteger(epochs) || epochs < 1) fail('ERR_BAD_ARGUMENT', `epochs must be an integer ≥ 1, got ${epochs}`);
   if (!(lr > 0) || !Number.isFinite(lr)) fail('ERR_BAD_ARGUMENT', `lr must be > 0, got ${lr}`);
   if (!(l2 >= 0) || !Number.isFinite(l2)) fail('ERR_BAD_ARGUMENT', `l2 must be ≥ 0, got ${l2}`);
   if (!(tol >= 0) || !Number.isFinite(tol)) fail('ERR_BAD_ARGUMENT', `tol must be ≥ 0, got ${tol}`);
-  const n = t.experts, size = dims * n + n;
-  const params = new Float64Array(size), grad = new Float64Array(size), m = new Float64Array(size), v = new Float64Array(size);
-  const W = params.subarray(0, dims * n), b = params.subarray(dims * n), gW = grad.subarray(0, dims * n), gb = grad.subarray(dims * n);
-  // With no inputs (dims = 0) there is no product to speed up.
-  const gemm = backend && dims > 0 && t.rows > 0 ? new GemmMixtureLoss(backend, t, x!, dims) : null;
-  const lossOf = (withGrad: boolean) => {
-    const [g, h] = withGrad ? [gW, gb] : [undefined, undefined];
-    return gemm ? gemm.loss(W, b, l2, g, h) : mixtureLoss(t, x, dims, W, b, l2, g, h);
-  };
+  const n = t.experts;
+  // Wᵀ (experts × dims); the L2 term is part of the loss (mixture-loss-gemm.ts), not the optimiser's decay.
+  const W = new Param(backend, 'gate/Wt', [n, dims], true), b = new Param(backend, 'gate/b', [n], false);
+  const mixture = new GemmMixtureLoss(backend, t, x, dims);
+  const opt = new Optimizer(backend, { kind: 'adam', lr, epsilon: 1e-8 });
   const losses: number[] = [];
-  const beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
   try {
     for (let step = 1; ; step++) {
       const done = step > epochs;
-      const loss = lossOf(!done);
+      const loss = mixture.loss(W, b, l2, !done);
       if (!Number.isFinite(loss)) fail('ERR_DIVERGED', `gate training loss became ${loss} at step ${step}; lower lr`);
       losses.push(loss);
       const before = losses.length > WINDOW ? losses[losses.length - 1 - WINDOW] : NaN;
-      if (done || Math.abs(before - loss) < tol * Math.abs(before)) return { W: W.slice(), b: b.slice(), losses, loss };
-      const lrT = (lr * Math.sqrt(1 - beta2 ** step)) / (1 - beta1 ** step);
-      for (let i = 0; i < size; i++) {
-        m[i] = beta1 * m[i] + (1 - beta1) * grad[i];
-        v[i] = beta2 * v[i] + (1 - beta2) * grad[i] * grad[i];
-        params[i] -= (lrT * m[i]) / (Math.sqrt(v[i]) + eps);
+      if (done || Math.abs(before - loss) < tol * Math.abs(before)) {
+        const wT = backend.read(W.value), w = new Float64Array(dims * n);
+        for (let d = 0; d < dims; d++) for (let e = 0; e < n; e++) w[d * n + e] = wT[e * dims + d];
+        return { W: w, b: Float64Array.from(backend.read(b.value)), g: mixture.probabilities(), losses, loss };
       }
+      opt.apply([W, b]);
     }
   } finally {
-    gemm?.dispose();
+    opt.dispose();
+    mixture.dispose();
+    W.dispose();
+    b.dispose();
   }
 }

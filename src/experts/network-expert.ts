@@ -6,11 +6,11 @@ import { getBackend } from '../backend/init.js';
 import type { CsrMatrix } from '../data/csr.js';
 import type { AnyDataset } from '../data/dataset.js';
 import { Rng } from '../data/prng.js';
-import { type Head, type LayerSpec, Network, classProbabilities, predictedClass } from '../nn/network.js';
+import type { DenseSpec } from '../nn/dense.js';
+import type { Head } from '../nn/losses.js';
+import { Network } from '../nn/network.js';
 import { Optimizer, type OptimizerConfig } from '../nn/optimizer.js';
-import { predictNetwork } from '../train/evaluate.js';
 import { type FitOptions, type History, fitNetwork } from '../train/fit.js';
-import { checkPredictInput } from '../train/inputs.js';
 import type { Expert, ExpertKind, ExpertState, Task } from './expert.js';
 
 export interface NetworkExpertConfig {
@@ -31,7 +31,7 @@ export abstract class NetworkExpert implements Expert {
   abstract readonly kind: ExpertKind;
   abstract readonly task: Task;
   protected abstract readonly head: Head;
-  protected net: Network | null = null;
+  protected net: Network<DenseSpec> | null = null;
   protected backend: Backend | null;
 
   constructor(protected readonly config: NetworkExpertConfig = {}) {
@@ -42,7 +42,7 @@ export abstract class NetworkExpert implements Expert {
   }
 
   get inputs(): number {
-    return this.network().spec.inputs;
+    return this.network().inputs;
   }
 
   get outputs(): number {
@@ -50,7 +50,7 @@ export abstract class NetworkExpert implements Expert {
   }
 
   /** The trained network (for pruning and inspection). */
-  network(): Network {
+  network(): Network<DenseSpec> {
     if (!this.net) fail('ERR_NOT_FITTED', `this ${this.kind} expert is not trained yet: call fit() first`);
     return this.net;
   }
@@ -90,14 +90,11 @@ export abstract class NetworkExpert implements Expert {
 
   predictProba(x: Float32Array | CsrMatrix, rows: number): Float32Array {
     if (this.task !== 'classification') fail('ERR_BAD_ARGUMENT', 'predictProba is for classifiers; use predict for regression');
-    return classProbabilities(this.head, this.headOutput(x, rows), rows);
+    return this.network().predictProba(x, rows);
   }
 
   predict(x: Float32Array | CsrMatrix, rows: number): Int32Array | Float32Array {
-    if (this.task === 'regression') return this.headOutput(x, rows);
-    const p = this.predictProba(x, rows), k = this.outputs, out = new Int32Array(rows);
-    for (let r = 0; r < rows; r++) out[r] = predictedClass(p, r, k, 'softmax');
-    return out;
+    return this.network().predict(x, rows);
   }
 
   parameterCount(): number {
@@ -105,29 +102,17 @@ export abstract class NetworkExpert implements Expert {
   }
 
   nonZeroCount(): number {
-    const net = this.network();
-    let nz = 0;
-    for (const p of net.params()) for (const v of net.backend.view(p.value)) if (v !== 0) nz++;
-    return nz;
+    return this.network().params().reduce((s, p) => s + p.nonZero(), 0);
   }
 
   flopsPerSample(): number {
-    const net = this.network();
-    // Sparse layers cost 2 FLOPs per stored weight; dense ones 2 per weight either way.
-    return net.layers.reduce((s, l) => {
-      const w = l.W.mask ? countNonZero(net.backend.view(l.W.value)) : l.W.length;
-      return s + 2 * w + l.units;
-    }, 0);
+    return this.network().flopsPerSample();
   }
 
   toState(): ExpertState {
     const net = this.network();
-    const tensors = net.params().flatMap((p) => [
-      { name: p.name, data: net.backend.read(p.value) },
-      ...(p.mask ? [{ name: `${p.name}/mask`, data: net.backend.read(p.mask) }] : []),
-    ]);
     const { backend: _b, fit: _f, ...config } = this.config;
-    return { kind: this.kind, config: config as Record<string, unknown>, inputs: net.spec.inputs, outputs: net.outputs, tensors };
+    return { kind: this.kind, config: config as Record<string, unknown>, inputs: net.inputs, outputs: net.outputs, tensors: net.tensors() };
   }
 
   /** Rebuild the network from a state's tensors (used by expertFromState). */
@@ -137,14 +122,7 @@ export abstract class NetworkExpert implements Expert {
     this.net = null;
     const net = new Network(backend, { inputs: state.inputs, layers: this.layers(state.outputs), head: this.head });
     try {
-      const byName = new Map(state.tensors.map((t) => [t.name, t.data]));
-      for (const p of net.params()) {
-        const data = byName.get(p.name);
-        if (!data || data.length !== p.length) fail('ERR_BAD_FILE', `expert state lacks tensor ${p.name} of ${p.length} values`);
-        backend.write(p.value, data);
-        const mask = byName.get(`${p.name}/mask`);
-        if (mask) p.mask = backend.upload(mask);
-      }
+      net.loadTensors(state.tensors);
     } catch (err) {
       net.dispose();
       throw err;
@@ -158,19 +136,7 @@ export abstract class NetworkExpert implements Expert {
     this.net = null;
   }
 
-  protected layers(outputs: number): LayerSpec[] {
+  protected layers(outputs: number): DenseSpec[] {
     return [...(this.config.hidden ?? []).map((units) => ({ units, activation: 'relu' as const })), { units: outputs, activation: 'identity' }];
   }
-
-  private headOutput(x: Float32Array | CsrMatrix, rows: number): Float32Array {
-    const net = this.network();
-    checkPredictInput(net, x, rows);
-    return predictNetwork(net, x, rows);
-  }
-}
-
-function countNonZero(v: Float32Array): number {
-  let n = 0;
-  for (let i = 0; i < v.length; i++) if (v[i] !== 0) n++;
-  return n;
 }

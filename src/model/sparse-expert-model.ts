@@ -12,7 +12,7 @@ import { type Combiner, type SparseCombiner } from '../combine/combiner.js';
 import { createCombiner } from '../combine/create.js';
 import { expertFromState } from '../experts/from-state.js';
 import { checkExpertTask } from '../experts/registry.js';
-import { predictedClass } from '../nn/network.js';
+import { type Network, predictedClass } from '../nn/network.js';
 import type { NetworkExpert } from '../experts/network-expert.js';
 import { createExecutor, runAll } from '../parallel/create.js';
 import type { Executor } from '../parallel/executor.js';
@@ -23,7 +23,6 @@ import type { PartitionJSON } from '../partition/partition.js';
 import type { CombinerJSON } from '../combine/combiner.js';
 import { combinerFromJSON } from '../combine/create.js';
 import type { ExpertState } from '../experts/expert.js';
-import { type SparseNetwork, compileSparse } from '../sparsity/sparse-network.js';
 import { type CombineSpec, type ResolvedOptions, type SparseExpertModelOptions, resolveOptions } from './options.js';
 import { combinerEntry } from '../combine/registry.js';
 import { type TrainExpertResult, trainExpert, trainExpertInput, trainedState } from './train-task.js';
@@ -77,7 +76,7 @@ export class SparseExpertModel {
   private partition: Partition | null = null;
   private experts: NetworkExpert[] = [];
   /** CSR inference for pruned experts (null: dense). */
-  private sparse: (SparseNetwork | null)[] = [];
+  private sparse: (Network | null)[] = [];
   private combiner: Combiner | null = null;
   private width = 0;
   /** Held-out rows and the experts' outputs on them, for fitting (and re-fitting) combiners. */
@@ -137,7 +136,7 @@ export class SparseExpertModel {
     const expertSeconds = (performance.now() - expertsStarted) / 1000;
     const results = outputs.map((out) => out.result);
     this.experts = outputs.map((out) => expertFromState(trainedState(out), backend));
-    this.sparse = this.experts.map((e) => (o.sparsity ? compileSparse(e.network()) : null));
+    this.sparse = this.experts.map((e) => (o.sparsity ? e.network().compileSparse() : null));
     const holdout = split?.test;
     this.holdout = holdout ? { ds: holdout, outputs: this.expertOutputs(holdout.x, holdout.rows) } : null;
     const combiner = await this.combineWith(o.combine);
@@ -206,7 +205,7 @@ export class SparseExpertModel {
       m.partition = await partitionFromJSON(state.partition, b);
       for (const e of state.experts) m.experts.push(expertFromState(e, b));
       if (m.experts.length !== m.partition.experts) fail('ERR_BAD_FILE', `the state has ${m.experts.length} experts for a partition of ${m.partition.experts}`);
-      m.sparse = m.experts.map((e) => (state.options.sparsity ? compileSparse(e.network()) : null));
+      m.sparse = m.experts.map((e) => (state.options.sparsity ? e.network().compileSparse() : null));
       m.combiner = await combinerFromJSON(state.combiner, { backend: b, router: m.partition.kind === 'kmeans' ? m.partition : undefined });
       return m;
     } catch (err) {
@@ -313,7 +312,7 @@ export class SparseExpertModel {
     const losses = r.history.history.loss ?? [];
     const params = e.parameterCount(), nonZero = e.nonZeroCount();
     return {
-      index: i, rows, cols: net.spec.inputs,
+      index: i, rows, cols: net.inputs,
       seconds: r.seconds, parameters: params, nonZero, sparsity: 1 - nonZero / params, flopsPerSample: e.flopsPerSample(),
       loss: losses[losses.length - 1] ?? Number.NaN, holdoutAccuracy,
     };

@@ -2,6 +2,7 @@
 // wrappers over one backend kernel each (tinygrad's shape: one shared step).
 import { fail } from '../errors.js';
 import type { Backend, F32 } from '../backend/backend.js';
+import type { Param } from './param.js';
 
 export interface AdamConfig {
   kind: 'adam';
@@ -24,18 +25,6 @@ export type OptimizerConfig = AdamConfig | SgdConfig;
 export interface Penalty {
   l1?: number;
   l2?: number;
-}
-
-/** One parameter tensor with its gradient, optimiser slots and optional sparsity mask. */
-export interface Param {
-  readonly name: string;
-  readonly value: F32;
-  readonly grad: F32;
-  readonly length: number;
-  /** 1 keeps a weight, 0 pins it at zero; null = dense. */
-  mask: F32 | null;
-  /** Penalties apply to weights, not biases. */
-  readonly penalised: boolean;
 }
 
 export class Optimizer {

@@ -1,10 +1,10 @@
 // Dense vs CSR inference time on one pruned MLP, for the report: the same masked weights
-// through gemm (Network.predictInto) and through matmulCsrT (SparseNetwork.predictInto).
+// through gemm (the network) and through matmulCsrT (its compileSparse() snapshot).
 import type { Backend, Csr, F32 } from '../backend/backend.js';
 import { Rng } from '../data/prng.js';
+import { transposedCsr } from '../nn/dense.js';
 import { Network } from '../nn/network.js';
 import { pruneNetwork } from './prune.js';
-import { compileSparse, transposedCsr } from './sparse-network.js';
 
 export interface SpeedOptions {
   /** Default 784 (MNIST). */
@@ -47,8 +47,8 @@ export function measureSparseSpeed(backend: Backend, options: SpeedOptions = {})
     layers: [...hidden.map((units) => ({ units, activation: 'relu' as const })), { units: outputs, activation: 'identity' as const }],
   });
   net.initialize(rng);
-  pruneNetwork(net, { method: 'magnitude', sparsity });
-  const sparse = compileSparse(net, { minSparsity: 0 });
+  pruneNetwork(net, { method: 'magnitude', sparsity, layers: 'all' });
+  const sparse = net.compileSparse({ minSparsity: 0 });
   const x = backend.upload(Float32Array.from({ length: rows * inputs }, () => rng.next()));
   const time = (f: () => void): number => {
     for (let i = 0; i < warmup; i++) f();

@@ -1,16 +1,15 @@
 // The training loop, tfjs-style: epochs of shuffled mini-batches, callbacks with logs
-// (loss, acc, val_loss, val_acc), early stopping, AbortSignal, divergence detection.
-// Dense data is uploaded once and each batch gathered by a kernel; sparse (CSR) data is
-// sliced per batch on the host (see batches.ts).
+// (loss, acc, val_loss, val_acc, the model's own stats), early stopping, AbortSignal,
+// divergence detection — for any Trainable. Dense data is uploaded once and each batch
+// gathered by a kernel; sparse (CSR) data is sliced per batch on the host (nn/batches.ts).
 import { fail } from '../errors.js';
 import type { F32, I32 } from '../backend/backend.js';
 import type { AnyDataset } from '../data/dataset.js';
 import { Rng } from '../data/prng.js';
-import type { Network } from '../nn/network.js';
+import { trainingBatches } from '../nn/batches.js';
 import type { Optimizer } from '../nn/optimizer.js';
-import { trainingBatches } from './batches.js';
-import { evaluateNetwork } from './evaluate.js';
 import { checkTrainingSet, holdOut } from './inputs.js';
+import type { Trainable } from './trainable.js';
 import { Yielder } from './yielder.js';
 
 export interface Logs {
@@ -62,7 +61,7 @@ export interface History {
 }
 
 /** Train `net` with `opt` on `ds`. Weights must already be initialised. */
-export async function fitNetwork(net: Network, opt: Optimizer, ds: AnyDataset, options: FitOptions = {}): Promise<History> {
+export async function fitNetwork(net: Trainable, opt: Optimizer, ds: AnyDataset, options: FitOptions = {}): Promise<History> {
   const started = performance.now();
   const epochs = options.epochs ?? 10;
   const batchSize = options.batchSize ?? 32;
@@ -71,15 +70,18 @@ export async function fitNetwork(net: Network, opt: Optimizer, ds: AnyDataset, o
   checkTrainingSet(net, ds);
   const rng = new Rng(options.seed ?? 0);
   const { train, validation } = holdOut(ds, options, rng);
+  // Layers that draw (noise, dropout) get their own stream: the shuffle stays the same.
+  const draws = rng.fork(1);
   if (validation) checkTrainingSet(net, validation);
   const b = net.backend;
   const rows = train.rows;
   const bs = Math.min(batchSize, rows);
 
   const inputs = trainingBatches(b, train, bs);
-  const yBatch: I32 | F32 = net.spec.head === 'mse' ? b.alloc(bs) : b.alloc(bs, 'i32');
+  const classes = net.head !== 'mse';
+  const yBatch: I32 | F32 = classes ? b.alloc(bs, 'i32') : b.alloc(bs);
   const order = new Int32Array(rows);
-  const yStage = net.spec.head === 'mse' ? new Float32Array(bs) : new Int32Array(bs);
+  const yStage = classes ? new Int32Array(bs) : new Float32Array(bs);
   const history: History = { epochs: [], history: {}, seconds: 0, stoppedEarly: false };
   const stopper = earlyStopper(options.earlyStopping, validation !== null);
   const yielder = new Yielder();
@@ -99,22 +101,23 @@ export async function fitNetwork(net: Network, opt: Optimizer, ds: AnyDataset, o
         const xBatch = inputs.load(ids);
         for (let i = 0; i < n; i++) yStage[i] = train.y[ids[i]];
         b.write(yBatch as F32, yStage.subarray(0, n));
-        const loss = net.trainStep(xBatch, yBatch, n);
+        const loss = net.trainStep(xBatch, yBatch, n, draws);
         if (!Number.isFinite(loss)) {
           fail('ERR_DIVERGED', `loss became ${loss} at epoch ${epoch}, batch ${bi}: lower the learning rate or scale the inputs`);
         }
         opt.apply(net.params());
         lossSum += loss * n;
-        if (net.spec.head !== 'mse') correct += net.correct(yStage as Int32Array, n);
+        if (classes) correct += net.correct(yStage, n);
         await cb.onBatchEnd?.(bi, { loss, size: n, epoch });
         options.onProgress?.((epoch * batches + bi + 1) / (epochs * batches));
         await yielder.maybeYield();
       }
       const logs: Logs = { loss: lossSum / rows };
       // Like tfjs, training accuracy is the running mean over the epoch's batches.
-      if (net.spec.head !== 'mse') logs.acc = correct / rows;
+      if (classes) logs.acc = correct / rows;
+      Object.assign(logs, net.stats?.());
       if (validation) {
-        const v = evaluateNetwork(net, validation);
+        const v = net.evaluate(validation);
         logs.val_loss = v.loss;
         if (v.acc !== undefined) logs.val_acc = v.acc;
       }
@@ -147,7 +150,7 @@ function earlyStopper(opt: FitOptions['earlyStopping'], hasValidation: boolean) 
   let best = higherIsBetter ? -Infinity : Infinity, wait = 0;
   let snapshot: Float32Array[] | null = null;
   return {
-    update(logs: Logs, net: Network): boolean {
+    update(logs: Logs, net: Trainable): boolean {
       const v = logs[monitor];
       if (v === undefined) fail('ERR_BAD_ARGUMENT', `earlyStopping monitors '${monitor}', which the logs do not have (${Object.keys(logs).join(', ')})`);
       const improved = higherIsBetter ? v > best + minDelta : v < best - minDelta;
@@ -159,7 +162,7 @@ function earlyStopper(opt: FitOptions['earlyStopping'], hasValidation: boolean) 
       }
       return ++wait > patience;
     },
-    restore(net: Network): void {
+    restore(net: Trainable): void {
       if (restore && snapshot) net.params().forEach((p, i) => net.backend.write(p.value, snapshot![i]));
     },
   };

@@ -5,7 +5,7 @@
 import type { Backend, Csr, F32, I32 } from '../backend/backend.js';
 import type { CsrMatrix } from '../data/csr.js';
 import { type AnyDataset, type Dataset, type SparseDataset, isSparse } from '../data/dataset.js';
-import type { NetworkInput, SparseRows } from '../nn/network.js';
+import type { LayerInput, SparseRows } from './layer.js';
 
 export interface Batches<T> {
   /** The rows `ids` (training) or `ids` in order (prediction) as the network's input. */
@@ -14,7 +14,7 @@ export interface Batches<T> {
 }
 
 /** Training batches of at most `batchSize` rows of `ds`, sparse ones with their transpose. */
-export function trainingBatches(b: Backend, ds: SparseDataset, batchSize: number): Batches<SparseRows>;
+export function trainingBatches(b: Backend, ds: SparseDataset, batchSize: number): Batches<Required<SparseRows>>;
 export function trainingBatches(b: Backend, ds: Dataset, batchSize: number): Batches<F32>;
 export function trainingBatches(b: Backend, ds: AnyDataset, batchSize: number): Batches<F32 | SparseRows>;
 export function trainingBatches(b: Backend, ds: AnyDataset, batchSize: number): Batches<F32 | SparseRows> {
@@ -40,10 +40,10 @@ export function trainingBatches(b: Backend, ds: AnyDataset, batchSize: number): 
 }
 
 /** Prediction batches of at most `batchSize` rows of x (dense rows × cols, or CSR). */
-export function predictionBatches(b: Backend, x: Float32Array | CsrMatrix, cols: number, batchSize: number): Batches<NetworkInput> {
+export function predictionBatches(b: Backend, x: Float32Array | CsrMatrix, cols: number, batchSize: number): Batches<LayerInput> {
   if (!(x instanceof Float32Array)) {
     const stage = new CsrStage(b, batchSize);
-    return { load: (ids) => stage.gather(x, ids).upload(), dispose: () => stage.dispose() };
+    return { load: (ids) => ({ x: stage.gather(x, ids).upload() }), dispose: () => stage.dispose() };
   }
   const batch = b.alloc(batchSize * cols);
   return {
