@@ -74,7 +74,7 @@ function interleaved(fns: (() => void)[]): number[] {
   return per.map(median);
 }
 
-const gemmRows = [];
+const gemmRows: { op: string; form: string; m: number; k: number; n: number; build: string; threads: number; gflops: number; speedup: number; tfjs_gflops: number; ratio: number }[] = [];
 for (const [form, m, k, n] of SHAPES) {
   const [ta, tb] = [form === 'TN', form === 'NT'];
   const ours = backends.map((b) => ({ b, a: b.upload(data(m * k)), bb: b.upload(data(k * n)), c: b.alloc(m * n) }));

@@ -4,7 +4,7 @@
 // Each output element is computed by the same instructions whatever the cut, so results
 // are bit-identical for any thread count.
 import { fail } from '../errors.js';
-import { DONE, FN, GO, SLOT_BYTES, STOP, argsAt, word, type ThreadInit } from './thread-control.js';
+import { FINISHED, FN, MAX_PIECES, NARGS, STOP, TICKET, argsAt, claimPieces, word, type ThreadInit } from './thread-control.js';
 
 /** How a runtime starts kernel threads; installed by the Node and browser entries. */
 export interface ThreadPlatform {
@@ -38,12 +38,7 @@ export function resolveThreads(threads: 'auto' | number | undefined): number {
   return threads === undefined || threads === 'auto' ? Math.max(1, platform!.cores()) : threads;
 }
 
-/** The control block's size for a pool of `threads` (one slot per helper). */
-export function controlBytes(threads: number): number {
-  return Math.max(1, threads - 1) * SLOT_BYTES;
-}
-
-/** Polls before sleeping while the helpers finish. */
+/** Polls before sleeping while helpers finish the pieces they claimed. */
 const SPIN = 20_000;
 /** Where the thread entry is: next to the bundle, or in dist/ when running from source. */
 const ENTRY = ['./thread-worker.mjs', '../../dist/thread-worker.mjs'];
@@ -54,20 +49,22 @@ export class ThreadPool {
   private helpers: { stop(): void }[] = [];
   private starting: Promise<void> | null = null;
   private seq = 0;
+  /** Calls cut into pieces so far. */
+  jobs = 0;
   /** Atomics.wait is not allowed on a browser's main thread: spin there. */
   private readonly canWait: boolean;
 
   constructor(
     /** Threads wanted, the caller included. */
     readonly size: number,
-    private readonly init: Omit<ThreadInit, 'slot'>,
+    private readonly init: ThreadInit,
     private readonly fns: ((...args: number[]) => unknown)[],
   ) {
     this.i32 = new Int32Array(init.memory.buffer);
     this.f64 = new Float64Array(init.memory.buffer);
     let canWait = true;
     try {
-      Atomics.wait(this.i32, word(init.ctl, 0, GO), -1, 0);
+      Atomics.wait(this.i32, word(init.ctl, FINISHED), -1, 0);
     } catch {
       canWait = false;
     }
@@ -76,7 +73,7 @@ export class ThreadPool {
 
   /** Threads that can take a share now, the caller included. */
   get ready(): number {
-    return 1 + this.helpers.length;
+    return Math.min(1 + this.helpers.length, MAX_PIECES);
   }
 
   /** Starts the helpers (once); resolves when all serve, rejects if one could not start. */
@@ -86,44 +83,38 @@ export class ThreadPool {
   }
 
   private async startAll(): Promise<void> {
-    for (let slot = this.helpers.length; slot < this.size - 1; slot++) {
-      this.helpers.push(await startOne({ ...this.init, slot }));
-    }
+    while (this.helpers.length < this.size - 1) this.helpers.push(await startOne(this.init));
   }
 
-  /** Runs kernel `fn` once per piece of arguments, pieces.length ≤ ready, and returns when all are done. */
+  /** Runs kernel `fn` once per piece of arguments (at most MAX_PIECES, MAX_ARGS each); returns when all are done. */
   run(fn: number, pieces: number[][]): void {
-    const seq = (this.seq = (this.seq + 1) | 0);
     const { ctl } = this.init;
-    const last = pieces.length - 1;
-    for (let w = 0; w < last; w++) {
-      const args = pieces[w];
-      this.f64.set(args, argsAt(ctl, w));
-      this.i32[word(ctl, w, FN)] = fn;
-      this.i32[word(ctl, w, FN) + 1] = args.length;
-      Atomics.store(this.i32, word(ctl, w, GO), seq);
-      Atomics.notify(this.i32, word(ctl, w, GO));
-    }
-    this.fns[fn](...pieces[last]);
-    for (let w = 0; w < last; w++) {
-      const done = word(ctl, w, DONE);
-      for (let spins = 0; ; spins++) {
-        const now = Atomics.load(this.i32, done);
-        if (now === seq) break;
-        if (spins > SPIN && this.canWait) Atomics.wait(this.i32, done, now, 1);
-      }
+    this.jobs++;
+    pieces.forEach((args, p) => this.f64.set(args, argsAt(ctl, p)));
+    this.i32[word(ctl, FN)] = fn;
+    this.i32[word(ctl, NARGS)] = pieces[0].length;
+    Atomics.store(this.i32, word(ctl, FINISHED), 0);
+    this.seq = (this.seq + 1) & 0xffff;
+    Atomics.store(this.i32, word(ctl, TICKET), (this.seq << 16) | (pieces.length << 8));
+    Atomics.notify(this.i32, word(ctl, TICKET));
+    claimPieces(this.i32, this.f64, ctl, this.seq, this.fns);
+    // Only pieces a helper is running are left.
+    const finished = word(ctl, FINISHED);
+    for (let spins = 0; ; spins++) {
+      const now = Atomics.load(this.i32, finished);
+      if (now === pieces.length) return;
+      if (spins > SPIN && this.canWait) Atomics.wait(this.i32, finished, now, 1);
     }
   }
 
   /** Ends the helper threads. */
   stop(): void {
     const { ctl } = this.init;
-    this.helpers.forEach((h, w) => {
-      this.i32[word(ctl, w, FN)] = STOP;
-      Atomics.store(this.i32, word(ctl, w, GO), (this.seq + 1) | 0);
-      Atomics.notify(this.i32, word(ctl, w, GO));
-      h.stop();
-    });
+    this.i32[word(ctl, STOP)] = 1;
+    this.seq = (this.seq + 1) & 0xffff;
+    Atomics.store(this.i32, word(ctl, TICKET), this.seq << 16);
+    Atomics.notify(this.i32, word(ctl, TICKET));
+    for (const h of this.helpers) h.stop();
     this.helpers = [];
   }
 }

@@ -11,10 +11,15 @@ import {
 } from './check.js';
 import type { KernelExports } from './kernels.js';
 import { FN, POOLED, cuts, gemmPieces, spans } from './split.js';
-import { ThreadPool, controlBytes } from './threads.js';
+import { CONTROL_BYTES, MAX_PIECES } from './thread-control.js';
+import { ThreadPool } from './threads.js';
 
-/** Least work per thread worth a hand-over (measured: bench/threads.ts): multiply-adds for gemm and the CSR products, elements otherwise. */
-const MIN_FLOPS = 1 << 17;
+/**
+ * Least work per piece worth a hand-over: multiply-adds for gemm and the CSR products,
+ * elements otherwise. Below ~2^18 multiply-adds (≈ 50 µs) two threads lost to one in
+ * bench/threshold runs on the loaded 2-core machine; 2^19 leaves a margin.
+ */
+const MIN_FLOPS = 1 << 19;
 const MIN_ELEMENTS = 1 << 15;
 
 class WasmBuf<D extends DType = DType> implements Buf<D> {
@@ -60,13 +65,18 @@ export class WasmBackend implements Backend {
     this.arena = new Arena(k.heapBase(), k.memory);
     if (threads > 1 && module) {
       // First, so the control block sits where the helpers' views of the memory never go short.
-      const ctl = this.arena.alloc(controlBytes(threads));
+      const ctl = this.arena.alloc(CONTROL_BYTES);
       const fns = POOLED.map((name) => k[name] as (...args: number[]) => unknown);
       this.pool = new ThreadPool(threads, { module, memory: k.memory, ctl, names: [...POOLED] }, fns);
     }
-    for (let t = 0; t < (this.pool ? threads : 1); t++) this.gemmWork.push(this.arena.alloc(k.gemmWorkSize() * 4));
+    for (let t = 0; t < (this.pool ? Math.min(threads, MAX_PIECES) : 1); t++) this.gemmWork.push(this.arena.alloc(k.gemmWorkSize() * 4));
     this.ownBytes = this.arena.bytesInUse;
     this.ownBlocks = this.arena.liveBlocks;
+  }
+
+  /** Calls the thread pool has run cut into pieces (0 without a pool). */
+  get pooledCalls(): number {
+    return this.pool?.jobs ?? 0;
   }
 
   /** Starts the helper threads now instead of on the first large call. */
