@@ -1,6 +1,4 @@
-// Instantiating the kernel module from whatever a runtime can provide. Only this file
-// touches @assemblyscript/loader (deprecated upstream in favour of generated bindings).
-import { instantiate } from '@assemblyscript/loader';
+// Instantiating the kernel module from whatever a runtime can provide.
 import { fail } from '../errors.js';
 
 /** The raw exports of dist/kernels*.wasm: pointers and sizes only. */
@@ -130,15 +128,11 @@ export async function sha256Hex(bytes: BufferSource): Promise<string> {
 export async function instantiateKernels(module: WebAssembly.Module, memory?: WebAssembly.Memory): Promise<KernelExports> {
   const imports: WebAssembly.Imports = memory ? { env: { memory } } : {};
   try {
-    // The loader's instanceof check fails across realms and it would then try to compile
-    // the module again, which edge runtimes refuse; the kernels import nothing, so plain
-    // instantiation is equivalent there.
-    if (!(module instanceof WebAssembly.Module)) {
-      const instance: WebAssembly.Instance = await WebAssembly.instantiate(module as WebAssembly.Module, imports);
-      return instance.exports as unknown as KernelExports;
-    }
-    const { exports } = await instantiate<Record<string, unknown>>(module, imports);
-    return exports as unknown as KernelExports;
+    // Plain instantiation, not @assemblyscript/loader's: the kernels import nothing but their
+    // memory (runtime stub, no asserts), and the loader's `instanceof Response` check alone
+    // makes Node load its fetch implementation, a third of the cold start.
+    const instance: WebAssembly.Instance = await WebAssembly.instantiate(module, imports);
+    return instance.exports as unknown as KernelExports;
   } catch (err) {
     return fail('ERR_WASM_LOAD', `could not instantiate the kernels: ${(err as Error).message}. ` +
       'In edge runtimes that forbid compiling wasm at run time, pass a precompiled module: init({ module }). ' +
