@@ -1,87 +1,82 @@
-// GEMM throughput, this project vs @tensorflow/tfjs-backend-wasm (one thread), on the shapes
-// an MNIST MLP step uses, in NN, NT and TN, for the plain and relaxed SIMD builds; then the
-// cold start of both. `--json`: one JSON object per line instead of tables. `--quick`: loops
-// of 0.1 s, to check that the bench runs (its numbers are not for quoting).
-// Run with `npm run bench:gemm` (Node 20 needs --experimental-wasm-relaxed-simd for relaxed).
+// GEMM throughput, this project (plain and relaxed SIMD builds) vs @tensorflow/tfjs-backend-wasm
+// (one thread), on the shapes an MNIST MLP step uses, in NN, NT and TN; tfjs's NN both with B
+// reused (cached packed) and with a fresh B tensor per call; the largest difference of each
+// product from tfjs's; then the cold start of both. Every side runs in fresh processes,
+// interleaved over ≥ 5 rounds (bench/util/interleave.ts): figures are the median and the
+// inter-quartile range over the rounds, ratios taken within each round.
+//   npm run bench:gemm [-- --json] [-- --rounds N] [-- --quick (loops of 30 ms: checks the bench runs)]
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import * as tf from '@tensorflow/tfjs-core';
-import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { init, type Backend, type KernelBuild } from '../src/entry/node.js';
-import { relaxedSimdSupported } from '../src/backend/kernels.js';
-import { coldStartMs } from './util/coldstart.js';
-import { msPerCall } from './util/measure.js';
+import { fileURLToPath } from 'node:url';
+import { coldStartMs, coldStartSides } from './util/coldstart.js';
+import { argValue, interleave, relaxedFlags } from './util/interleave.js';
+import { type Spread, formatSpread, jsonSpread, spread } from './util/stats.js';
 import { formatTable } from './util/table.js';
 
-const json = process.argv.includes('--json');
-const timing = process.argv.includes('--quick') ? { minMs: 100, warmMs: 50 } : {};
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const rounds = Math.max(5, Number(argValue(args, '--rounds', '5')));
+const minMs = args.includes('--quick') ? '30' : '200';
 const require = createRequire(import.meta.url);
 const tfjsWasmDir = `${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`;
+const script = (name: string) => fileURLToPath(new URL(`./gemm/${name}`, import.meta.url));
+const flags = relaxedFlags();
+const log = (line: string) => json || console.error(line);
 
-type Form = 'NN' | 'NT' | 'TN';
-/** m×k×n and the forms measured on it. */
-const SHAPES: Array<[m: number, k: number, n: number]> = [[128, 784, 512], [128, 512, 10], [784, 128, 512], [128, 512, 784], [512, 512, 512]];
-const FORMS: Form[] = ['NN', 'NT', 'TN'];
+interface Product { form: string; m: number; k: number; n: number; ms: number; scenario?: 'cached' | 'fresh' }
+interface Run { self: Record<string, unknown>; results: Product[] }
+interface Diff { results: (Omit<Product, 'ms'> & { max_abs_diff: number; max_abs: number })[] }
 
-/** Deterministic fill in [-1, 1): the values do not matter to the speed, only that they are finite. */
-const data = (n: number) => Float32Array.from({ length: n }, (_, i) => ((i * 7919) % 2003) / 1001.5 - 1);
+const runs = interleave<Run>([
+  { name: 'simd', args: [script('ours.mjs'), 'simd', minMs] },
+  { name: 'relaxed', args: [...flags, script('ours.mjs'), 'relaxed', minMs] },
+  { name: 'tfjs', args: [script('tfjs.mjs'), minMs] },
+], rounds, log);
+const diffs = Object.fromEntries(['simd', 'relaxed'].map((b) => [b, interleave<Diff>([{ name: b, args: [...(b === 'relaxed' ? flags : []), script('diff.mjs'), b] }], 1).get(b)![0]]));
 
-function ourMsPerCall(b: Backend, form: Form, m: number, k: number, n: number): number {
-  const [ta, tb] = [form === 'TN', form === 'NT'];
-  const a = b.upload(data(m * k)), bb = b.upload(data(k * n)), c = b.alloc(m * n);
-  const ms = msPerCall(() => b.gemm(ta, tb, m, n, k, a, bb, c), timing);
-  for (const buf of [a, bb, c]) b.free(buf);
-  return ms;
-}
+const self = Object.fromEntries([...runs].map(([side, rs]) => [side, rs[0].self]));
+const tf = self.tfjs as { simd: boolean; multithread: boolean; threads: number; wasm: string[] };
+const selfLine = `self-check: tfjs SIMD ${tf.simd}, multithread ${tf.multithread}, threads ${tf.threads}, loaded ${tf.wasm.join(', ')}; ours ${['simd', 'relaxed'].map((b) => `${(self[b] as { backend: string }).backend} loaded ${(self[b] as { wasm: string[] }).wasm.join(', ')}`).join('; ')}`;
 
-function tfjsMsPerCall(form: Form, m: number, k: number, n: number): number {
-  const [ta, tb] = [form === 'TN', form === 'NT'];
-  const a = tf.tensor2d(data(m * k), ta ? [k, m] : [m, k]);
-  const b = tf.tensor2d(data(k * n), tb ? [n, k] : [k, n]);
-  // tfjs allocates each product; disposing it keeps memory flat, as a training loop would.
-  const ms = msPerCall(() => tf.matMul(a, b, ta, tb).dispose(), timing);
-  tf.dispose([a, b]);
-  return ms;
-}
+/** GFLOP/s per round of one product on one side (and scenario). */
+const rates = (side: string, p: Omit<Product, 'ms'>, scenario?: string): number[] =>
+  runs.get(side)!.map((run) => {
+    const r = run.results.find((x) => x.form === p.form && x.m === p.m && x.k === p.k && x.n === p.n && (scenario === undefined || x.scenario === scenario))!;
+    return (2 * p.m * p.n * p.k) / 1e9 / (r.ms / 1000);
+  });
+const ratios = (a: number[], b: number[]) => spread(a.map((x, i) => x / b[i]));
 
-setWasmPaths(tfjsWasmDir);
-setThreadsCount(1);
-await tf.setBackend('wasm');
-await tf.ready();
-
-const builds: KernelBuild[] = relaxedSimdSupported() ? ['simd', 'relaxed'] : ['simd'];
-if (!relaxedSimdSupported()) console.error('relaxed SIMD is off in this runtime (Node 20: pass --experimental-wasm-relaxed-simd); measuring simd only');
-const backends = Object.fromEntries(await Promise.all(builds.map(async (bld) => [bld, await init({ build: bld })] as const)));
-
+if (json) console.log(JSON.stringify({ op: 'self-check', ...self }));
+else console.log(`${selfLine}\n`);
 const rows: string[][] = [];
-for (const [m, k, n] of SHAPES) {
-  for (const form of FORMS) {
-    const gflop = (2 * m * n * k) / 1e9;
-    const tfjs = gflop / (tfjsMsPerCall(form, m, k, n) / 1000);
-    for (const build of builds) {
-      const ours = gflop / (ourMsPerCall(backends[build], form, m, k, n) / 1000);
-      const row = { op: 'gemm', form, m, k, n, build, gflops: +ours.toFixed(2), tfjs_gflops: +tfjs.toFixed(2), ratio: +(ours / tfjs).toFixed(2) };
-      if (json) console.log(JSON.stringify(row));
-      else rows.push([form, `${m}×${k}×${n}`, build, ours.toFixed(1), tfjs.toFixed(1), `${(ours / tfjs).toFixed(2)}×`]);
+for (const p of runs.get('simd')![0].results) {
+  const tfjs = rates('tfjs', p, 'cached');
+  const fresh = p.form === 'NN' ? rates('tfjs', p, 'fresh') : null;
+  for (const build of ['simd', 'relaxed']) {
+    const ours = rates(build, p);
+    const d = diffs[build].results.find((x) => x.form === p.form && x.m === p.m && x.k === p.k && x.n === p.n)!;
+    const [o, t, r] = [spread(ours), spread(tfjs), ratios(ours, tfjs)];
+    const [f, rf] = fresh ? [spread(fresh), ratios(ours, fresh)] : [null, null];
+    if (json) {
+      console.log(JSON.stringify({
+        op: 'gemm', form: p.form, m: p.m, k: p.k, n: p.n, build, rounds, gflops: jsonSpread(o), tfjs_gflops: jsonSpread(t), ratio: jsonSpread(r),
+        ...(f && rf ? { tfjs_fresh_gflops: jsonSpread(f), ratio_fresh: jsonSpread(rf) } : {}), max_abs_diff: d.max_abs_diff, max_abs: d.max_abs,
+      }));
+    } else {
+      const cell = (s: Spread | null, digits = 1, unit = '') => (s ? formatSpread(s, digits, unit) : '—');
+      rows.push([p.form, `${p.m}×${p.k}×${p.n}`, build, cell(o), cell(t), cell(r, 2, '×'), cell(f), cell(rf, 2, '×'), `${d.max_abs_diff.toExponential(1)} of ${d.max_abs.toFixed(0)}`]);
     }
   }
 }
-if (!json) console.log(`GEMM, GFLOP/s (median of 3 timed loops of ≥ ${timing.minMs ?? 1000} ms; one thread)\n${formatTable(['form', 'm×k×n', 'build', 'ours', 'tfjs-wasm', 'ratio'], rows)}\n`);
+if (!json) {
+  console.log(`GEMM, GFLOP/s, one thread: median (first–third quartile) over ${rounds} interleaved fresh processes, each the median of 3 loops of ≥ ${minMs} ms;`);
+  console.log('ratios within each round. tfjs cached: B reused (XNNPACK keeps it packed); fresh: a new B tensor per call (NN only). max |Δ|: ours − tfjs, of max |C|.');
+  console.log(`${formatTable(['form', 'm×k×n', 'build', 'ours', 'tfjs cached', 'ratio', 'tfjs fresh', 'ratio (fresh)', 'max |Δ| vs tfjs'], rows)}\n`);
+}
 
-// Cold start: a fresh process, from before the first import to a backend ready for work.
-const dist = pathToFileURL(fileURLToPath(new URL('../dist/index.js', import.meta.url))).href;
-const ours = `const t = performance.now(); const m = await import(${JSON.stringify(dist)}); await m.init(); console.log(performance.now() - t);`;
-const theirs = `const t = performance.now(); const tf = await import('@tensorflow/tfjs-core'); const w = (await import('@tensorflow/tfjs-backend-wasm')).default;
-  w.setWasmPaths(${JSON.stringify(tfjsWasmDir)}); w.setThreadsCount(1); await tf.setBackend('wasm'); await tf.ready(); console.log(performance.now() - t);`;
-const cold = {
-  simd: coldStartMs(ours),
-  relaxed: coldStartMs(ours, { nodeFlags: ['--experimental-wasm-relaxed-simd'] }),
-  tfjs: coldStartMs(theirs),
-};
+const cold = coldStartMs(coldStartSides(tfjsWasmDir, flags), rounds);
 if (json) {
-  console.log(JSON.stringify({ op: 'coldstart', unit: 'ms', simd: +cold.simd.toFixed(1), relaxed: +cold.relaxed.toFixed(1), tfjs: +cold.tfjs.toFixed(1) }));
+  console.log(JSON.stringify({ op: 'coldstart', unit: 'ms', rounds, ...Object.fromEntries([...cold].map(([name, s]) => [name, jsonSpread(s, 1)])) }));
 } else {
-  const rowsCold = [['sparse-experts init() (simd: Node 20 default)', cold.simd], ['sparse-experts init() (relaxed: --experimental-wasm-relaxed-simd)', cold.relaxed], ["tfjs-backend-wasm setBackend('wasm')", cold.tfjs]];
-  console.log(`Cold start, ms (fresh process: import + ready; median of 5)\n${formatTable(['', 'ms'], rowsCold.map(([what, ms]) => [String(what), (ms as number).toFixed(1)]))}`);
+  console.log(`Cold start, ms (fresh process: import + ready; median (quartiles) of ${rounds}, interleaved)\n${formatTable(['', 'ms'], [...cold].map(([name, s]) => [name, formatSpread(s)]))}`);
 }

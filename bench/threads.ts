@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createBackend, type Backend } from '../src/entry/node.js';
 import { relaxedSimdSupported } from '../src/backend/kernels.js';
-import { median } from './util/measure.js';
+import { median } from './util/stats.js';
 import { formatTable } from './util/table.js';
 
 const args = process.argv.slice(2);

@@ -1,48 +1,98 @@
-// Training throughput and accuracy, this project vs TensorFlow.js (tfjs-backend-wasm, one
-// thread), on the seed's recipe: 784 → Dense(512, relu) → Dense(10, softmax), Adam 1e-3,
-// batch 128, 8,000 real MNIST digits (2,000 held out). Each side runs the built package in
-// its own plain node process (bench/train/*.mjs), so peak RSS is its own: one warm-up epoch,
-// the median of 3 timed epochs, then a fresh model trained 10 epochs for held-out accuracy.
-//   npm run bench:train [-- --json] [-- --quick]
-import { spawnSync } from 'node:child_process';
+// Training throughput, memory and accuracy on the seed's recipe: 784 → Dense(512, relu) →
+// Dense(10, softmax), Adam 1e-3, batch 128. Each side runs the built package in fresh plain
+// node processes (bench/train/*.mjs), interleaved over ≥ 5 rounds, so peak RSS is its own:
+// samples/s is the median over the rounds of each process's timed epochs (after a warm-up
+// epoch), with the inter-quartile range; ratios are taken within a round. Then one more
+// process per side trains a fresh model, with the held-out accuracy after every epoch.
+//   npm run bench:train [-- --json] [-- --rounds N] [-- --quick]
+//     8,000 / 2,000 MNIST digits, against TensorFlow.js (tfjs-backend-wasm, one thread)
+//   npm run bench:train -- --data fashion-mnist
+//     all 60,000 / 10,000 Fashion-MNIST images, our two builds (tfjs would take ~1 min an epoch)
 import { fileURLToPath } from 'node:url';
-import { relaxedSimdSupported } from '../src/backend/kernels.js';
-import { median } from './util/measure.js';
+import { FASHION_DIR, missingFashion } from './train/data.mjs';
+import { argValue, interleave, relaxedFlags, type Side } from './util/interleave.js';
+import { type Spread, formatSpread, jsonSpread, spread } from './util/stats.js';
 import { formatTable } from './util/table.js';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
-const EPOCHS = args.includes('--quick') ? 2 : 10;
-const TIMED = 3;
+const quick = args.includes('--quick');
+const data = argValue(args, '--data', 'mnist');
+const rounds = Math.max(5, Number(argValue(args, '--rounds', '5')));
+if (data !== 'mnist' && data !== 'fashion-mnist') {
+  console.error(`--data must be mnist or fashion-mnist, got ${data}`);
+  process.exit(2);
+}
+if (data === 'fashion-mnist' && missingFashion().length) {
+  console.error(`Fashion-MNIST not found in ${FASHION_DIR} (missing ${missingFashion().join(', ')}); install it with\n  apt-get install -y dataset-fashion-mnist`);
+  process.exit(1);
+}
+const fashion = data === 'fashion-mnist';
+const TIMED = quick ? 1 : fashion ? 1 : 2;
+const EPOCHS = quick ? 2 : 10;
+const TARGET = fashion ? 0.85 : 0.95;
+const log = (line: string) => json || console.error(line);
 
-interface Result {
+interface Run {
   side: string;
+  self: { wasm: string[]; backend?: string; simd?: boolean; threads?: number };
+  rows: number;
   rates: number[];
-  test_accuracy: number;
+  curve: { s: number; acc: number }[];
   rss_mb: number;
+  wasm_high_water_mb?: number;
 }
 
-function child(script: string, args: string[]): Result & { samples_per_s: number } {
-  const path = fileURLToPath(new URL(`./train/${script}`, import.meta.url));
-  const flags = relaxedSimdSupported() ? ['--experimental-wasm-relaxed-simd'] : [];
-  const r = spawnSync(process.execPath, [...flags, path, ...args, String(EPOCHS), String(TIMED)], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`bench/train/${script} failed: ${r.stderr}`);
-  const res: Result = JSON.parse(r.stdout.trim().split('\n').pop()!);
-  return { ...res, samples_per_s: median(res.rates) };
-}
+const script = (name: string) => fileURLToPath(new URL(`./train/${name}`, import.meta.url));
+const flags = relaxedFlags();
+const sides = (timed: number, epochs: number): Side[] => [
+  { name: 'simd', args: [script('ours.mjs'), 'simd', data, String(timed), String(epochs)] },
+  { name: 'relaxed', args: [...flags, script('ours.mjs'), 'relaxed', data, String(timed), String(epochs)] },
+  ...(fashion ? [] : [{ name: 'tfjs', args: [script('tfjs.mjs'), data, String(timed), String(epochs)] }]),
+];
 
-const theirs = child('tfjs.mjs', []);
-const ours = (relaxedSimdSupported() ? ['simd', 'relaxed'] : ['simd']).map((b) => ({ build: b, ...child('ours.mjs', [b]) }));
+const runs = interleave<Run>(sides(TIMED, 0), rounds, log);
+log(`accuracy runs (${EPOCHS} epochs)…`);
+const curves = interleave<Run>(sides(0, EPOCHS), 1);
+
+const rate = (side: string) => runs.get(side)!.map((r) => r.rates.reduce((a, b) => a + b, 0) / r.rates.length);
+const first = (side: string) => runs.get(side)![0];
+const self = [...runs.keys()].map((side) => {
+  const s = first(side).self;
+  return s.simd === undefined ? `${s.backend} loaded ${s.wasm.join(', ')}` : `tfjs SIMD ${s.simd}, threads ${s.threads}, loaded ${s.wasm.join(', ')}`;
+});
+const rows = first('simd').rows;
+const results = [...runs.keys()].map((side) => {
+  const curve = curves.get(side)![0].curve;
+  const hit = curve.find((c) => c.acc >= TARGET);
+  return {
+    side: first(side).side,
+    samples: spread(rate(side)),
+    ratio: fashion ? null : spread(rate(side).map((x, i) => x / rate('tfjs')[i])),
+    rss: spread(runs.get(side)!.map((r) => r.rss_mb)),
+    wasmHighWater: first(side).wasm_high_water_mb,
+    accuracy: curve[curve.length - 1].acc,
+    toTarget: hit ? { s: hit.s, epochs: curve.indexOf(hit) + 1 } : null,
+  };
+});
+
 if (json) {
-  for (const r of ours) {
+  console.log(JSON.stringify({ op: 'self-check', data, sides: self }));
+  for (const r of results) {
     console.log(JSON.stringify({
-      op: 'train', build: r.build, samples_per_s: Math.round(r.samples_per_s), tfjs_samples_per_s: Math.round(theirs.samples_per_s),
-      ratio: +(r.samples_per_s / theirs.samples_per_s).toFixed(2), test_accuracy: r.test_accuracy, tfjs_test_accuracy: theirs.test_accuracy,
-      epochs: EPOCHS, rss_mb: Math.round(r.rss_mb), tfjs_rss_mb: Math.round(theirs.rss_mb),
+      op: 'train', data, rows, side: r.side, rounds, samples_per_s: jsonSpread(r.samples, 0), ...(r.ratio ? { ratio: jsonSpread(r.ratio) } : {}),
+      rss_mb: jsonSpread(r.rss, 0), ...(r.wasmHighWater !== undefined ? { wasm_high_water_mb: +r.wasmHighWater.toFixed(1) } : {}),
+      test_accuracy: r.accuracy, epochs: EPOCHS, target: TARGET, seconds_to_target: r.toTarget ? +r.toTarget.s.toFixed(2) : null,
     }));
   }
 } else {
-  const row = (r: typeof theirs) => [r.side, Math.round(r.samples_per_s).toString(), `${(r.samples_per_s / theirs.samples_per_s).toFixed(1)}×`, r.test_accuracy.toFixed(4), Math.round(r.rss_mb).toString()];
-  console.log(`Training the seed's MLP on 8,000 MNIST digits, one thread (samples/s: median of ${TIMED} epochs after a warm-up; accuracy after ${EPOCHS} epochs on 2,000 held-out digits)`);
-  console.log(formatTable(['side', 'samples/s', 'vs tfjs', 'test acc', 'peak RSS MB'], [...ours.map(row), row(theirs)]));
+  const what = fashion ? `all ${rows.toLocaleString('en')} Fashion-MNIST training images (10,000 held out)` : `${rows.toLocaleString('en')} MNIST digits (2,000 held out)`;
+  console.log(`self-check: ${self.join('; ')}\n`);
+  console.log(`Training the seed's MLP on ${what}, one thread. samples/s: median (first–third quartile) over ${rounds} interleaved fresh`);
+  console.log(`processes, each the mean of ${TIMED} timed epoch(s) after a warm-up; ratio within each round; peak RSS median (quartiles); accuracy after ${EPOCHS} epochs.`);
+  const cell = (s: Spread | null, digits = 0, unit = '') => (s ? formatSpread(s, digits, unit) : '—');
+  console.log(formatTable(
+    ['side', 'samples/s', 'vs tfjs', 'peak RSS MB', 'wasm high water MB', `held-out acc`, `to ${TARGET} (s / epochs)`],
+    results.map((r) => [r.side, cell(r.samples), cell(r.ratio, 1, '×'), cell(r.rss), r.wasmHighWater?.toFixed(1) ?? '—', r.accuracy.toFixed(4), r.toTarget ? `${r.toTarget.s.toFixed(1)} / ${r.toTarget.epochs}` : `not in ${EPOCHS}`]),
+  ));
 }

@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { WasmBackend } from '../src/backend/wasm.js';
-import type { Activation } from '../src/index.js';
+import type { Activation } from '../src/backend/index.js';
 import { twin, wasm } from './util/backends.js';
 import { allClose } from './util/close.js';
 import { SEED, SIZES, rng } from './util/prng.js';
@@ -18,6 +18,23 @@ test('gemm NN/NT/TN, with and without accumulate, matches the reference', () => 
     if (ta && tb) continue; // not a form the library uses
     const [w, ref] = twin([r.floats(m * k), r.floats(k * n), r.floats(m * n)] as const, (b, [a, bb, c]) => b.gemm(ta, tb, m, n, k, a, bb, c, acc));
     allClose(w.out[2], ref.out[2], 1e-5, 1e-4, SEED, `gemm ${ta ? 'T' : 'N'}${tb ? 'T' : 'N'} ${m}×${n}×${k} acc=${acc}`);
+  }
+});
+
+test('gemm NN/NT/TN at the edges: m, n, k of 0, 1 and non-multiples of 4, every combination', () => {
+  const r = rng(SEED + 9);
+  const forms = [[false, false], [false, true], [true, false]] as const;
+  for (const [ta, tb] of forms) {
+    for (const m of [0, 1, 3, 5, 17]) {
+      for (const n of [0, 1, 4, 7, 33]) {
+        for (const k of [0, 1, 2, 9]) {
+          for (const acc of [false, true]) {
+            const [w, ref] = twin([r.floats(m * k), r.floats(k * n), r.floats(m * n)] as const, (b, [a, bb, c]) => b.gemm(ta, tb, m, n, k, a, bb, c, acc));
+            allClose(w.out[2], ref.out[2], 1e-5, 1e-4, SEED + 9, `gemm ${ta ? 'T' : 'N'}${tb ? 'T' : 'N'} ${m}×${n}×${k} acc=${acc}`);
+          }
+        }
+      }
+    }
   }
 });
 

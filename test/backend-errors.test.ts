@@ -2,7 +2,8 @@
 // (outputs untouched), on both backends alike, and the backend keeps working afterwards.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Backend, Csr, F32, I32 } from '../src/index.js';
+import type { Backend } from '../src/index.js';
+import type { Csr, F32, I32 } from '../src/backend/index.js';
 import { SparseExpertsError } from '../src/index.js';
 import { reference, wasm } from './util/backends.js';
 import { allClose } from './util/close.js';

@@ -14,8 +14,9 @@ test('kmeansAssign: the chosen centroid is a nearest one and distances match', (
     const [w, ref] = twin([x, c, new Int32Array(rows), new Float32Array(rows)] as const, (b, [xx, cc, a, d]) => b.kmeansAssign(xx, rows, dims, cc, k, a, d));
     const what = `kmeans ${rows}×${dims} k=${k}`;
     // The GEMM identity rounds differently from Σ(x − c)²: compare distances, not indices.
-    const tol = 1e-4 * (1 + dims * 9);
-    allClose(w.out[3], ref.out[3], tol, 1e-4, SEED + 20, `${what} dist`);
+    // Worst over 60 seeds, both builds: 9.2e-5 at dims = 64, i.e. 0.19 of this bound.
+    const tol = 1e-5 * (1 + dims);
+    allClose(w.out[3], ref.out[3], tol, 0, SEED + 20, `${what} dist`);
     const got = w.out[2];
     for (let i = 0; i < rows; i++) {
       let d = 0;

@@ -2,7 +2,8 @@
 // round trips (CSR products equal dense GEMM with the thresholded matrix).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Backend, Csr } from '../src/index.js';
+import type { Backend } from '../src/index.js';
+import type { Csr } from '../src/backend/index.js';
 import { reference, wasm } from './util/backends.js';
 import { allClose, allEqual } from './util/close.js';
 import { SEED, SIZES, rng } from './util/prng.js';

@@ -3,7 +3,8 @@
 // buffers, leaves everything outside the views alone, and the two backends agree.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Activation, Backend, Buf, F32, I32 } from '../src/index.js';
+import type { Backend } from '../src/index.js';
+import type { Activation, Buf, F32, I32 } from '../src/backend/index.js';
 import { SparseExpertsError } from '../src/index.js';
 import { reference, wasm } from './util/backends.js';
 import { allClose, allEqual } from './util/close.js';

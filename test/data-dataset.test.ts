@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { csrToDense, denseToCsrMatrix, validateCsr } from '../src/data/csr.js';
-import { fromArrays, oneHot, selectColumns, take, validate } from '../src/data/dataset.js';
+import { fromArrays, isSparse, oneHot, selectColumns, take, validate } from '../src/data/dataset.js';
 import { hashingVectorize, tokenize } from '../src/data/hashing.js';
 import { murmur3 } from '../src/data/murmur3.js';
 import { Rng } from '../src/data/prng.js';
@@ -131,6 +131,14 @@ test('hashingVectorize: counts, binary, L2 norm, bigrams, empty text', () => {
   const seeded = hashingVectorize(['hello'], { features: F, seed: 1 });
   assert.is(seeded.colIdx[0], murmur3('hello', 1) % F);
   assert.throws(() => hashingVectorize(['x'], { features: 0 }), fails('ERR_BAD_ARGUMENT'));
+});
+
+test('isSparse: CSR rows are sparse, dense rows (views included) are not', () => {
+  const ds = fromArrays([[1, 0], [0, 2]], [0, 1]);
+  assert.is(isSparse(ds), false);
+  assert.is(isSparse({ ...ds, x: ds.x.subarray(0, 4) }), false);
+  assert.is(isSparse({ ...ds, x: denseToCsrMatrix(ds.x, 2, 2) }), true);
+  assert.is(isSparse({ ...ds, x: hashingVectorize(['a b', 'c'], { features: 8 }) }), true);
 });
 
 test.run();

@@ -121,9 +121,16 @@ test('softmax and logistic regression separate blobs; L1 yields exact zeros', as
   const lr = new LogisticRegression({ backend: wasm });
   await lr.fit(two, { seed: 2 });
   assert.ok(accuracy(lr.predict(two.x, two.rows), two.y) > 0.95);
-  const sparse = new SoftmaxRegression({ backend: wasm, l1: 0.05, optimizer: { kind: 'sgd', lr: 0.1 } });
+  const sgd = { kind: 'sgd', lr: 0.1 } as const;
+  const sparse = new SoftmaxRegression({ backend: wasm, l1: 0.05, optimizer: sgd });
   await sparse.fit(ds, { seed: 2 });
-  assert.ok(sparse.nonZeroCount() < sparse.parameterCount(), `L1 zeroed ${sparse.parameterCount() - sparse.nonZeroCount()} weights`);
+  const plain = new SoftmaxRegression({ backend: wasm, optimizer: sgd });
+  await plain.fit(ds, { seed: 2 });
+  // Seeds 1–7 and the default: 5 to 12 of the 21 weights end exactly 0 with L1, none without.
+  const zeros = sparse.parameterCount() - sparse.nonZeroCount();
+  assert.ok(zeros >= 4, `L1 zeroed ${zeros} of ${sparse.parameterCount()} weights`);
+  assert.is(plain.nonZeroCount(), plain.parameterCount(), 'no exact zeros without L1');
+  assert.ok(accuracy(sparse.predict(ds.x, ds.rows), ds.y) > 0.95, 'L1 keeps the blobs apart');
 });
 
 test('fit calls back like tfjs, with validation logs, and early stopping stops', async () => {
@@ -142,7 +149,8 @@ test('fit calls back like tfjs, with validation logs, and early stopping stops',
     },
   });
   assert.equal(events, ['train', 'epoch0', 'batch0', 'epoch1', 'batch0', 'epoch2', 'batch0', 'end']);
-  for (const k of ['loss', 'acc', 'val_loss', 'val_acc']) assert.type(last[k], 'number', k);
+  for (const k of ['loss', 'val_loss']) assert.ok(Number.isFinite(last[k]) && last[k]! > 0, `${k} = ${last[k]}`);
+  for (const k of ['acc', 'val_acc']) assert.ok(last[k]! >= 0 && last[k]! <= 1, `${k} = ${last[k]}`);
   assert.is(h.history.loss.length, 3);
   const stop = await new SoftmaxRegression({ backend: wasm, optimizer: { kind: 'sgd', lr: 1e-9 } })
     .fit(ds, { epochs: 50, earlyStopping: { monitor: 'loss', patience: 1, minDelta: 1e-3 }, seed: 1 });
@@ -151,6 +159,7 @@ test('fit calls back like tfjs, with validation logs, and early stopping stops',
 
 test('abort, divergence and bad input give typed errors; the expert stays usable', async () => {
   const ds = blobs(200, 3, 4, SEED);
+  const buffers = wasm.stats().buffers;
   const m = new MlpExpert({ backend: wasm, hidden: [8], optimizer: { kind: 'adam', lr: 0.01 } });
   const ctl = new AbortController();
   const run = m.fit(ds, { epochs: 5, batchSize: 10, callbacks: { onBatchEnd: (b) => { if (b === 3) ctl.abort(); } }, signal: ctl.signal });
@@ -174,7 +183,9 @@ test('abort, divergence and bad input give typed errors; the expert stays usable
   await m.fit(ds, { epochs: 10, batchSize: 20, seed: 1 });
   assert.throws(() => m.predict(ds.x.subarray(0, 7), 2), code('ERR_BAD_SHAPE'));
   assert.ok(accuracy(m.predict(ds.x, ds.rows), ds.y) > 0.8, 'still trains after the errors');
-  assert.is(wasm.stats().buffers, wasm.stats().buffers, 'stats readable');
+  m.dispose();
+  hot.dispose();
+  assert.is(wasm.stats().buffers, buffers, 'the failed fits left no wasm buffer behind');
 });
 
 test.run();

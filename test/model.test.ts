@@ -111,10 +111,10 @@ test('a worker that dies fails the fit with ERR_WORKER_FAILED; the pool and the 
 test('abort stops every expert with ERR_ABORTED; the model trains afterwards', async () => {
   const m = new SparseExpertModel({ experts: 2, expert: { ...small, fit: { epochs: 50, batchSize: 16 } }, combine: 'fixed', workers: 2, seed: 6, backend: wasm });
   const ctl = new AbortController();
-  const started = performance.now();
-  const fit = m.fit(train, { signal: ctl.signal, onProgress: (p) => { if (p.fraction > 0.02) ctl.abort(); } });
+  let reached = 0;
+  const fit = m.fit(train, { signal: ctl.signal, onProgress: (p) => { reached = Math.max(reached, p.fraction); if (p.fraction > 0.02) ctl.abort(); } });
   await fit.then(() => assert.unreachable('expected an abort'), (e) => assert.is(e.code, 'ERR_ABORTED'));
-  assert.ok(performance.now() - started < 15_000, 'the abort was prompt');
+  assert.ok(reached < 0.2, `training went on to ${reached} after the abort at 0.02`);
   const quick = new SparseExpertModel({ experts: 2, expert: small, combine: 'fixed', workers: 0, seed: 6, backend: wasm });
   await quick.fit(train);
   quick.dispose();

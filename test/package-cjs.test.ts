@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkGemm } from './browser/gemm-check.js';
-import type * as Lib from '../src/index.js';
+import type * as Lib from '../src/entry/node.js';
 
 const require = createRequire(new URL('../package.json', import.meta.url));
 

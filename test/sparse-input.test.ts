@@ -2,7 +2,8 @@
 // dense path on the same rows densified, text classification end to end, typed errors.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Backend, CsrMatrix, F32, I32, SparseDataset } from '../src/index.js';
+import type { Backend, CsrMatrix, SparseDataset } from '../src/index.js';
+import type { F32, I32 } from '../src/backend/index.js';
 import { LinearRegression, LogisticRegression, MlpExpert, SoftmaxRegression, csrToDense, denseToCsrMatrix, takeCsrRows } from '../src/index.js';
 import type { NetworkExpert } from '../src/experts/network-expert.js';
 import { Rng } from '../src/data/prng.js';

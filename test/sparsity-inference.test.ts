@@ -86,7 +86,8 @@ test('measureSparseSpeed: consistent fields, exact CSR sizes, no buffer left beh
   const r = measureSparseSpeed(wasm, { inputs: 37, hidden: [19], outputs: 3, rows: 41, repeats: 3, warmup: 1, sparsity: 0.75 });
   assert.is(wasm.stats().buffers, live);
   assert.equal(r.layers.map((l) => [l.inputs, l.units, l.nonZero]), [[37, 19, 37 * 19 - Math.round(0.75 * 37 * 19)], [19, 3, 57 - Math.round(0.75 * 57)]]);
-  assert.ok(r.denseMs > 0 && r.sparseMs > 0 && Math.abs(r.speedup - r.denseMs / r.sparseMs) < 1e-12);
+  // The speed itself is bench/'s business; here only the fields' consistency.
+  assert.ok(r.denseMs >= 0 && r.sparseMs >= 0 && Object.is(r.speedup, r.denseMs / r.sparseMs));
   assert.is(r.denseBytes, 4 * (38 * 19 + 20 * 3));
   assert.is(r.bytes, 4 * (20 + 4) + 8 * (r.layers[0].nonZero + r.layers[1].nonZero) + 4 * (19 + 3));
 });

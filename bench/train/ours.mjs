@@ -1,19 +1,44 @@
 // The measured side of bench/train.ts: the built package (dist/) in a plain node process, so
-// the peak RSS is the library's and not a TypeScript loader's. Prints one JSON line.
-//   node bench/train/ours.mjs simd|relaxed EPOCHS TIMED
-import { MlpExpert, accuracy, init, loadMnist } from '../../dist/index.js';
+// the peak RSS is the library's and not a TypeScript loader's. Prints one JSON line:
+// samples/s of each timed epoch (after a warm-up epoch), then, if ACC_EPOCHS > 0, a fresh
+// model's held-out accuracy after each epoch, against its training time.
+//   node bench/train/ours.mjs simd|relaxed mnist|fashion-mnist TIMED ACC_EPOCHS
+import { wasmLoaded } from '../util/child.mjs';
+import { MlpExpert, accuracy, init } from '../../dist/index.js';
+import { loadData } from './data.mjs';
 
-const [build, epochs, timed] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
+const [build, data, timed, accEpochs] = [process.argv[2], process.argv[3], Number(process.argv[4]), Number(process.argv[5])];
 const backend = await init({ build });
-const { train, test } = loadMnist({ train: 8000, test: 2000, seed: 1 });
+const { train, test } = loadData(data);
 const starts = [], rates = [];
-const timing = new MlpExpert({ backend });
-await timing.fit(train, {
-  epochs: 1 + timed, seed: 1,
-  callbacks: { onEpochBegin: (e) => void (starts[e] = performance.now()), onEpochEnd: (e) => void rates.push(train.rows / ((performance.now() - starts[e]) / 1000)) },
-});
-timing.dispose();
-const mlp = new MlpExpert({ backend });
-await mlp.fit(train, { epochs, seed: 1 });
-const test_accuracy = accuracy(test.y, mlp.predict(test.x, test.rows));
-console.log(JSON.stringify({ side: `sparse-experts (${build})`, rates: rates.slice(1), test_accuracy, rss_mb: process.resourceUsage().maxRSS / 1024 }));
+if (timed > 0) {
+  const timing = new MlpExpert({ backend });
+  await timing.fit(train, {
+    epochs: 1 + timed, seed: 1,
+    callbacks: { onEpochBegin: (e) => void (starts[e] = performance.now()), onEpochEnd: (e) => void rates.push(train.rows / ((performance.now() - starts[e]) / 1000)) },
+  });
+  timing.dispose();
+}
+// The accuracy curve: one fit, evaluated after each epoch; the evaluations are not counted.
+const curve = [];
+if (accEpochs > 0) {
+  const mlp = new MlpExpert({ backend });
+  const start = performance.now();
+  let evaluating = 0;
+  await mlp.fit(train, {
+    epochs: accEpochs, seed: 1,
+    callbacks: {
+      onEpochEnd: () => {
+        const t = performance.now();
+        const acc = accuracy(test.y, mlp.predict(test.x, test.rows));
+        curve.push({ s: (t - start - evaluating) / 1000, acc });
+        evaluating += performance.now() - t;
+      },
+    },
+  });
+  mlp.dispose();
+}
+console.log(JSON.stringify({
+  side: `sparse-experts (${build})`, self: { backend: backend.name, wasm: wasmLoaded() }, rows: train.rows, rates: rates.slice(1), curve,
+  rss_mb: process.resourceUsage().maxRSS / 1024, wasm_high_water_mb: backend.stats().highWater / 2 ** 20,
+}));

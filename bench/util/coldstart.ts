@@ -1,17 +1,28 @@
-// Cold start: a fresh node process runs `script` (an ES module body that prints the ms from
-// before its first import to ready); the median over several processes.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { median } from './measure.js';
+// Cold start: fresh node processes, from before the first import to a backend ready for
+// work, interleaved across the sides being compared.
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type Side, interleave } from './interleave.js';
+import { type Spread, spread } from './stats.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+const dist = pathToFileURL(fileURLToPath(new URL('../../dist/index.js', import.meta.url))).href;
 
-export function coldStartMs(script: string, { runs = 5, nodeFlags = [] as string[] } = {}): number {
-  const times = Array.from({ length: runs }, () => {
-    const r = spawnSync(process.execPath, [...nodeFlags, '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
-    const ms = Number(r.stdout.trim().split('\n').pop());
-    if (r.status !== 0 || !Number.isFinite(ms)) throw new Error(`cold-start child failed (exit ${r.status}): ${r.stderr || r.stdout}`);
-    return ms;
-  });
-  return median(times);
+/** An ES module body that prints {"ms": …} from before its first import to `ready` resolving. */
+const timed = (ready: string) => `const t = performance.now(); ${ready}; console.log(JSON.stringify({ ms: performance.now() - t }));`;
+
+/** Our init() on a build, and tfjs-backend-wasm's setBackend('wasm') with one thread. */
+export function coldStartSides(tfjsWasmDir: string, flagsForRelaxed: string[]): Side[] {
+  const ours = timed(`const m = await import(${JSON.stringify(dist)}); await m.init()`);
+  const theirs = timed(`const tf = await import('@tensorflow/tfjs-core'); const w = await import('@tensorflow/tfjs-backend-wasm');
+    w.setWasmPaths(${JSON.stringify(tfjsWasmDir)}); w.setThreadsCount(1); await tf.setBackend('wasm'); await tf.ready()`);
+  const script = (code: string) => ['--input-type=module', '-e', code];
+  return [
+    { name: 'sparse-experts init() (simd: Node 20 default)', args: script(ours) },
+    { name: `sparse-experts init() (relaxed: ${flagsForRelaxed.join(' ') || 'default'})`, args: [...flagsForRelaxed, ...script(ours)] },
+    { name: "tfjs-backend-wasm setBackend('wasm')", args: script(theirs) },
+  ];
+}
+
+export function coldStartMs(sides: Side[], rounds: number): Map<string, Spread> {
+  const runs = interleave<{ ms: number }>(sides, rounds);
+  return new Map([...runs].map(([name, rs]) => [name, spread(rs.map((r) => r.ms))]));
 }

@@ -17,7 +17,7 @@ import { ThreadPool } from './threads.js';
 /**
  * Least work per piece worth a hand-over: multiply-adds for gemm and the CSR products,
  * elements otherwise. Below ~2^18 multiply-adds (≈ 50 µs) two threads lost to one in
- * bench/threshold runs on the loaded 2-core machine; 2^19 leaves a margin.
+ * bench/threshold.ts on the loaded 2-core machine; 2^19 leaves a margin.
  */
 const MIN_FLOPS = 1 << 19;
 const MIN_ELEMENTS = 1 << 15;

@@ -115,7 +115,9 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (err) => {
-    console.error(err instanceof SparseExpertsError ? `error ${err.code}: ${err.message}` : err);
+    // parseArgs' own errors (unknown flag, missing value) are the user's too: one line, no stack.
+    const parse = typeof err?.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS');
+    console.error(err instanceof SparseExpertsError || parse ? `error ${err.code}: ${err.message}` : err);
     process.exit(1);
   },
 );

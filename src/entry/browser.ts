@@ -24,3 +24,7 @@ setKernelSource(async (build, url) => {
 });
 
 export * from '../index.js';
+// Until the subpath bundles share one core, the runtime bundles carry the subpath APIs too.
+export * from '../backend/index.js';
+export * from '../parallel/index.js';
+export * from '../nn/index.js';

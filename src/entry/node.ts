@@ -27,6 +27,10 @@ setKernelSource(async (build, url) => {
 });
 
 export * from '../index.js';
+// Until the subpath bundles share one core, the runtime bundles carry the subpath APIs too.
+export * from '../backend/index.js';
+export * from '../parallel/index.js';
+export * from '../nn/index.js';
 // Node-only: the real MNIST digits shipped in the `mnist` package.
 export { loadMnist, mnistAll } from '../data/mnist.js';
 export type { MnistOptions } from '../data/mnist.js';

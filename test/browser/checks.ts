@@ -3,7 +3,7 @@
 // name. To add a browser check, export one more async function here.
 import { checkGemm } from './gemm-check.js';
 import { digest, trainBlobs } from './train-check.js';
-import type * as Lib from '../../src/index.js';
+import type * as Lib from '../../src/entry/browser.js';
 
 type Check = (lib: typeof Lib) => Promise<string | void>;
 

@@ -1,7 +1,8 @@
 // One GEMM check that runs wherever the library runs (a browser page, an edge VM, a
 // CommonJS require): every form against the reference backend of the same bundle, on
 // shapes with 0, 1 and non-multiples of 4 and 8.
-import type { Backend, ReferenceBackend } from '../../src/index.js';
+import type { Backend } from '../../src/index.js';
+import type { ReferenceBackend } from '../../src/backend/index.js';
 import { allClose } from '../util/close.js';
 import { rng } from '../util/prng.js';
 

@@ -1,6 +1,6 @@
 // Training shared by the browser page and Node: the same seeded model, so the digest of its
 // predictions must be identical in both runtimes (plain SIMD build: FMA would round differently).
-import type * as Lib from '../../src/index.js';
+import type * as Lib from '../../src/entry/browser.js';
 
 /** Two small MLP experts on seeded blobs; returns the combined probabilities. */
 export async function trainBlobs(lib: typeof Lib, workers: number): Promise<{ proba: Float32Array; accuracy: number }> {

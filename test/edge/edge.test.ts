@@ -6,7 +6,9 @@ import * as esbuild from 'esbuild';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkGemm } from '../browser/gemm-check.js';
-import type * as Lib from '../../src/index.js';
+import type * as Lib from '../../src/entry/edge.js';
+import * as NodeLib from '../../src/entry/node.js';
+import { allEqual } from '../util/close.js';
 
 const dist = new URL('../../dist/', import.meta.url);
 
@@ -23,7 +25,20 @@ test('the VM refuses to compile wasm from bytes, as edge runtimes do', async () 
   const { vm } = await loadInEdgeVM();
   const bytes = readFileSync(new URL('kernels.wasm', dist));
   vm.context.__bytes = new Uint8Array(bytes);
-  await assert.throws(() => vm.evaluate('new WebAssembly.Module(__bytes)'));
+  // Thrown in the VM's realm, so matched by name and message rather than instanceof.
+  assert.throws(() => vm.evaluate('new WebAssembly.Module(__bytes)'), (e: Error) => e.name === 'CompileError' && /disallowed by embedder/.test(e.message));
+});
+
+test('init({ bytes }) where compiling is refused fails with ERR_WASM_LOAD and points to init({ module })', async () => {
+  const { lib } = await loadInEdgeVM();
+  try {
+    await lib.init({ bytes: new Uint8Array(readFileSync(new URL('kernels.wasm', dist))) });
+    assert.unreachable('init({ bytes }) resolved');
+  } catch (err) {
+    const e = err as { code?: string; message: string };
+    assert.is(e.code, 'ERR_WASM_LOAD', e.message);
+    assert.match(e.message, 'init({ module })');
+  }
 });
 
 test('init() without a module fails with ERR_WASM_LOAD and says what to do', async () => {
@@ -64,10 +79,45 @@ test('init({ module }) with a module compiled outside the sandbox (Next.js / Ver
   assert.ok(checkGemm(backend, new lib.ReferenceBackend(), 8) > 0);
 });
 
-test("init({ backend: 'reference' }) works with no wasm at all", async () => {
+test("init({ backend: 'reference' }) works with no wasm at all and computes a product", async () => {
   const { lib } = await loadInEdgeVM();
   const backend = await lib.init({ backend: 'reference' });
   assert.is(backend.name, 'reference');
+  // [1 2; 3 4]·[5; 6] by hand.
+  const a = backend.upload(new Float32Array([1, 2, 3, 4])), b = backend.upload(new Float32Array([5, 6])), c = backend.alloc(2);
+  backend.gemm(false, false, 2, 1, 2, a, b, c);
+  assert.equal(Array.from(backend.read(c)), [17, 39]);
+});
+
+/** Two MLP experts on seeded blobs, trained on the calling thread; their weights and probabilities. */
+async function trainSmall(lib: typeof Lib, backend: Lib.Backend) {
+  const rng = new lib.Rng(5);
+  const classes = 3, centers = Array.from({ length: classes }, () => Array.from({ length: 6 }, () => rng.normal() * 3));
+  const x = Array.from({ length: 150 }, (_, i) => centers[i % classes].map((c) => c + rng.normal()));
+  const ds = lib.fromArrays(x, x.map((_, i) => i % classes), { classes });
+  const model = new lib.SparseExpertModel({ experts: 2, expert: { kind: 'mlp', hidden: [8], optimizer: { kind: 'adam', lr: 0.01 }, fit: { epochs: 10, batchSize: 16 } }, combine: 'convex', workers: 'auto', seed: 4, backend });
+  const report = await model.fit(ds);
+  const proba = await model.predictProba(ds.x, ds.rows);
+  const out = {
+    workers: report.workers,
+    accuracy: lib.accuracy(ds.y, await model.predict(ds.x, ds.rows)),
+    weights: model.expertList().flatMap((e) => e.toState().tensors.map((t) => Float32Array.from(t.data))),
+    proba: Float32Array.from(proba),
+  };
+  model.dispose();
+  return out;
+}
+
+test('a small model trains in the edge VM, on the calling thread, to the same bytes as in Node', async () => {
+  const { lib } = await loadInEdgeVM();
+  const module = new WebAssembly.Module(readFileSync(new URL('kernels.wasm', dist)));
+  const edge = await trainSmall(lib, await lib.init({ module }));
+  const node = await trainSmall(NodeLib, await NodeLib.init({ build: 'simd' }));
+  assert.is(edge.workers, 0, "workers: 'auto' has no workers to use here");
+  assert.ok(edge.accuracy > 0.9, `accuracy ${edge.accuracy}`);
+  assert.is(edge.weights.length, node.weights.length);
+  edge.weights.forEach((w, i) => allEqual(w, node.weights[i], 4, `tensor ${i}`));
+  allEqual(edge.proba, node.proba, 4, 'probabilities');
 });
 
 test.run();

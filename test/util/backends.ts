@@ -1,7 +1,8 @@
 // The two backends under test and a runner that feeds both the same inputs.
 import '../../src/entry/node.js';
-import type { Backend, F32, I32 } from '../../src/index.js';
-import { init, ReferenceBackend } from '../../src/index.js';
+import type { Backend } from '../../src/index.js';
+import { init } from '../../src/index.js';
+import { type F32, type I32, ReferenceBackend } from '../../src/backend/index.js';
 
 export type Arr = Float32Array | Int32Array;
 /** The buffers made from a tuple of arrays, dtype for dtype. */

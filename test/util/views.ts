@@ -1,7 +1,8 @@
 // Runs a kernel on operands laid out two ways — packed buffers, and views at odd offsets
 // with row strides inside larger parents full of other values — and returns what each
 // operand holds afterwards (packed), plus whether anything outside the views changed.
-import type { Backend, Buf } from '../../src/index.js';
+import type { Backend } from '../../src/index.js';
+import type { Buf } from '../../src/backend/index.js';
 import type { Arr } from './backends.js';
 import type { Rng } from './prng.js';
 

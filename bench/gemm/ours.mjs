@@ -1,0 +1,18 @@
+// The measured side of bench/gemm.ts for this project: every shape and form on one build.
+//   node bench/gemm/ours.mjs simd|relaxed MIN_MS   → one JSON line
+import { msPerCall, wasmLoaded } from '../util/child.mjs';
+import { init } from '../../dist/index.js';
+import { FORMS, SHAPES, data, transposes } from './shapes.mjs';
+
+const [build, minMs] = [process.argv[2], Number(process.argv[3])];
+const b = await init({ build });
+const results = [];
+for (const [m, k, n] of SHAPES) {
+  for (const form of FORMS) {
+    const [ta, tb] = transposes(form);
+    const a = b.upload(data(m * k)), bb = b.upload(data(k * n, 1)), c = b.alloc(m * n);
+    results.push({ form, m, k, n, ms: msPerCall(() => b.gemm(ta, tb, m, n, k, a, bb, c), { minMs }) });
+    for (const buf of [a, bb, c]) b.free(buf);
+  }
+}
+console.log(JSON.stringify({ self: { backend: b.name, wasm: wasmLoaded() }, results }));
