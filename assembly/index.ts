@@ -8,6 +8,7 @@ export { csrCount, csrFill, csrMatmul, matmulCsrT, csrTWorkSize } from "./sparse
 export { kmeansAssign, kmeansWorkSize } from "./kmeans";
 export { topk, gatherRows, scatterAddRows } from "./routing";
 export { firstBadIndex, csrValid } from "./validate";
+export { rowDot, gatherRowsScaled } from "./moe";
 
 /** First byte the host may use: everything below holds static data. */
 export function heapBase(): usize {

@@ -4,7 +4,7 @@
 // running while someone rebuilds never read a half-written file.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,7 @@ const publish = (name, to = name) => renameSync(join(tmp, name), join('dist', to
 
 async function kernels(target, name) {
   const asc = require.resolve('assemblyscript/bin/asc.js');
+  // The text form is for reading the kernels; package.json's `files` leaves it out of the package.
   const extra = target === 'simd' ? ['--textFile', join(tmp, 'kernels.wat')] : [];
   const err = await node(`asc --target ${target}`, asc, ['--config', 'asconfig.json', '--target', target, '--outFile', join(tmp, name), ...extra]);
   if (err) return err;
@@ -63,23 +64,63 @@ function stampKernels(file, build) {
   writeFileSync(file, Buffer.concat([code, Buffer.from([0, ...leb(body.length)]), body]));
 }
 
-const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning', write: false, outdir: 'dist' };
-const bundles = [
-  { entryPoints: { index: 'src/entry/node.ts' }, platform: 'node' },
-  { entryPoints: { 'index.browser': 'src/entry/browser.ts' }, platform: 'browser' },
-  { entryPoints: { 'index.edge': 'src/entry/edge.ts' }, platform: 'neutral', mainFields: ['module', 'main'] },
+// No source maps: the bundles are readable unminified ESM, and the package ships only what runs.
+const common = { bundle: true, format: 'esm', target: 'es2022', logLevel: 'warning', write: false, outdir: 'dist' };
+// One core bundle per runtime (src/entry/<runtime>.ts: the runtime's set-up and every API), and
+// per package entry a module re-exporting its surface from that core: `sparse-experts` and
+// `sparse-experts/backend` share one module state (one default backend), and nothing but a
+// surface's names is reachable from outside.
+const runtimes = [
+  { suffix: '', ext: '.js', entry: 'src/entry/node.ts', root: 'src/index.node.ts', options: { platform: 'node' } },
+  // What a page downloads: whitespace and syntax minified (names kept, so stack traces still read).
+  { suffix: '.browser', ext: '.js', entry: 'src/entry/browser.ts', root: 'src/index.ts', options: { platform: 'browser', minifyWhitespace: true, minifySyntax: true } },
+  { suffix: '.edge', ext: '.js', entry: 'src/entry/edge.ts', root: 'src/index.ts', options: { platform: 'neutral', mainFields: ['module', 'main'] } },
   {
     // CommonJS for require(): import.meta.url comes from __filename.
-    entryPoints: { index: 'src/entry/node.ts' }, platform: 'node', format: 'cjs', outExtension: { '.js': '.cjs' },
-    define: { 'import.meta.url': 'importMetaUrl' }, inject: ['scripts/import-meta-url.cjs'],
+    suffix: '', ext: '.cjs', entry: 'src/entry/node.ts', root: 'src/index.node.ts',
+    options: { platform: 'node', format: 'cjs', outExtension: { '.js': '.cjs' }, define: { 'import.meta.url': 'importMetaUrl' }, inject: ['scripts/import-meta-url.cjs'] },
   },
 ];
+const surfaces = { backend: 'src/backend/index.ts', parallel: 'src/parallel/index.ts', nn: 'src/nn/index.ts' };
+const bundles = runtimes.map(({ suffix, entry, options }) => ({ entryPoints: { [`core${suffix}`]: entry }, ...options }));
 // The command line (npm start, the `sparse-experts` bin): Node only, next to the kernels and worker.
+// It calls installNodeRuntime() itself (src/entry/node-runtime.ts).
 bundles.push({ entryPoints: { cli: 'src/cli/main.ts' }, platform: 'node', banner: { js: '#!/usr/bin/env node' } });
-if (existsSync('src/worker.ts')) {
-  // Its own entry: esbuild does not follow `new URL('./worker.mjs', import.meta.url)`. One file
-  // for Node and browsers (platform-neutral, node:* left to the runtime), next to every bundle.
-  bundles.push({ entryPoints: { worker: 'src/worker.ts' }, platform: 'neutral', mainFields: ['module', 'main'], outExtension: { '.js': '.mjs' }, external: ['node:*'] });
+// The workers have entries of their own: esbuild does not follow `new URL('./worker.mjs',
+// import.meta.url)`. The browser one (also Deno and Bun Web Workers) has no node imports and no
+// top-level await, so bundlers can re-bundle it as a classic (iife) worker; Node's runs in
+// worker_threads.
+bundles.push(
+  { entryPoints: { worker: 'src/entry/worker.browser.ts' }, platform: 'browser', outExtension: { '.js': '.mjs' }, minifyWhitespace: true, minifySyntax: true },
+  { entryPoints: { 'worker.node': 'src/entry/worker.node.ts' }, platform: 'node', outExtension: { '.js': '.mjs' } },
+);
+
+/** The names a surface module exports (esbuild's metafile, from a throwaway bundle). */
+async function exportsOf(file) {
+  const { metafile } = await esbuild.build({ entryPoints: [file], bundle: true, write: false, metafile: true, format: 'esm', platform: 'node', logLevel: 'silent', outdir: 'dist' });
+  return Object.values(metafile.outputs)[0].exports.sort();
+}
+
+/** Each package entry of each runtime: its surface's names, re-exported from the runtime's core. */
+async function entries() {
+  try {
+    const names = {};
+    await Promise.all(Object.entries({ index: 'src/index.ts', 'index.node': 'src/index.node.ts', ...surfaces }).map(async ([k, f]) => (names[k] = await exportsOf(f))));
+    for (const { suffix, ext, root } of runtimes) {
+      for (const name of ['index', ...Object.keys(surfaces)]) {
+        const list = names[name === 'index' && root.endsWith('.node.ts') ? 'index.node' : name];
+        const core = `./core${suffix}${ext}`;
+        const text = ext === '.cjs'
+          ? `'use strict';\nconst core = require('${core}');\nfor (const name of ${JSON.stringify(list)}) Object.defineProperty(exports, name, { enumerable: true, get: () => core[name] });\n`
+          : `export { ${list.join(', ')} } from '${core}';\n`;
+        writeFileSync(join(tmp, `${name}${suffix}${ext}`), text);
+        publish(`${name}${suffix}${ext}`);
+      }
+    }
+    return null;
+  } catch (err) {
+    return `package entries: ${err.message.split('\n')[0]}`;
+  }
 }
 
 // The kernel threads' entry (src/backend/threads.ts starts it next to the bundle).
@@ -99,22 +140,25 @@ async function bundle(options) {
   }
 }
 
-// Declarations: one .d.ts tree under dist/types, re-exported from dist/index.d.ts (ESM) and
-// dist/index.d.cts (for `require` under TypeScript's node16/nodenext resolution).
+// Declarations: one .d.ts tree under dist/types, re-exported per package entry from
+// dist/<entry>.d.ts (ESM) and dist/<entry>.d.cts (for `require` under node16/nodenext resolution).
 async function declarations() {
   const err = await node('tsc', require.resolve('typescript/bin/tsc'), ['-p', 'tsconfig.build.json', '--outDir', join(tmp, 'types')]);
   if (err) return err;
   rmSync('dist/types', { recursive: true, force: true });
   publish('types');
-  writeFileSync('dist/index.d.ts', "export * from './types/src/index.js';\n");
-  writeFileSync('dist/index.d.cts', "export * from './types/src/index.js';\n");
+  for (const [name, file] of Object.entries({ index: 'src/index.node.ts', ...surfaces })) {
+    const types = `export * from './types/${file.replace(/\.ts$/, '.js')}';\n`;
+    writeFileSync(`dist/${name}.d.ts`, types);
+    writeFileSync(`dist/${name}.d.cts`, types);
+  }
   return null;
 }
 
 const started = performance.now();
 // Shared-memory builds for the intra-op thread pool (src/backend/threads.ts).
 const threaded = [kernels('simd-threads', 'kernels-threads.wasm'), kernels('relaxed-threads', 'kernels-relaxed-threads.wasm')];
-const errors = (await Promise.all([kernels('simd', 'kernels.wasm'), kernels('relaxed', 'kernels-relaxed.wasm'), ...threaded, declarations(), ...bundles.map(bundle)])).filter(Boolean);
+const errors = (await Promise.all([kernels('simd', 'kernels.wasm'), kernels('relaxed', 'kernels-relaxed.wasm'), ...threaded, declarations(), entries(), ...bundles.map(bundle)])).filter(Boolean);
 rmSync(tmp, { recursive: true, force: true });
 // Leftovers of builds killed midway (old enough not to belong to a build running now).
 for (const name of readdirSync('dist')) {

@@ -7,11 +7,12 @@ const CODES = {
   ERR_EMPTY: 'an empty dataset or partition',
   ERR_DIVERGED: 'training loss became non-finite',
   ERR_ABORTED: "the caller's AbortSignal fired",
-  ERR_WORKER_FAILED: 'a worker threw or died',
+  ERR_WORKER_FAILED: 'a worker died, or a task threw an error without a code',
   ERR_BAD_FILE: 'a corrupt, truncated or unknown file',
   ERR_WASM_LOAD: 'the kernels could not be loaded',
   ERR_BUFFER_FREED: 'a buffer used after free(), or from another backend',
   ERR_NOT_FITTED: 'predict() before fit()',
+  ERR_MISSING_DEPENDENCY: 'an optional peer dependency (mnist) is not installed',
 } as const;
 
 export type ErrorCode = keyof typeof CODES;

@@ -1,13 +1,13 @@
-// Worker entry (built to dist/worker.mjs). The same file runs as a Node worker_thread and as a
-// browser module Web Worker: it exposes { run, abort } over comlink and runs tasks from the
-// registry. Register task handlers here with explicit calls (bundlers drop bare imports).
-import { expose, releaseProxy, transfer, type Endpoint, type Remote } from 'comlink';
-import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
-import { registerDiagnostics, setExitWorker } from './parallel/diagnostics.js';
+// What a worker runs: the API { run, abort } over the task registry. The worker entries expose
+// it over comlink (src/entry/worker.browser.ts → dist/worker.mjs, a module Web Worker;
+// src/entry/worker.node.ts → dist/worker.node.mjs, a worker_thread). Register task handlers
+// here with explicit calls (bundlers drop bare imports).
+import { releaseProxy, transfer, type Remote } from 'comlink';
+import { registerDiagnostics } from './parallel/diagnostics.js';
 import { registerTask, runTask } from './parallel/registry.js';
 import { registerKernels } from './backend/identity.js';
 import { trainExpert } from './model/train-task.js';
-import { EXITING, toWire, type Outcome, type WorkerApi } from './parallel/protocol.js';
+import { toWire, type Outcome, type WorkerApi } from './parallel/protocol.js';
 import type { Json } from './parallel/task.js';
 import { collectTransferables } from './parallel/transfer.js';
 
@@ -16,7 +16,7 @@ registerTask(trainExpert);
 
 const running = new Map<number, AbortController>();
 
-const api: WorkerApi = {
+export const api: WorkerApi = {
   registerKernels(kernels) {
     for (const { ref, module } of kernels) registerKernels(ref, module);
   },
@@ -46,17 +46,3 @@ const api: WorkerApi = {
     running.get(id)?.abort();
   },
 };
-
-if ('WorkerGlobalScope' in globalThis) {
-  // Browser (and Deno/Bun) worker: comlink's default endpoint is the worker's global scope.
-  expose(api, self as unknown as Endpoint);
-  setExitWorker((code) => {
-    self.postMessage({ [EXITING]: code }); // a closed worker fires no event: tell the pool first
-    self.close();
-  });
-} else {
-  // Node worker_thread; imported here so browser builds never evaluate it.
-  const { parentPort } = await import('node:worker_threads');
-  expose(api, nodeEndpoint(parentPort!));
-  setExitWorker((code) => process.exit(code));
-}

@@ -93,13 +93,16 @@ test('a gate trained on the backend (float32 Adam) ends where the float64 refere
   }
 });
 
-test('GatingNetwork fits through the backend it is given; the reference backend agrees with wasm', async () => {
+test('GatingNetwork fits and runs on the backend it is given; the reference backend agrees with wasm', async () => {
   const { outputs, y, x } = problem('classification', 61, 5, 3, 4, SEED);
   const x32 = Float32Array.from(x);
   const [a, b] = [wasm, reference].map((backend) => new GatingNetwork({ backend, epochs: 60 }));
   await a.fit(outputs, y, x32);
   await b.fit(outputs, y, x32);
   allClose(a.weights(x32, 61), b.weights(x32, 61), 1e-4, 1e-3, SEED, 'gate weights, wasm vs reference');
+  const live = wasm.stats().buffers, w = a.weights(x32, 61);
+  assert.is(wasm.stats().buffers, live, 'weights() leaves no buffer behind');
+  for (let r = 0; r < 61; r++) allClose([w[3 * r] + w[3 * r + 1] + w[3 * r + 2]], [1], 1e-6, 0, SEED, `row ${r} sums to 1`);
   allClose([a.describe().loss!], [b.describe().loss!], 1e-6, 1e-5, SEED, 'gate loss');
 });
 

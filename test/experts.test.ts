@@ -137,7 +137,7 @@ test('fit calls back like tfjs, with validation logs, and early stopping stops',
   const ds = blobs(200, 3, 4, SEED);
   const events: string[] = [];
   let last: Record<string, number | undefined> = {};
-  const m = new SoftmaxRegression({ backend: wasm });
+  const m = new SoftmaxRegression({ backend: wasm, solver: 'adam' });
   const h = await m.fit(ds, {
     epochs: 3, batchSize: 50, validationSplit: 0.25, seed: 1,
     callbacks: {
@@ -178,7 +178,9 @@ test('abort, divergence and bad input give typed errors; the expert stays usable
   await bad({ ...ds, y: Int32Array.from(ds.y, (v, i) => (i === 3 ? 7 : v)) }, 'ERR_LABEL_RANGE');
   await bad({ ...ds, rows: 0, x: new Float32Array(0), y: new Int32Array(0) }, 'ERR_EMPTY');
   await bad(ds, 'ERR_BAD_ARGUMENT', { batchSize: 0 });
-  await bad({ ...ds, y: new Float32Array(ds.rows), classes: undefined }, 'ERR_BAD_ARGUMENT');
+  // Float targets make an MLP a regressor (see below); one told to classify refuses them.
+  const classifier = new MlpExpert({ backend: wasm, hidden: [8], task: 'classification' });
+  await classifier.fit({ ...ds, y: new Float32Array(ds.rows), classes: undefined }).then(() => assert.unreachable('float targets'), (e) => assert.is(e.code, 'ERR_BAD_ARGUMENT'));
   assert.throws(() => new MlpExpert().predict(ds.x, ds.rows), code('ERR_NOT_FITTED'));
   await m.fit(ds, { epochs: 10, batchSize: 20, seed: 1 });
   assert.throws(() => m.predict(ds.x.subarray(0, 7), 2), code('ERR_BAD_SHAPE'));
@@ -186,6 +188,38 @@ test('abort, divergence and bad input give typed errors; the expert stays usable
   m.dispose();
   hot.dispose();
   assert.is(wasm.stats().buffers, buffers, 'the failed fits left no wasm buffer behind');
+});
+
+test('an MLP takes an MSE head for regression data: beats ridge on a nonlinear target, saves and loads as regression, runs in the model', async () => {
+  const { expertFromState } = await import('../src/experts/from-state.js');
+  const { SparseExpertModel } = await import('../src/model/sparse-expert-model.js');
+  const { r2 } = await import('../src/metrics/regression.js');
+  // 10 features, y = sin(2·x0) + x1·x2 + 0.5·x3 (+ noise): a linear model explains part of it.
+  const make = (rows: number, seed: number): Dataset => {
+    const r = rng(seed), x = r.floats(rows * 10, -1.5, 1.5), y = new Float32Array(rows);
+    for (let i = 0; i < rows; i++) y[i] = Math.sin(2 * x[i * 10]) + x[i * 10 + 1] * x[i * 10 + 2] + 0.5 * x[i * 10 + 3] + 0.05 * r.uniform(-1, 1);
+    return { x, rows, cols: 10, y };
+  };
+  const train = make(1500, SEED), held = make(500, SEED + 1);
+  const mlp = new MlpExpert({ backend: wasm, hidden: [32] });
+  assert.is(mlp.task, 'classification', 'before fit: the classifier default');
+  await mlp.fit(train, { epochs: 40, batchSize: 32, seed: SEED });
+  assert.is(mlp.task, 'regression');
+  assert.is(mlp.outputs, 1);
+  const ridge = new LinearRegression({ backend: wasm });
+  await ridge.fit(train);
+  const [mlpR2, ridgeR2] = [mlp, ridge].map((e) => r2(held.y, e.predict(held.x, held.rows)));
+  assert.ok(mlpR2 > 0.8 && mlpR2 > ridgeR2 + 0.2, `MLP R² ${mlpR2} vs ridge ${ridgeR2} (seed ${SEED})`);
+  assert.throws(() => mlp.predictProba(held.x, held.rows), code('ERR_BAD_ARGUMENT'));
+  const copy = expertFromState(mlp.toState(), wasm);
+  assert.is(copy.task, 'regression', 'the state records the task');
+  allEqual(copy.predict(held.x, held.rows), mlp.predict(held.x, held.rows), SEED, 'loaded predictions');
+  // The model with an MLP expert on regression data (it used to fail "a classifier needs … classes").
+  const m = new SparseExpertModel({ experts: 2, partition: 'kmeans', expert: { kind: 'mlp', hidden: [32], fit: { epochs: 40, batchSize: 32 } }, combine: 'hard', workers: 0, seed: SEED, backend: wasm });
+  await m.fit(train);
+  const modelR2 = r2(held.y, await m.predict(held.x, held.rows));
+  assert.ok(modelR2 > 0.8, `model R² ${modelR2} (seed ${SEED})`);
+  [mlp, ridge, copy, m].forEach((e) => e.dispose());
 });
 
 test.run();

@@ -8,6 +8,7 @@ import { type Dataset, SparseExpertModel, type SparseExpertModelOptions, loadExp
 import { wasm } from './util/backends.js';
 import { allClose, allEqual } from './util/close.js';
 import { SEED, rng } from './util/prng.js';
+import { crc32 } from '../src/io/crc32.js';
 import type { V1Expected } from './fixtures/io/make-model-v1.js';
 
 const { train, test: heldOut } = loadMnist({ train: 600, test: 100, seed: 1 });
@@ -116,18 +117,27 @@ test('a single expert: bit-exact round trip; loadModel and loadExpert refuse eac
 // ---- the layout and corrupt files ----
 
 const u32 = (b: Uint8Array, at: number) => new DataView(b.buffer, b.byteOffset).getUint32(at, true);
-const headerOf = (b: Uint8Array) => JSON.parse(new TextDecoder().decode(b.subarray(12, 12 + u32(b, 8))));
+/** Where a version 2 header starts (after magic, version, length and the header's CRC-32). */
+const AT = 16;
+const headerOf = (b: Uint8Array) => JSON.parse(new TextDecoder().decode(b.subarray(AT, AT + u32(b, 8))));
+
+/** The header's CRC-32 made right again after an edit, so the checks behind it are reached. */
+function resealed(b: Uint8Array): Uint8Array {
+  const data = Math.ceil((AT + u32(b, 8)) / 8) * 8;
+  new DataView(b.buffer, b.byteOffset).setUint32(12, crc32([b.subarray(0, 12), b.subarray(AT, data)]), true);
+  return b;
+}
 
 /** The file with its header replaced by `text` (data section moved to the new 8-aligned start). */
 function withHeaderText(b: Uint8Array, text: string): Uint8Array {
   const json = new TextEncoder().encode(text);
-  const oldData = Math.ceil((12 + u32(b, 8)) / 8) * 8, data = Math.ceil((12 + json.length) / 8) * 8;
+  const oldData = Math.ceil((AT + u32(b, 8)) / 8) * 8, data = Math.ceil((AT + json.length) / 8) * 8;
   const out = new Uint8Array(data + b.length - oldData);
-  out.set(b.subarray(0, 12));
+  out.set(b.subarray(0, AT));
   new DataView(out.buffer).setUint32(8, json.length, true);
-  out.set(json, 12);
+  out.set(json, AT);
   out.set(b.subarray(oldData), data);
-  return out;
+  return resealed(out);
 }
 
 function withHeader(b: Uint8Array, edit: (h: Record<string, any>) => void): Uint8Array {
@@ -136,14 +146,15 @@ function withHeader(b: Uint8Array, edit: (h: Record<string, any>) => void): Uint
   return withHeaderText(b, JSON.stringify(h));
 }
 
-test('layout: magic, version 1, header length, JSON header, 8-aligned little-endian tensors', async () => {
+test('layout: magic, version 2, header length, header CRC-32, JSON header, 8-aligned little-endian tensors with their CRC-32', async () => {
   const m = await trained({ experts: 2, expert: mlp, combine: 'fixed' });
   const bytes = saveModel(m), h = headerOf(bytes);
   assert.is(new TextDecoder().decode(bytes.subarray(0, 4)), 'SPXM');
-  assert.is(u32(bytes, 4), 1);
+  assert.is(u32(bytes, 4), 2);
   assert.is(h.format, 'sparse-experts');
   assert.is(h.kind, 'model');
-  const data = Math.ceil((12 + u32(bytes, 8)) / 8) * 8;
+  const data = Math.ceil((AT + u32(bytes, 8)) / 8) * 8;
+  assert.is(u32(bytes, 12), crc32([bytes.subarray(0, 12), bytes.subarray(AT, data)]), 'the header CRC-32 covers all before the data but itself');
   const w = m.expertList()[0].toState().tensors[0];
   const ref = h.state.experts[0].tensors[0];
   assert.is(ref.name, w.name);
@@ -151,6 +162,8 @@ test('layout: magic, version 1, header length, JSON header, 8-aligned little-end
   assert.equal([entry.dtype, entry.length, entry.offset % 8], ['f32', w.data.length, 0]);
   const view = new DataView(bytes.buffer, data + entry.offset);
   for (const i of [0, 1, w.data.length - 1]) assert.is(view.getFloat32(4 * i, true), w.data[i], `weight ${i} read little-endian`);
+  const span = Math.ceil((4 * w.data.length) / 8) * 8;
+  assert.is(entry.crc32, crc32(bytes.subarray(data + entry.offset, data + entry.offset + span)), 'a tensor CRC-32 covers its bytes and padding');
   assert.is(bytes.length % 8, 0);
   m.dispose();
 });
@@ -169,14 +182,17 @@ test('corrupt files → ERR_BAD_FILE with a message that says what is wrong; no 
     ['empty', new Uint8Array(0), /too short/],
     ['not bytes', 'SPXM' as unknown as Uint8Array, /Uint8Array or an ArrayBuffer/],
     ['wrong magic', Uint8Array.from([...good.subarray(0, 12)].map((v, i) => (i === 0 ? 0x50 : v))), /not a sparse-experts file/],
-    ['newer version', setU32(4, 2), /newer/],
+    ['newer version', setU32(4, 3), /newer/],
     ['version 0', setU32(4, 0), /unknown format version 0/],
     ['header longer than the file', setU32(8, good.length), /truncated/],
     ['truncated data', good.subarray(0, good.length - 8), /truncated/],
     ['truncated mid-header', good.subarray(0, 40), /truncated/],
     ['extra bytes', Uint8Array.from([...good, 0, 0, 0, 0, 0, 0, 0, 0]), /data section/],
-    ['header not JSON', (() => { const b = good.slice(); b[12] = 0x7b; b[13] = 0x7b; return b; })(), /not UTF-8 JSON/],
-    ['header not UTF-8', (() => { const b = good.slice(); b[14] = 0xff; return b; })(), /not UTF-8 JSON/],
+    ['header not JSON', (() => { const b = good.slice(); b[AT] = 0x7b; b[AT + 1] = 0x7b; return resealed(b); })(), /not UTF-8 JSON/],
+    ['header not UTF-8', (() => { const b = good.slice(); b[AT + 2] = 0xff; return resealed(b); })(), /not UTF-8 JSON/],
+    ['header changed, checksum not', (() => { const b = good.slice(); b[AT + 3] ^= 1; return b; })(), /header's CRC-32/],
+    ['tensor changed, checksum not', (() => { const b = good.slice(); b[b.length - 9] ^= 0x80; return b; })(), /tensor \d+'s CRC-32/],
+    ['a tensor without its checksum', withHeader(good, (h) => { delete firstWeights(h).crc32; }), /no valid crc32/],
     ['header a JSON array', withHeaderText(good, '[1, 2]'), /not a JSON object/],
     ['header without a tensor table', withHeader(good, (h) => { delete h.tensors; }), /no `tensors` table/],
     ['not a sparse-experts header', withHeader(good, (h) => { h.format = 'onnx'; }), /format is "onnx"/],
@@ -240,6 +256,30 @@ test('numbers JSON cannot hold and number arrays of every size survive exactly',
   assert.equal(saveExpert(back), bytes, 'same bytes again');
   back.dispose();
   m.dispose();
+});
+
+test('CRC-32 is the IEEE one, and chains over parts', () => {
+  const digits = new TextEncoder().encode('123456789');
+  assert.is(crc32(digits), 0xcbf43926);
+  assert.is(crc32(new Uint8Array(0)), 0);
+  assert.is(crc32([digits.subarray(0, 4), digits.subarray(4)]), 0xcbf43926);
+});
+
+test('a flipped bit anywhere in a saved file → ERR_BAD_FILE, no buffers left behind', async () => {
+  // Small, so that every one of its bits can be flipped: two linear experts on 11 features.
+  const m = await trained({ experts: 2, expert: { kind: 'linear', alpha: 0.1 }, combine: 'fixed' }, regression(50, SEED));
+  const good = saveModel(m);
+  m.dispose();
+  const before = wasm.stats().buffers;
+  let loaded = 0;
+  for (let bit = 0; bit < good.length * 8; bit++) {
+    const bad = good.slice();
+    bad[bit >> 3] ^= 1 << (bit & 7);
+    const err = await loadModel(bad, { backend: wasm }).then((back) => (back.dispose(), loaded++, null), (e: { code?: string }) => e);
+    if (err?.code !== 'ERR_BAD_FILE') assert.unreachable(`bit ${bit} (byte ${bit >> 3} of ${good.length}) flipped: ${err ? err.code : 'loaded'}`);
+  }
+  assert.is(loaded, 0);
+  assert.is(wasm.stats().buffers, before, 'no buffers left behind');
 });
 
 test('the checked-in v1 file (test/fixtures/io/model-v1.spxm) still loads and predicts as it did', async () => {

@@ -9,6 +9,7 @@ import { Rng } from '../src/data/prng.js';
 import type { Dataset } from '../src/data/dataset.js';
 import { Dense } from '../src/nn/dense.js';
 import type { ForwardMode, Layer, LayerInfo, LayerInput } from '../src/nn/layer.js';
+import { LOSSES } from '../src/nn/losses.js';
 import { Network } from '../src/nn/network.js';
 import { Optimizer } from '../src/nn/optimizer.js';
 import { Param } from '../src/nn/param.js';
@@ -202,6 +203,32 @@ test('Dense: the CSR variant is inference-only, counts stored weights, and compi
   net.dispose();
   assert.is(wasm.stats().buffers, live, 'no buffer left behind');
 });
+
+for (const b of [reference, wasm]) {
+  test(`${b.name}: the sigmoid head (softmax kernels on [0, z]) equals float64 binary cross-entropy, large |z| included`, () => {
+    const z = Float32Array.of(0, 0.5, -0.5, 3, -3, 12, -12, 30, -30, 80, -80), rows = z.length;
+    const labels = Int32Array.from(z, (_, i) => (i % 3 === 0 ? 1 : 0)); // right and wrong at every scale
+    const { loss: want, grad, p } = bce(z, labels);
+    const out = b.upload(z), y = b.upload(labels), g = b.alloc(rows), scratch = b.alloc(4 * rows);
+    allClose([LOSSES.sigmoid.lossAndGrad(b, out, y, rows, 1, g, scratch)], [want], 1e-6, 1e-5, SEED, 'loss');
+    allClose(b.read(g), grad, 1e-8, 1e-5, SEED, 'gradient');
+    LOSSES.sigmoid.activate(b, out, rows, 1, scratch);
+    allClose(b.read(out), p, 1e-12, 1e-5, SEED, 'probabilities');
+    for (const buf of [out, y, g, scratch]) b.free(buf);
+  });
+}
+
+/** Float64 binary cross-entropy of logits z: mean loss, its gradient and σ(z). */
+function bce(z: Float32Array, t: Int32Array) {
+  const n = z.length, grad = new Float64Array(n), p = new Float64Array(n);
+  let loss = 0;
+  for (let i = 0; i < n; i++) {
+    p[i] = 1 / (1 + Math.exp(-z[i]));
+    loss += Math.max(z[i], 0) - z[i] * t[i] + Math.log1p(Math.exp(-Math.abs(z[i])));
+    grad[i] = (p[i] - t[i]) / n;
+  }
+  return { loss: loss / n, grad, p };
+}
 
 test('Param.setMask zeroes what it prunes, replaces and drops masks; a mask of the wrong length is a typed error', () => {
   const p = new Param(wasm, 'w', [2, 3], true);

@@ -11,10 +11,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 /** What Node resolves `sparse-experts` to (a self-reference) with extra conditions on. */
-function nodeResolves(conditions: string[], how: 'import' | 'require'): string {
+function nodeResolves(conditions: string[], how: 'import' | 'require', specifier = 'sparse-experts'): string {
   const code = how === 'import'
-    ? "process.stdout.write(import.meta.resolve('sparse-experts'))"
-    : "process.stdout.write(require('node:url').pathToFileURL(require.resolve('sparse-experts')).href)";
+    ? `process.stdout.write(import.meta.resolve('${specifier}'))`
+    : `process.stdout.write(require('node:url').pathToFileURL(require.resolve('${specifier}')).href)`;
   const args = [...conditions.flatMap((c) => ['-C', c]), '--input-type', how === 'import' ? 'module' : 'commonjs', '-e', code];
   return fileURLToPath(execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' })).slice(root.length);
 }
@@ -26,9 +26,14 @@ const cases: Array<[label: string, conditions: string[], how: 'import' | 'requir
   ['workerd (Cloudflare)', ['workerd'], 'import', 'dist/index.edge.js'],
   ['edge-light (Vercel)', ['edge-light'], 'import', 'dist/index.edge.js'],
 ];
+// Each subpath has the same conditions, reaching its own module next to the same core.
+for (const [label, conditions, how, file] of cases.slice()) {
+  for (const sub of ['backend', 'parallel', 'nn']) cases.push([`${label}, /${sub}`, conditions, how, file.replace('index', sub)]);
+}
 for (const [label, conditions, how, file] of cases) {
   test(`exports: ${label} → ${file}`, () => {
-    assert.is(nodeResolves(conditions, how), file);
+    const sub = /dist\/(backend|parallel|nn)\./.exec(file)?.[1];
+    assert.is(nodeResolves(conditions, how, sub ? `sparse-experts/${sub}` : 'sparse-experts'), file);
   });
 }
 

@@ -1,6 +1,5 @@
 // Worker pool and local executor: same results for 0, 1 and 2 workers, ordering, progress,
-// failures, dead workers and aborts. Needs dist/worker.mjs (npm run build, or
-// npx esbuild src/worker.ts --bundle --platform=node --format=esm --target=es2022 --outfile=dist/worker.mjs).
+// failures, dead workers and aborts. Needs dist/worker.node.mjs (npm run build).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SparseExpertsError, type ErrorCode } from '../src/errors.js';
@@ -115,7 +114,7 @@ test("a task that throws an untyped error rejects with ERR_WORKER_FAILED and its
     const cause = err.cause as Error;
     assert.is(cause.message, 'bad shard 3');
     assert.match(cause.stack ?? '', /^Error: bad shard 3\n\s+at /, 'the stack comes along');
-    if (n > 0) assert.match(cause.stack ?? '', /worker\.(mjs|ts)/, 'the stack is the worker side');
+    if (n > 0) assert.match(cause.stack ?? '', /worker(\.node)?\.(mjs|ts)/, 'the stack is the worker side');
     assert.is(await result(ex.run('ping', spec(n))), n, `workers ${n}`);
   });
 });

@@ -33,8 +33,10 @@ const parts = [
     flags: relaxedFlags,
     minutes: 3,
   },
-  { name: 'browser', dir: 'test/browser', pattern: '\\.test\\.ts$', minutes: 2 },
+  { name: 'browser', dir: 'test/browser', pattern: '\\.test\\.ts$', minutes: 3 },
   { name: 'edge', dir: 'test/edge', pattern: '\\.test\\.ts$', minutes: 1 },
+  { name: 'bundlers', dir: 'test/bundlers', pattern: '\\.test\\.ts$', minutes: 3 },
+  { name: 'runtimes', dir: 'test/runtimes', pattern: '\\.test\\.ts$', minutes: 3 },
 ];
 
 /** `.skip(` / `.only(` calls at the start of a line: each leaves tests out of the count. */

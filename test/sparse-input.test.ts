@@ -75,8 +75,8 @@ function pair(rows: number, cols: number, task: 'classes' | 'binary' | 'regressi
 }
 
 const experts: [string, 'classes' | 'binary' | 'regression', (b: Backend) => NetworkExpert][] = [
-  ['softmax', 'classes', (backend) => new SoftmaxRegression({ backend })],
-  ['logistic', 'binary', (backend) => new LogisticRegression({ backend })],
+  ['softmax', 'classes', (backend) => new SoftmaxRegression({ backend, solver: 'adam' })],
+  ['logistic', 'binary', (backend) => new LogisticRegression({ backend, solver: 'adam' })],
   ['mlp', 'classes', (backend) => new MlpExpert({ backend, hidden: [5] })],
   ['linear sgd', 'regression', (backend) => new LinearRegression({ backend, solver: 'sgd' })],
 ];

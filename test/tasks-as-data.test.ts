@@ -1,10 +1,9 @@
-// Tasks are plain data: a task and its output survive encode → bytes → decode bit for bit, an
-// expert trained through bytes (what a job queue carries) equals one trained in-process, and a
-// task on the calling thread uses the caller's backend (no second kernel instance, default kept).
+// Tasks are plain data: a task and its output survive encode → bytes → decode bit for bit, and an
+// expert trained through bytes (what a job queue carries) equals one trained in-process or in a
+// worker. (That a task on the calling thread uses the caller's backend: backend-identity.test.ts.)
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SparseExpertModel, getBackend, init, loadMnist, saveModel } from '../src/entry/node.js';
-import { backendFor, kernelRef } from '../src/backend/identity.js';
+import { SparseExpertModel, loadMnist, saveModel } from '../src/entry/node.js';
 import { decodeTask, decodeTaskOutput, encodeTask, encodeTaskOutput } from '../src/io/task-codec.js';
 import { createExecutor } from '../src/parallel/create.js';
 import type { Executor } from '../src/parallel/executor.js';
@@ -83,17 +82,6 @@ test('experts trained through encode → bytes → decode are bit-identical to i
   assert.ok(bytes.sent > shardBytes, `the shards went as bytes (${bytes.sent} bytes sent, shards ${shardBytes})`);
   assert.equal(bits(files[1]), bits(files[0]), 'workers 2 vs calling thread');
   assert.equal(bits(files[2]), bits(files[0]), 'through bytes vs calling thread');
-});
-
-test('fit on the calling thread uses the caller\'s backend: the default stays, no second kernel instance', async () => {
-  const b0 = await init();
-  const before = b0.stats();
-  const m = new SparseExpertModel({ experts: 2, expert: small, combine: 'fixed', workers: 0, seed: 1 });
-  await m.fit(train);
-  assert.is(await getBackend(), b0, 'the default backend is the one init() made');
-  assert.is(await backendFor(kernelRef(b0)), b0, 'a task naming these kernels in this thread gets the default backend');
-  m.dispose();
-  assert.equal(b0.stats().buffers, before.buffers, 'every buffer the fit made is freed');
 });
 
 test.run();

@@ -154,4 +154,13 @@ export interface Backend {
   gatherRows(src: F32, cols: number, idx: I32, count: number, dst: F32): void;
   /** dst[idx[i]] += w[i]·src[i] for count rows of `cols` floats (w null → 1), in order i = 0, 1, …; repeated indices add up. */
   scatterAddRows(src: F32, cols: number, idx: I32, count: number, dst: F32, w?: F32 | null): void;
+
+  // ---- mixture of experts ----
+  /**
+   * out[i] = Σ_c a[r][c]·b[i][c] for count rows of `cols` floats, r = idx[i] (idx null → r = i):
+   * the gate gradient of routed slots. An index past a's rows → ERR_BAD_SHAPE.
+   */
+  rowDot(a: F32, cols: number, idx: I32 | null, count: number, b: F32, out: F32): void;
+  /** dst[i] = w[i]·src[idx[i]] for count rows of `cols` floats; an index past src's rows → ERR_BAD_SHAPE. */
+  gatherRowsScaled(src: F32, cols: number, idx: I32, count: number, w: F32, dst: F32): void;
 }

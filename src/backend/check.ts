@@ -232,6 +232,24 @@ export function scatterAddRowsArgs(src: F32, cols: number, idx: I32, count: numb
   return { limit: rowsIn(dst, cols), lds, ldd };
 }
 
+// ---- mixture of experts ----
+
+/** Returns how many rows `a` holds (the bound for idx) and the row strides. */
+export function rowDotArgs(a: F32, cols: number, idx: I32 | null, count: number, b: F32, out: F32): { limit: number; lda: number; ldb: number } {
+  dim('cols', cols); dim('count', count);
+  const ldb = matrix('b', b, count, cols);
+  fits('out', out, count);
+  if (!idx) return { limit: count, lda: matrix('a', a, count, cols), ldb };
+  fits('idx', idx, count, 'i32');
+  return { limit: rowsIn(a, cols), lda: matrix('a', a, 0, cols), ldb };
+}
+
+/** Returns how many rows `src` holds (the bound for idx) and the row strides. */
+export function gatherRowsScaledArgs(src: F32, cols: number, idx: I32, count: number, w: F32, dst: F32): { limit: number; lds: number; ldd: number } {
+  fits('w', w, count);
+  return gatherRowsArgs(src, cols, idx, count, dst);
+}
+
 export function indexError(name: string, i: number, value: number, limit: number): never {
   return fail('ERR_BAD_SHAPE', `${name}[${i}] = ${value} is outside [0, ${limit}): no such row`);
 }

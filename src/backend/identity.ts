@@ -13,22 +13,27 @@ export interface KernelRef {
   readonly hash: string;
 }
 
-export const REFERENCE_KERNELS: KernelRef = Object.freeze({ build: 'reference', hash: 'reference' });
+const REFERENCE_KERNELS: KernelRef = Object.freeze({ build: 'reference', hash: 'reference' });
 
 /** Modules posted to this thread (a worker pool sends the caller's once per worker), per hash. */
 const registered = new Map<string, { ref: KernelRef; module: WebAssembly.Module }>();
 /** One backend per kernel hash in this thread. */
 const built = new Map<string, Promise<Backend>>();
 
-/** The kernels `backend` runs. */
-export function kernelRef(backend: Backend): KernelRef {
+/** The kernels `backend` runs, or null when they have no id (not built by createBackend, or an unstamped Module). */
+export function findKernelRef(backend: Backend): KernelRef | null {
   if (backend.name === 'reference') return REFERENCE_KERNELS;
   const k = kernelsOf(backend);
+  return k && k.hash !== null ? { build: k.build, hash: k.hash } : null;
+}
+
+/** The kernels `backend` runs; ERR_BAD_ARGUMENT / ERR_WASM_LOAD (saying why) when they have no id. */
+export function kernelRef(backend: Backend): KernelRef {
+  const ref = findKernelRef(backend);
+  if (ref) return ref;
+  const k = kernelsOf(backend);
   if (!k) return fail('ERR_BAD_ARGUMENT', 'kernelRef: this backend was not made by createBackend() or init()');
-  if (k.hash === null) {
-    fail('ERR_WASM_LOAD', 'the kernels were given as a Module without the sparse-experts stamp, so they have no id: pass their bytes, or use dist/kernels*.wasm');
-  }
-  return { build: k.build, hash: k.hash };
+  return fail('ERR_WASM_LOAD', 'the kernels were given as a Module without the sparse-experts stamp, so they have no id: pass their bytes, or use dist/kernels*.wasm');
 }
 
 /** Make `module` the kernels backendFor(ref) uses in this thread, instead of loading them. */

@@ -36,6 +36,11 @@ export interface KernelExports {
   firstBadIndex(idx: number, n: number, limit: number): number;
   /** 1 if rowPtr is monotone from 0 to nnz and every column is in [0, cols). */
   csrValid(rowPtr: number, colIdx: number, rows: number, cols: number, nnz: number): number;
+
+  // ---- mixture of experts ----
+  /** idx 0 = row i; lda, ldb, lds, ldd: row strides. */
+  rowDot(a: number, lda: number, cols: number, idx: number, count: number, b: number, ldb: number, out: number): void;
+  gatherRowsScaled(src: number, lds: number, cols: number, idx: number, count: number, w: number, dst: number, ldd: number): void;
 }
 
 /** The smallest module using a relaxed-SIMD op (f32x4.relaxed_madd); validates only where relaxed SIMD is on. */

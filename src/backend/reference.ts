@@ -8,6 +8,7 @@ import {
   gatherRowsArgs, gemmArgs, indexError, kmeansAssignArgs, labelError, matmulCsrTArgs, scatterAddRowsArgs, sgdArgs,
   softmaxArgs, softmaxCrossEntropyArgs, topkArgs, unstrided, viewArgs,
 } from './check.js';
+import { gatherRowsScaledArgs, rowDotArgs } from './check.js';
 
 /** −log of the smallest normal f32: the loss of a probability that underflowed. */
 const MAX_LOSS = -Math.log(2 ** -126);
@@ -299,6 +300,27 @@ export class ReferenceBackend implements Backend {
     const S = this.f(src), I = this.rowIndices(idx, count, s.limit), D = this.f(dst), Wt = w ? this.f(w) : null;
     for (let i = 0; i < count; i++) {
       for (let c = 0; c < cols; c++) D[I[i] * s.ldd + c] += (Wt ? Wt[i] : 1) * S[i * s.lds + c];
+    }
+  }
+
+  // ---- mixture of experts ----
+
+  rowDot(a: F32, cols: number, idx: I32 | null, count: number, b: F32, out: F32): void {
+    const { limit, lda, ldb } = rowDotArgs(a, cols, idx, count, b, out);
+    const A = this.f(a), I = idx ? this.rowIndices(idx, count, limit) : null, B = this.f(b), O = this.f(out);
+    for (let i = 0; i < count; i++) {
+      const r = I ? I[i] : i;
+      let s = 0;
+      for (let c = 0; c < cols; c++) s += A[r * lda + c] * B[i * ldb + c];
+      O[i] = s;
+    }
+  }
+
+  gatherRowsScaled(src: F32, cols: number, idx: I32, count: number, w: F32, dst: F32): void {
+    const s = gatherRowsScaledArgs(src, cols, idx, count, w, dst);
+    const S = this.f(src), I = this.rowIndices(idx, count, s.limit), Wt = this.f(w), D = this.f(dst);
+    for (let i = 0; i < count; i++) {
+      for (let c = 0; c < cols; c++) D[i * s.ldd + c] = Wt[i] * S[I[i] * s.lds + c];
     }
   }
 

@@ -9,6 +9,7 @@ import {
   gatherRowsArgs, gemmArgs, indexError, kmeansAssignArgs, labelError, matmulCsrTArgs, scatterAddRowsArgs, sgdArgs,
   softmaxArgs, softmaxCrossEntropyArgs, topkArgs, unstrided, viewArgs,
 } from './check.js';
+import { gatherRowsScaledArgs, rowDotArgs } from './check.js';
 import type { KernelExports } from './kernels.js';
 import { FN, POOLED, cuts, gemmPieces, spans } from './split.js';
 import { CONTROL_BYTES, MAX_PIECES } from './thread-control.js';
@@ -295,6 +296,20 @@ export class WasmBackend implements Backend {
     const s = scatterAddRowsArgs(src, cols, idx, count, dst, w);
     this.rowIndices(idx, count, s.limit);
     this.k.scatterAddRows(this.ptr(src), s.lds, cols, this.ptr(idx), count, this.ptr(dst), s.ldd, w ? this.ptr(w) : 0);
+  }
+
+  // ---- mixture of experts ----
+
+  rowDot(a: F32, cols: number, idx: I32 | null, count: number, b: F32, out: F32): void {
+    const s = rowDotArgs(a, cols, idx, count, b, out);
+    if (idx) this.rowIndices(idx, count, s.limit);
+    this.k.rowDot(this.ptr(a), s.lda, cols, idx ? this.ptr(idx) : 0, count, this.ptr(b), s.ldb, this.ptr(out));
+  }
+
+  gatherRowsScaled(src: F32, cols: number, idx: I32, count: number, w: F32, dst: F32): void {
+    const s = gatherRowsScaledArgs(src, cols, idx, count, w, dst);
+    this.rowIndices(idx, count, s.limit);
+    this.k.gatherRowsScaled(this.ptr(src), s.lds, cols, this.ptr(idx), count, this.ptr(w), this.ptr(dst), s.ldd);
   }
 
   // ---- helpers ----

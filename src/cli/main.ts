@@ -1,19 +1,35 @@
-// `sparse-experts` — the seed's MNIST expert model end to end, with a report.
+// `sparse-experts` — the seed's MNIST expert model end to end, with a report, and the same
+// models on the user's own data.
 //   sparse-experts                 the full report (npm start): the seed's recipe, better variants,
 //                                  a single dense model, 1 vs N workers, dense vs CSR inference
-//   sparse-experts train [flags]   one configuration chosen by flags, against the single model
+//   sparse-experts train [flags]   one MNIST configuration chosen by flags, against the single model
+//   sparse-experts train --data …  train/predict/evaluate/inspect on a CSV or IDX files (user-commands.ts)
 import { parseArgs } from 'node:util';
 import type { CombineKind, CombineSpec, PartitionOptions } from '../model/options.js';
 import type { SparsitySpec } from '../model/train-task.js';
 import type { PartitionKind } from '../partition/partition.js';
 import { SparseExpertsError } from '../errors.js';
-// Through the Node entry: it tells the library where the kernels and the worker script are.
-import { init, loadMnist } from '../entry/node.js';
+import { init } from '../backend/init.js';
+import { loadMnist } from '../data/mnist.js';
+import { installNodeRuntime } from '../entry/node-runtime.js';
 import { type EnsembleResult, type RecipeOptions, ensemble, single, sparseSpeedup } from './recipe.js';
 import { printReport } from './report.js';
+import { type Flags, evaluate, inspect, predict, train as trainUserData } from './user-commands.js';
 
-const HELP = `sparse-experts — sparse expert models on the real MNIST digits
+const HELP = `sparse-experts — sparse expert models on your data, and on the real MNIST digits
 
+your data (a CSV with a header row, or IDX files, gzipped or not):
+  sparse-experts train --data file.csv [--label col] [--task classification|regression] --out model.spxm
+                 [--partition stratified|contiguous|shuffled|kmeans|features] [--experts 3]
+                 [--expert mlp|softmax|logistic|linear] [--hidden 64] [--epochs 30]
+                 [--combine convex|fixed|stacking|gate|hard|topk] [--sparsity S] [--seed 1] [--workers N]
+  sparse-experts train --data images.idx --labels labels.idx --out model.spxm
+  sparse-experts predict --model model.spxm --data x.csv [--out predictions.csv]
+  sparse-experts evaluate --model model.spxm --data test.csv    (or --data images.idx --labels labels.idx)
+  sparse-experts inspect model.spxm
+  --label is a column name (default: the last column); every command takes --json.
+
+MNIST (the optional \`mnist\` package):
 usage: sparse-experts [report] [flags]     the full report (what npm start runs)
        sparse-experts train [flags]        one configuration
 
@@ -41,11 +57,20 @@ async function main(): Promise<void> {
       sparsity: { type: 'string' }, 'fine-tune': { type: 'string' }, schedule: { type: 'string' }, prune: { type: 'string' }, combine: { type: 'string' },
       k: { type: 'string' }, workers: { type: 'string' }, epochs: { type: 'string' }, seed: { type: 'string' },
       train: { type: 'string' }, test: { type: 'string' }, overlap: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      data: { type: 'string' }, labels: { type: 'string' }, label: { type: 'string' }, task: { type: 'string' }, out: { type: 'string' }, model: { type: 'string' },
     },
   });
   if (v.help) return void console.log(HELP);
   const command = positionals[0] ?? 'report';
-  if (command !== 'report' && command !== 'train') throw new SparseExpertsError('ERR_BAD_ARGUMENT', `unknown command '${command}'\n\n${HELP}`);
+  const user = { predict, evaluate, inspect: (_: Flags, say: (l: string) => void) => inspect(positionals[1], say), train: trainUserData };
+  if (command in user && (command !== 'train' || v.data !== undefined)) {
+    await init();
+    // Text goes to stdout for people; with --json only the JSON does (progress stays on stderr).
+    const result = await user[command as keyof typeof user](v as Flags, (line) => (v.json ? undefined : console.log(line)));
+    if (v.json) console.log(JSON.stringify(result));
+    return;
+  }
+  if (command !== 'report' && command !== 'train') throw new SparseExpertsError('ERR_BAD_ARGUMENT', `unknown command '${command}' (see sparse-experts --help)`);
   const num = (s: string | undefined, d: number) => (s === undefined ? d : Number(s));
   const cores = (await import('node:os')).availableParallelism();
   const o: RecipeOptions = {
@@ -112,6 +137,8 @@ async function main(): Promise<void> {
   printReport({ single: baseline, ensembles, workers_speedup: workersSpeedup, sparse_speedup: sparse }, Boolean(v.json));
 }
 
+// Where the kernels and the worker script are (dist/, next to this file).
+installNodeRuntime();
 main().then(
   () => process.exit(0),
   (err) => {

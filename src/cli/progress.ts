@@ -1,4 +1,5 @@
-// Progress bars on a terminal (one line per expert, redrawn in place); silent otherwise.
+// Training progress: bars on a terminal (one line per expert, redrawn in place); elsewhere
+// (a pipe, a log file, CI) a plain line each time an expert passes a quarter of its epochs.
 const WIDTH = 24;
 
 export class Progress {
@@ -14,8 +15,10 @@ export class Progress {
   }
 
   update(expert: number, fraction: number): void {
+    const before = this.fractions[expert] ?? 0;
     this.fractions[expert] = fraction;
     if (this.tty) this.draw();
+    else if (Math.floor(fraction * 4) > Math.floor(before * 4)) this.out.write(`${this.line(expert)}\n`);
   }
 
   done(): void {
@@ -25,12 +28,15 @@ export class Progress {
     }
   }
 
+  private line(expert: number): string {
+    const f = this.fractions[expert] ?? 0;
+    const filled = Math.round(f * WIDTH);
+    return `${this.label} expert ${expert + 1} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${Math.round(f * 100)}%`;
+  }
+
   private draw(): void {
     if (this.drawn) this.out.write(`\x1b[${this.drawn}A`);
-    const lines = this.fractions.map((f = 0, i) => {
-      const filled = Math.round(f * WIDTH);
-      return `${this.label} expert ${i + 1} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${Math.round(f * 100)}%`;
-    });
+    const lines = this.fractions.map((_, i) => this.line(i));
     this.out.write(`${lines.map((l) => `\x1b[2K${l}`).join('\n')}\n`);
     this.drawn = lines.length;
   }

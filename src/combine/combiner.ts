@@ -52,6 +52,8 @@ export interface CombinerDescription {
   load?: number[];
   /** The combiner's loss on its fit data (log-loss or MSE). */
   loss?: number;
+  /** What to be wary of in the fit (too few rows per class, …); absent when nothing. */
+  warnings?: string[];
 }
 
 export type GateJSON = { kind: 'gate'; experts: number; dims: number; W: number[]; b: number[]; mean: number[]; scale: number[]; loss: number; weights: number[]; load: number[] };
@@ -96,6 +98,23 @@ export function taskOf(y: Labels, rows: number, width: number): 'classification'
   }
   for (let i = 0; i < rows; i++) if (y[i] < 0 || y[i] >= width) fail('ERR_LABEL_RANGE', `label ${y[i]} at row ${i} is not a class in [0, ${width})`);
   return 'classification';
+}
+
+/** Below this many fit rows per class a learning combiner's weights are mostly noise. */
+export const MIN_ROWS_PER_CLASS = 20;
+
+/** Warnings about the rows a learning combiner is fit on: classes with fewer than MIN_ROWS_PER_CLASS. */
+export function fitWarnings(y: Labels, width: number): string[] {
+  if (y instanceof Float32Array) return y.length < MIN_ROWS_PER_CLASS ? [`only ${y.length} rows to fit the combiner on (fewer than ${MIN_ROWS_PER_CLASS})`] : [];
+  const counts = new Array<number>(width).fill(0);
+  for (let i = 0; i < y.length; i++) counts[y[i]]++;
+  const few = counts.flatMap((n, c) => (n < MIN_ROWS_PER_CLASS ? [`${c}: ${n}`] : []));
+  return few.length === 0 ? [] : [`fewer than ${MIN_ROWS_PER_CLASS} fit rows for class ${few.join(', ')}: hold out more rows (holdout) or use out-of-fold stacking`];
+}
+
+/** { warnings } for a description when there are any. */
+export function warned(warnings: readonly string[]): { warnings?: string[] } {
+  return warnings.length ? { warnings: [...warnings] } : {};
 }
 
 /** out[r] = Σₑ w[r][e]·outputs[e][r] with w rows × N (perRow) or one weight per expert. */

@@ -4,7 +4,7 @@ import { fail } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/init.js';
 import type { Labels } from '../data/dataset.js';
-import { type Combiner, type CombinerDescription, type CombinerJSON, checkOutputs, mixOutputs, taskOf } from './combiner.js';
+import { type Combiner, type CombinerDescription, type CombinerJSON, checkOutputs, fitWarnings, mixOutputs, taskOf, warned } from './combiner.js';
 import { mixtureTargets } from './mixture-loss.js';
 import { type GateTrainOptions, trainGate } from './train-gate.js';
 
@@ -17,6 +17,7 @@ export class LearnedWeights implements Combiner {
   readonly kind = 'convex' as const;
   private alpha: number[] | null = null;
   private loss = NaN;
+  private warnings: string[] = [];
 
   constructor(private readonly options: ConvexOptions = {}) {}
 
@@ -34,6 +35,7 @@ export class LearnedWeights implements Combiner {
     const first = Array.from(g.subarray(0, outputs.length)), sum = first.reduce((s, v) => s + v, 0);
     this.alpha = first.map((v) => v / sum);
     this.loss = loss;
+    this.warnings = fitWarnings(y, width);
   }
 
   combine(outputs: readonly Float32Array[], rows: number): Float32Array {
@@ -43,7 +45,7 @@ export class LearnedWeights implements Combiner {
 
   describe(): CombinerDescription {
     const w = this.weights;
-    return { kind: this.kind, summary: `learned convex weights α = ${w.map((v) => v.toFixed(3)).join(', ')}`, weights: w, loss: this.loss };
+    return { kind: this.kind, summary: `learned convex weights α = ${w.map((v) => v.toFixed(3)).join(', ')}`, weights: w, loss: this.loss, ...warned(this.warnings) };
   }
 
   toJSON(): CombinerJSON {

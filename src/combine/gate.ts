@@ -1,24 +1,29 @@
 // A gating network: input x → softmax weights over the experts, trained on held-out rows
-// with the experts frozen, on the mixture's own loss (see mixture-loss.ts). Inputs are
-// standardised per feature (constant features pass through unscaled).
+// with the experts frozen, on the mixture's own loss (see train-gate.ts). Inputs are
+// standardised per feature (constant features pass through unscaled). Training and the
+// weights for new rows both run on a backend (gemm, bias, softmax kernels).
 import { fail } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/init.js';
 import type { Labels } from '../data/dataset.js';
-import { type Combiner, type CombinerDescription, type CombinerJSON, type GateJSON, checkInput, checkOutputs, mixOutputs, taskOf } from './combiner.js';
-import { gateProbabilities, mixtureTargets } from './mixture-loss.js';
+import { type Combiner, type CombinerDescription, type CombinerJSON, type GateJSON, checkInput, checkOutputs, fitWarnings, mixOutputs, taskOf, warned } from './combiner.js';
+import { mixtureTargets } from './mixture-loss.js';
 import { type GateTrainOptions, trainGate } from './train-gate.js';
 
 export interface GateOptions extends GateTrainOptions {
-  /** Where the training products run (default: getBackend()). */
+  /** Where the gate trains and runs (default: getBackend()). */
   backend?: Backend;
 }
 
 export class GatingNetwork implements Combiner {
   readonly kind = 'gate' as const;
   private state: GateJSON | null = null;
+  private backend: Backend | null;
+  private warnings: string[] = [];
 
-  constructor(private readonly options: GateOptions = {}) {}
+  constructor(private readonly options: GateOptions = {}) {
+    this.backend = options.backend ?? null;
+  }
 
   get experts(): number {
     return this.fitted().experts;
@@ -32,20 +37,29 @@ export class GatingNetwork implements Combiner {
     for (let i = 0; i < rows * dims; i++) scale[i % dims] += (x![i] - mean[i % dims]) ** 2 / rows;
     for (let d = 0; d < dims; d++) scale[d] = scale[d] > 1e-12 ? Math.sqrt(scale[d]) : 1;
     const xs = standardise(x!, rows, dims, mean, scale);
-    const { backend, ...train } = this.options;
-    const { W, b, g, loss } = trainGate(mixtureTargets(outputs, y, width, task), xs, dims, backend ?? (await getBackend()), train);
+    const { backend: _b, ...train } = this.options;
+    this.backend ??= await getBackend();
+    const { W, b, g, loss } = trainGate(mixtureTargets(outputs, y, width, task), xs, dims, this.backend, train);
     const n = outputs.length;
     const { weights, load } = usage(g, rows, n);
     this.state = { kind: 'gate', experts: n, dims, W: Array.from(W), b: Array.from(b), mean, scale, loss, weights, load };
+    this.warnings = fitWarnings(y, width);
   }
 
   /** The gate's weights for each row: rows × experts, each row summing to 1. */
   weights(x: Float32Array, rows: number): Float32Array {
-    const s = this.fitted();
+    const s = this.fitted(), k = this.backend!, n = s.experts;
     checkInput(x, rows, s.dims);
-    const g = new Float32Array(rows * s.experts);
-    gateProbabilities(standardise(x, rows, s.dims, s.mean, s.scale), rows, s.dims, s.W, s.b, g);
-    return g;
+    const xs = k.upload(Float32Array.from(standardise(x, rows, s.dims, s.mean, s.scale)));
+    const W = k.upload(Float32Array.from(s.W)), b = k.upload(Float32Array.from(s.b)), z = k.alloc(Math.max(rows * n, 1));
+    try {
+      if (s.dims > 0) k.gemm(false, false, rows, n, s.dims, xs, W, z);
+      k.biasAct(z, b, rows, n, 'identity', z);
+      k.softmax(z, rows, n, z);
+      return k.read(z).subarray(0, rows * n);
+    } finally {
+      for (const buf of [xs, W, b, z]) k.free(buf);
+    }
   }
 
   combine(outputs: readonly Float32Array[], rows: number, x?: Float32Array): Float32Array {
@@ -55,7 +69,7 @@ export class GatingNetwork implements Combiner {
 
   describe(): CombinerDescription {
     const s = this.fitted();
-    return { kind: this.kind, summary: `gating network over ${s.experts} experts (${s.dims} inputs → softmax)`, weights: [...s.weights], load: [...s.load], loss: s.loss };
+    return { kind: this.kind, summary: `gating network over ${s.experts} experts (${s.dims} inputs → softmax)`, weights: [...s.weights], load: [...s.load], loss: s.loss, ...warned(this.warnings) };
   }
 
   toJSON(): GateJSON {
@@ -63,13 +77,13 @@ export class GatingNetwork implements Combiner {
     return { ...s, W: [...s.W], b: [...s.b], mean: [...s.mean], scale: [...s.scale], weights: [...s.weights], load: [...s.load] };
   }
 
-  static fromJSON(json: CombinerJSON): GatingNetwork {
+  static fromJSON(json: CombinerJSON, backend: Backend): GatingNetwork {
     if (json.kind !== 'gate') fail('ERR_BAD_FILE', `not a gate: ${json.kind}`);
     const { experts: n, dims } = json;
     if (!(n >= 1) || !(dims >= 0) || json.W?.length !== dims * n || json.b?.length !== n || json.mean?.length !== dims || json.scale?.length !== dims) {
       fail('ERR_BAD_FILE', `gate JSON: weights do not fit ${n} experts × ${dims} inputs`);
     }
-    const gate = new GatingNetwork();
+    const gate = new GatingNetwork({ backend });
     gate.state = { ...json };
     return gate;
   }

@@ -1,10 +1,11 @@
 // The mixture loss and its gradient on a backend, in float32: the logits and the weight
 // gradient by gemm, the bias and the gate's softmax by kernels; on the host only the per-row
-// mixing of the N gate weights with the experts' targets (sums and products, and the log of
-// the loss value). The gate's weights are stored transposed, Wᵀ (experts × dims): the long
+// mixing of the N gate weights with the experts' targets: + − × ÷ and the loss value's log
+// from those (portableLog), so the same bits in every JS engine. The gate's weights are stored transposed, Wᵀ (experts × dims): the long
 // side is then the gemm's output width, which the kernels vectorise (about 2× faster than
 // rows × experts at N = 5). Buffers are made once per fit; a step allocates nothing.
 import type { Backend, F32 } from '../backend/backend.js';
+import { portableLog } from '../data/portable-log.js';
 import type { Param } from '../nn/param.js';
 import { MIXTURE_EPS, type MixtureTargets } from './mixture-loss.js';
 
@@ -53,7 +54,7 @@ export class GemmMixtureLoss {
       for (let e = 0; e < n; e++) s += g[r * n + e] * q[r * n + e];
       if (t.task === 'classification') {
         s += MIXTURE_EPS;
-        loss -= Math.log(s);
+        loss -= portableLog(s);
         for (let e = 0; e < n; e++) dz[r * n + e] = (g[r * n + e] * (s - MIXTURE_EPS - q[r * n + e])) / s / rows;
       } else {
         const err = s - t.y![r];

@@ -65,7 +65,7 @@ const COMBINERS: Record<CombinerKind, CombinerEntry> = {
     learns: false, readsInput: false,
   },
   convex: {
-    create: (spec) => new LearnedWeights(training(spec)),
+    create: (spec, ctx) => new LearnedWeights({ ...training(spec), backend: ctx.backend }),
     fromJSON: (json) => LearnedWeights.fromJSON(json as { weights: number[]; loss: number }),
     learns: true, readsInput: false,
   },
@@ -76,7 +76,7 @@ const COMBINERS: Record<CombinerKind, CombinerEntry> = {
   },
   gate: {
     create: (spec, ctx) => new GatingNetwork({ ...training(spec), backend: ctx.backend }),
-    fromJSON: (json) => GatingNetwork.fromJSON(json),
+    fromJSON: async (json, ctx) => GatingNetwork.fromJSON(json, ctx.backend ?? (await getBackend())),
     learns: true, readsInput: true,
   },
   hard: {

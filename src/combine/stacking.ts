@@ -1,5 +1,7 @@
-// Stacking: a meta-learner trained on the experts' concatenated held-out outputs
-// (softmax regression for classification, least squares for regression by default).
+// Stacking: a meta-learner trained on the experts' concatenated outputs for rows they did
+// not train on — held-out rows, or better every row out of fold (see out-of-fold.ts).
+// By default scikit-learn's: logistic (softmax) regression, l2 with C = 1, solved to
+// convergence, for classification; least squares for regression.
 import { fail } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
 import type { Labels } from '../data/dataset.js';
@@ -8,14 +10,14 @@ import { expertFromState } from '../experts/from-state.js';
 import { LinearRegression } from '../experts/linear.js';
 import { SoftmaxRegression } from '../experts/softmax.js';
 import type { FitOptions } from '../train/fit.js';
-import { type Combiner, type CombinerDescription, type CombinerJSON, checkOutputs, taskOf } from './combiner.js';
+import { type Combiner, type CombinerDescription, type CombinerJSON, checkOutputs, fitWarnings, taskOf, warned } from './combiner.js';
 
 export interface StackingOptions {
   /** An untrained expert to use as the meta-learner, of the task's kind. */
   meta?: Expert;
   /** Options for the meta-learner's fit (seed, epochs, …). */
   fit?: FitOptions;
-  /** The default classification meta-learner's Adam step size and L2 (default 0.01 and none). */
+  /** The default classification meta-learner's per-row L2 (default: scikit-learn's C = 1); lr: train it by Adam instead, with this step size. */
   lr?: number;
   l2?: number;
   backend?: Backend;
@@ -25,6 +27,7 @@ export class Stacking implements Combiner {
   readonly kind = 'stacking' as const;
   private meta: Expert | null;
   private shape: { task: 'classification' | 'regression'; experts: number; width: number } | null = null;
+  private warnings: string[] = [];
 
   constructor(private readonly options: StackingOptions = {}) {
     this.meta = options.meta ?? null;
@@ -34,12 +37,13 @@ export class Stacking implements Combiner {
     const rows = y.length, width = checkOutputs(outputs, rows), task = taskOf(y, rows, width);
     const { backend, lr, l2 } = this.options;
     this.meta ??= task === 'classification'
-      ? new SoftmaxRegression({ backend, l2, fit: { epochs: 100 }, ...(lr === undefined ? {} : { optimizer: { kind: 'adam', lr } }) })
+      ? new SoftmaxRegression({ backend, ...(l2 === undefined ? {} : { l2 }), ...(lr === undefined ? {} : { optimizer: { kind: 'adam', lr }, fit: { epochs: 100 } }) })
       : new LinearRegression({ backend, alpha: l2 });
     if (this.meta.task !== task) fail('ERR_BAD_ARGUMENT', `the meta-learner is a ${this.meta.task} model but the labels are for ${task}`);
     const x = concat(outputs, rows, width);
     await this.meta.fit({ x, rows, cols: outputs.length * width, y, ...(task === 'classification' ? { classes: width } : {}) }, { seed: 0, ...this.options.fit });
     this.shape = { task, experts: outputs.length, width };
+    this.warnings = fitWarnings(y, width);
   }
 
   combine(outputs: readonly Float32Array[], rows: number): Float32Array {
@@ -52,7 +56,7 @@ export class Stacking implements Combiner {
 
   describe(): CombinerDescription {
     const { experts, width } = this.fitted();
-    return { kind: this.kind, summary: `stacking: a ${this.meta!.kind} meta-learner over ${experts} experts' outputs (${experts * width} features)` };
+    return { kind: this.kind, summary: `stacking: a ${this.meta!.kind} meta-learner over ${experts} experts' outputs (${experts * width} features)`, ...warned(this.warnings) };
   }
 
   dispose(): void {

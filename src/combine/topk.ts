@@ -79,7 +79,7 @@ export class TopKGate implements SparseCombiner {
 
   static fromJSON(json: CombinerJSON, backend: Backend): TopKGate {
     if (json.kind !== 'topk') fail('ERR_BAD_FILE', `not a top-k gate: ${json.kind}`);
-    const gate = GatingNetwork.fromJSON(json.gate);
+    const gate = GatingNetwork.fromJSON(json.gate, backend);
     if (!(json.k <= gate.experts)) fail('ERR_BAD_FILE', `top-k JSON: k = ${json.k} but the gate has ${gate.experts} experts`);
     return new TopKGate({ k: json.k, backend }, gate);
   }

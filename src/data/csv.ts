@@ -21,7 +21,7 @@ export interface CsvResult {
   readonly labelNames?: string[];
 }
 
-interface CsvRecord {
+export interface CsvRecord {
   fields: string[];
   line: number;
 }
@@ -72,6 +72,23 @@ function records(text: string, delimiter: string): CsvRecord[] {
   return out;
 }
 
+/** One numeric field; ERR_BAD_FILE (not a number) or ERR_NON_FINITE naming its line and column. */
+export function csvNumber(field: string, line: number, column: string): number {
+  const s = field.trim();
+  const v = Number(s);
+  if (s === '' || (Number.isNaN(v) && s !== 'NaN')) fail('ERR_BAD_FILE', `line ${line}, column ${column}: ${JSON.stringify(field)} is not a number`);
+  if (!Number.isFinite(v)) fail('ERR_NON_FINITE', `line ${line}, column ${column}: ${s}`);
+  return v;
+}
+
+/** A CSV with a header as column names and unparsed records, for reading columns by name. */
+export function readCsvTable(text: string, delimiter = ','): { names: string[]; records: CsvRecord[] } {
+  const recs = records(text, delimiter);
+  const head = recs.shift();
+  if (!head || recs.length === 0) fail('ERR_EMPTY', 'the CSV has no data rows');
+  return { names: head.fields.map((s) => s.trim()), records: recs };
+}
+
 /**
  * Parse CSV into a dense dataset. Class labels are numbered in sorted order — numeric
  * order when every label is a number, else string order — and returned in labelNames.
@@ -104,11 +121,7 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvResult {
     let c = 0;
     for (let f = 0; f < width; f++) {
       if (f === label) continue;
-      const s = fields[f].trim();
-      const v = Number(s);
-      if (s === '' || (Number.isNaN(v) && s !== 'NaN')) fail('ERR_BAD_FILE', `line ${line}, column ${names[f]}: ${JSON.stringify(fields[f])} is not a number`);
-      if (!Number.isFinite(v)) fail('ERR_NON_FINITE', `line ${line}, column ${names[f]}: ${s}`);
-      x[r * cols + c++] = v;
+      x[r * cols + c++] = csvNumber(fields[f], line, names[f]);
     }
     const l = fields[label].trim();
     if (l === '') fail('ERR_BAD_FILE', `line ${line}: the label (column ${names[label]}) is empty`);

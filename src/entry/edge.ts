@@ -9,8 +9,8 @@ setKernelSource(async () =>
   fail('ERR_WASM_LOAD', "edge runtimes cannot compile wasm at run time: import kernels from 'sparse-experts/kernels.wasm' and call init({ module: kernels }), or init({ backend: 'reference' })"),
 );
 
+// The core bundle: every surface (the build makes each package entry re-export its own part).
 export * from '../index.js';
-// Until the subpath bundles share one core, the runtime bundles carry the subpath APIs too.
 export * from '../backend/index.js';
 export * from '../parallel/index.js';
 export * from '../nn/index.js';

@@ -9,7 +9,7 @@ import { Rng } from '../data/prng.js';
 import type { DenseSpec } from '../nn/dense.js';
 import type { Head } from '../nn/losses.js';
 import { Network } from '../nn/network.js';
-import { Optimizer, type OptimizerConfig } from '../nn/optimizer.js';
+import { Optimizer, type OptimizerConfig, type Penalty } from '../nn/optimizer.js';
 import { type FitOptions, type History, fitNetwork } from '../train/fit.js';
 import type { Expert, ExpertKind, ExpertState, Task } from './expert.js';
 
@@ -80,12 +80,17 @@ export abstract class NetworkExpert implements Expert {
   }
 
   private async train(ds: AnyDataset, opts: FitOptions): Promise<History> {
-    const opt = new Optimizer(this.backend!, this.config.optimizer ?? { kind: 'adam' }, { l1: this.config.l1, l2: this.config.l2 });
+    const opt = new Optimizer(this.backend!, this.config.optimizer ?? { kind: 'adam' }, this.penalty(ds.rows));
     try {
       return await fitNetwork(this.net!, opt, ds, opts);
     } finally {
       opt.dispose();
     }
+  }
+
+  /** The optimiser's L1 / L2 for a fit on `rows` rows (linear experts resolve scikit-learn's C here). */
+  protected penalty(_rows: number): Penalty {
+    return { l1: this.config.l1, l2: this.config.l2 };
   }
 
   predictProba(x: Float32Array | CsrMatrix, rows: number): Float32Array {

@@ -16,7 +16,7 @@ interface ExpertEntry {
 export type ExpertKind = 'mlp' | 'softmax' | 'logistic' | 'linear';
 
 const EXPERTS: Record<ExpertKind, ExpertEntry> = {
-  mlp: { create: (c) => new MlpExpert(c), tasks: ['classification'] },
+  mlp: { create: (c) => new MlpExpert(c), tasks: ['classification', 'regression'] },
   softmax: { create: (c) => new SoftmaxRegression(c), tasks: ['classification'] },
   logistic: { create: (c) => new LogisticRegression(c), tasks: ['classification'] },
   linear: { create: (c) => new LinearRegression(c), tasks: ['regression'] },

@@ -1,14 +1,16 @@
-// Multinomial (softmax) logistic regression: one Dense layer, cross-entropy, optional L1/L2.
+// Multinomial (softmax) logistic regression: one Dense layer, cross-entropy; solved to
+// convergence by default with scikit-learn's regularisation (see linear-model.ts, penalty.ts).
 import type { Head } from '../nn/network.js';
-import { NetworkExpert, type NetworkExpertConfig } from './network-expert.js';
+import { LinearModelExpert, type LinearModelConfig } from './linear-model.js';
 
-export class SoftmaxRegression extends NetworkExpert {
+export class SoftmaxRegression extends LinearModelExpert {
   readonly kind = 'softmax' as const;
   readonly task = 'classification' as const;
   protected readonly head: Head = 'softmax';
+  protected readonly loss = 'softmax' as const;
 
-  constructor(config: Omit<NetworkExpertConfig, 'hidden'> = {}) {
-    // Convex and small: a larger step than the MLP's Keras default converges in far fewer epochs.
-    super({ optimizer: { kind: 'adam', lr: 0.01 }, ...config, hidden: [], fit: { epochs: 30, batchSize: 64, ...config.fit } });
+  constructor(config: LinearModelConfig = {}) {
+    // solver 'sgd' / 'adam': convex and small, so a larger step than the MLP's Keras default.
+    super(config, { optimizer: { kind: 'adam', lr: 0.01 }, fit: { epochs: 30, batchSize: 64 } });
   }
 }

@@ -17,9 +17,24 @@ export interface LoadOptions {
 
 type FileKind = 'model' | 'expert';
 
+export interface SaveOptions {
+  /** Plain JSON kept with the model (feature and label names, where the data came from…); see readModelMeta. */
+  meta?: Record<string, unknown>;
+}
+
 /** A trained model as bytes: the same model gives the same bytes on every runtime. */
-export function saveModel(model: SparseExpertModel): Uint8Array {
-  return write('model', model.toState());
+export function saveModel(model: SparseExpertModel, options: SaveOptions = {}): Uint8Array {
+  return write('model', model.toState(), options.meta);
+}
+
+/** The `meta` a model file was saved with (undefined if none), without building the model. Bad bytes → ERR_BAD_FILE. */
+export function readModelMeta(bytes: Uint8Array | ArrayBuffer): Record<string, unknown> | undefined {
+  const { header } = readContainer(bytes);
+  checkHeader(header, 'model');
+  const { meta } = header;
+  if (meta === undefined) return undefined;
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) fail('ERR_BAD_FILE', 'the header\'s meta is not a JSON object');
+  return meta as Record<string, unknown>;
 }
 
 /** A model from saveModel() bytes; it predicts bit for bit as the saved one did. Bad bytes → ERR_BAD_FILE. */
@@ -41,19 +56,24 @@ export async function loadExpert(bytes: Uint8Array | ArrayBuffer, options: LoadO
   return rebuild(backend, async (b) => expertFromState(state as ExpertState, b), 'expert');
 }
 
-function write(kind: FileKind, state: unknown): Uint8Array {
+function write(kind: FileKind, state: unknown, meta?: Record<string, unknown>): Uint8Array {
   const { tree, tensors, arrays } = flatten(state);
-  return writeContainer({ format: 'sparse-experts', kind, arrays, state: tree }, tensors);
+  if (meta !== undefined && (typeof meta !== 'object' || meta === null || Array.isArray(meta))) fail('ERR_BAD_ARGUMENT', 'meta must be a plain JSON object');
+  return writeContainer({ format: 'sparse-experts', kind, arrays, state: tree, ...(meta === undefined ? {} : { meta }) }, tensors);
 }
 
 function read(bytes: Uint8Array | ArrayBuffer, kind: FileKind): unknown {
   const { header, tensors } = readContainer(bytes);
+  checkHeader(header, kind);
+  return unflatten(header.state, tensors, header.arrays);
+}
+
+function checkHeader(header: Record<string, unknown>, kind: FileKind): void {
   if (header.format !== 'sparse-experts') fail('ERR_BAD_FILE', `the header's format is ${JSON.stringify(header.format)}, expected "sparse-experts"`);
   if (header.kind !== kind) {
     const other = header.kind === 'model' ? 'a model: use loadModel' : header.kind === 'expert' ? 'an expert: use loadExpert' : `an unknown kind ${JSON.stringify(header.kind)}`;
     fail('ERR_BAD_FILE', `the file holds ${other}, not ${kind === 'model' ? 'a model' : 'an expert'}`);
   }
-  return unflatten(header.state, tensors, header.arrays);
 }
 
 /**

@@ -2,11 +2,19 @@
 import { fail } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
 import { type CombinerSpec, combinerEntry } from '../combine/registry.js';
+import type { ScaleKind } from '../data/scale.js';
 import type { ExpertSpec } from '../experts/create.js';
 import type { PartitionKind } from '../partition/partition.js';
 import type { SparsitySpec } from './train-task.js';
 
-export type CombineSpec = CombinerSpec;
+export interface CombineSpec extends CombinerSpec {
+  /**
+   * stacking: fit the meta-learner on out-of-fold expert outputs of every training row from
+   * this many folds (scikit-learn's StackingClassifier cv; default 5), or null to fit it on
+   * the held-out rows. Each fold trains the experts once more.
+   */
+  cv?: number | null;
+}
 export type CombineKind = CombinerSpec['kind'];
 
 export interface PartitionOptions {
@@ -38,6 +46,11 @@ export interface SparseExpertModelOptions {
    * combiner, none otherwise. Set it to keep rows out anyway (to try learning combiners later with combineWith).
    */
   holdout?: number;
+  /**
+   * Feature scaling fit on the training rows and applied to every row before the partition,
+   * the experts and the combiner (saved with the model): 'standard' or 'minmax'; default none.
+   */
+  scale?: ScaleKind | null;
   /** Worker threads: 'auto' (default), a count, or 0 for the calling thread (edge runtimes). */
   workers?: 'auto' | number;
   seed?: number;
@@ -53,6 +66,7 @@ export interface ResolvedOptions {
   combine: CombineSpec;
   /** 0: no rows held out. */
   holdout: number;
+  scale: ScaleKind | null;
   workers: 'auto' | number;
   seed: number;
 }
@@ -62,7 +76,8 @@ export function resolveOptions(o: SparseExpertModelOptions): ResolvedOptions {
   const combine = typeof o.combine === 'string' ? { kind: o.combine } : o.combine ?? { kind: 'convex' as const };
   const experts = o.experts ?? partition.groups?.length ?? 5;
   if (!Number.isInteger(experts) || experts < 1) fail('ERR_BAD_ARGUMENT', `experts must be a positive integer, got ${experts}`);
-  const learns = combinerEntry(combine.kind).learns;
+  // Out-of-fold stacking learns from every training row: nothing needs holding out.
+  const learns = combinerEntry(combine.kind).learns && outOfFoldFolds(combine) === null;
   const holdout = o.holdout ?? (learns ? 0.1 : 0);
   if (!(holdout >= 0 && holdout < 1)) fail('ERR_BAD_ARGUMENT', `holdout must be in [0, 1), got ${holdout}`);
   if (holdout === 0 && learns) fail('ERR_BAD_ARGUMENT', `combiner '${combine.kind}' learns from held-out rows: holdout must be > 0`);
@@ -73,5 +88,18 @@ export function resolveOptions(o: SparseExpertModelOptions): ResolvedOptions {
   if (workers !== 'auto' && (!Number.isInteger(workers) || workers < 0)) fail('ERR_BAD_ARGUMENT', `workers must be 'auto' or an integer ≥ 0, got ${workers}`);
   const seed = o.seed ?? 0;
   if (!Number.isInteger(seed)) fail('ERR_BAD_ARGUMENT', `seed must be an integer, got ${seed}`);
-  return { partition, experts, expert: o.expert ?? { kind: 'mlp' }, sparsity: o.sparsity ?? null, combine, holdout, workers, seed };
+  const scale = o.scale ?? null;
+  if (scale !== null && scale !== 'standard' && scale !== 'minmax') fail('ERR_BAD_ARGUMENT', `scale must be 'standard', 'minmax' or null, got '${String(scale)}'`);
+  return { partition, experts, expert: o.expert ?? { kind: 'mlp' }, sparsity: o.sparsity ?? null, combine, holdout, scale, workers, seed };
+}
+
+/** The out-of-fold folds a combine spec asks for: stacking's cv (default 5), else null. */
+export function outOfFoldFolds(combine: CombineSpec): number | null {
+  if (combine.kind !== 'stacking') {
+    if (combine.cv != null) fail('ERR_BAD_ARGUMENT', `cv is for combine 'stacking', not '${combine.kind}'`);
+    return null;
+  }
+  const cv = combine.cv === undefined ? 5 : combine.cv;
+  if (cv !== null && (!Number.isInteger(cv) || cv < 2)) fail('ERR_BAD_ARGUMENT', `stacking cv must be an integer ≥ 2 or null, got ${cv}`);
+  return cv;
 }

@@ -3,13 +3,15 @@
 import { fail } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/init.js';
-import { kernelRef } from '../backend/identity.js';
+import { findKernelRef } from '../backend/identity.js';
 import { type AnyDataset, isSparse, validate } from '../data/dataset.js';
 import { type CsrMatrix, validateCsr } from '../data/csr.js';
 import { Rng } from '../data/prng.js';
 import { trainTestSplit } from '../data/split.js';
+import { FeatureScaler, type ScalerJSON, createScaler } from '../data/scale.js';
 import { type Combiner, type SparseCombiner } from '../combine/combiner.js';
 import { createCombiner } from '../combine/create.js';
+import { outOfFoldOutputs } from '../combine/out-of-fold.js';
 import { expertFromState } from '../experts/from-state.js';
 import { checkExpertTask } from '../experts/registry.js';
 import { type Network, predictedClass } from '../nn/network.js';
@@ -23,16 +25,26 @@ import type { PartitionJSON } from '../partition/partition.js';
 import type { CombinerJSON } from '../combine/combiner.js';
 import { combinerFromJSON } from '../combine/create.js';
 import type { ExpertState } from '../experts/expert.js';
-import { type CombineSpec, type ResolvedOptions, type SparseExpertModelOptions, resolveOptions } from './options.js';
+import { type CombineSpec, type ResolvedOptions, type SparseExpertModelOptions, outOfFoldFolds, resolveOptions } from './options.js';
 import { combinerEntry } from '../combine/registry.js';
 import { type TrainExpertResult, trainExpert, trainExpertInput, trainedState } from './train-task.js';
 
 export interface ModelFitOptions {
   signal?: AbortSignal;
-  /** Per-expert training progress (fraction of its epochs done). */
-  onProgress?: (p: { expert: number; fraction: number }) => void;
+  /** Per-expert training progress: the fraction of its epochs done, and at each epoch's end that epoch's training loss (and accuracy). */
+  onProgress?: (p: ExpertProgress) => void;
   /** Run the experts on this executor instead of one made from `workers` (it stays open). */
   executor?: Executor;
+}
+
+export interface ExpertProgress {
+  expert: number;
+  /** Of its epochs (fine-tuning included), in [0, 1]. */
+  fraction: number;
+  /** Set when an epoch ended: its index (fine-tune epochs follow the training ones), training loss and accuracy (classification). */
+  epoch?: number;
+  loss?: number;
+  acc?: number;
 }
 
 export interface ExpertReport {
@@ -68,6 +80,8 @@ export interface ModelState {
   partition: PartitionJSON;
   combiner: CombinerJSON;
   experts: ExpertState[];
+  /** The fitted feature scaling (options.scale), applied before everything else. */
+  scaler?: ScalerJSON | null;
 }
 
 export class SparseExpertModel {
@@ -79,11 +93,12 @@ export class SparseExpertModel {
   private sparse: (Network | null)[] = [];
   private combiner: Combiner | null = null;
   private width = 0;
-  /** Held-out rows and the experts' outputs on them, for fitting (and re-fitting) combiners. */
+  /** Held-out rows and the experts' outputs on them (out-of-fold stacking: every training row, out of fold), for fitting (and re-fitting) combiners. */
   private holdout: { ds: AnyDataset; outputs: Float32Array[] } | null = null;
   /** Share of rows each expert ran on in the last prediction (sparse combiners skip experts). */
   private usage: number[] | null = null;
   private task: 'classification' | 'regression' = 'classification';
+  private scaler: FeatureScaler | null = null;
 
   constructor(options: SparseExpertModelOptions = {}) {
     this.options = resolveOptions(options);
@@ -103,6 +118,11 @@ export class SparseExpertModel {
     const task = ds.classes === undefined ? 'regression' : 'classification';
     checkExpertTask(o.expert.kind, task); // before anything is partitioned or trained
     this.dispose();
+    if (o.scale) {
+      if (isSparse(ds)) fail('ERR_BAD_ARGUMENT', `scale '${o.scale}' centres columns, which would make sparse rows dense: leave scale unset for sparse data`);
+      this.scaler = createScaler(o.scale).fitDataset(ds);
+      ds = this.scaler.transformDataset(ds);
+    }
     this.task = task;
     this.width = ds.classes ?? 1;
     const split = o.holdout > 0 ? trainTestSplit(ds, { testFraction: o.holdout, seed: o.seed, stratify: this.task === 'classification' }) : null;
@@ -113,7 +133,7 @@ export class SparseExpertModel {
       : p.kind === 'kmeans' ? { kind: 'kmeans', experts: o.experts, seed: o.seed, maxIter: p.maxIter, tol: p.tol, overlap: p.overlap, backend }
       : { kind: p.kind, experts: o.experts, seed: o.seed });
     const root = new Rng(o.seed);
-    const kernels = kernelRef(backend);
+    const kernels = findKernelRef(backend);
     const shards = Array.from({ length: this.partition.experts }, (_, i) => {
       const data = this.partition!.subset(train, i);
       if (data.rows === 0) fail('ERR_EMPTY', `expert ${i} got no training rows: use fewer experts or another partition`);
@@ -122,23 +142,42 @@ export class SparseExpertModel {
     const tasks = shards.map((shard, index) => ({
       task: trainExpert.name,
       input: trainExpertInput({ index, expert: o.expert, sparsity: o.sparsity, seed: root.fork(index).seed, kernels }, shard),
-      onProgress: (pr: Json) => opts.onProgress?.({ expert: index, fraction: (pr as { fraction: number }).fraction }),
+      onProgress: (pr: Json) => {
+        const { index: _, ...rest } = pr as { index: number } & Omit<ExpertProgress, 'expert'>;
+        opts.onProgress?.({ expert: index, ...rest });
+      },
     }));
     registerTask(trainExpert);
     const executor = opts.executor ?? createExecutor(o.workers === 'auto' ? 'auto' : Math.min(o.workers, tasks.length));
     let outputs: TaskOutput<TrainExpertResult>[];
-    const expertsStarted = performance.now();
+    let oof: Float32Array[] | null = null;
+    let expertsStarted = performance.now();
     try {
+      const cv = outOfFoldFolds(o.combine);
+      if (cv !== null) {
+        // As scikit-learn's StackingClassifier: the same model fit on each fold's complement predicts the fold.
+        oof = await outOfFoldOutputs(train, async (part, held) => {
+          const m = new SparseExpertModel({ ...o, combine: 'fixed', holdout: 0, scale: null, backend });
+          try {
+            await m.fit(part, { signal: opts.signal, executor });
+            return m.outputsOf(held.x, held.rows);
+          } finally {
+            m.dispose();
+          }
+        }, { folds: cv, seed: o.seed });
+        expertsStarted = performance.now();
+      }
       outputs = await runAll<TrainExpertResult>(executor, tasks, { signal: opts.signal, backend });
     } finally {
       if (!opts.executor) await executor.close();
     }
     const expertSeconds = (performance.now() - expertsStarted) / 1000;
     const results = outputs.map((out) => out.result);
-    this.experts = outputs.map((out) => expertFromState(trainedState(out), backend));
+    // One by one: a bad output (a custom executor's) leaves the experts built so far to dispose().
+    for (const out of outputs) this.experts.push(expertFromState(trainedState(out), backend));
     this.sparse = this.experts.map((e) => (o.sparsity ? e.network().compileSparse() : null));
     const holdout = split?.test;
-    this.holdout = holdout ? { ds: holdout, outputs: this.expertOutputs(holdout.x, holdout.rows) } : null;
+    this.holdout = oof ? { ds: train, outputs: oof } : holdout ? { ds: holdout, outputs: this.outputsOf(holdout.x, holdout.rows) } : null;
     const combiner = await this.combineWith(o.combine);
     const h = this.holdout;
     const route = h && this.partition.kind === 'kmeans' && !isSparse(h.ds) ? this.partition.route(h.ds.x, h.ds.rows) : null;
@@ -154,7 +193,7 @@ export class SparseExpertModel {
   /**
    * Replace the combiner, fitting it on the held-out rows the model kept (the experts stay
    * as trained): compare combiners without retraining. Learning combiners need a model
-   * trained with a learning combiner, which holds rows out.
+   * trained with a learning combiner, which holds rows out (or keeps stacking's out-of-fold outputs).
    */
   async combineWith(spec: CombineSpec | CombineSpec['kind']): Promise<ReturnType<Combiner['describe']>> {
     if (!this.partition || this.experts.length === 0) fail('ERR_NOT_FITTED', 'this model is not trained yet: call fit() first');
@@ -188,7 +227,7 @@ export class SparseExpertModel {
     const combiner = this.fitted();
     return {
       options: this.options, task: this.task, width: this.width, partition: this.partition!.toJSON(),
-      combiner: combiner.toJSON(), experts: this.experts.map((e) => e.toState()),
+      combiner: combiner.toJSON(), experts: this.experts.map((e) => e.toState()), scaler: this.scaler?.toJSON() ?? null,
     };
   }
 
@@ -202,6 +241,7 @@ export class SparseExpertModel {
     try {
       m.task = state.task;
       m.width = state.width;
+      m.scaler = state.scaler ? FeatureScaler.fromJSON(state.scaler) : null;
       m.partition = await partitionFromJSON(state.partition, b);
       for (const e of state.experts) m.experts.push(expertFromState(e, b));
       if (m.experts.length !== m.partition.experts) fail('ERR_BAD_FILE', `the state has ${m.experts.length} experts for a partition of ${m.partition.experts}`);
@@ -218,9 +258,10 @@ export class SparseExpertModel {
   async predictProba(x: Float32Array | CsrMatrix, rows: number): Promise<Float32Array> {
     const combiner = this.fitted();
     this.checkInput(x, rows);
+    x = this.scaled(x, rows);
     if (!(x instanceof Float32Array)) {
       if (combinerEntry(combiner.kind).readsInput) fail('ERR_BAD_ARGUMENT', `combiner '${combiner.kind}' reads the input rows: pass them dense`);
-      return combiner.combine(this.expertOutputs(x, rows), rows);
+      return combiner.combine(this.outputsOf(x, rows), rows);
     }
     if (isSparseCombiner(combiner)) {
       const parts = this.partition!.expertInputs(x, rows);
@@ -228,7 +269,7 @@ export class SparseExpertModel {
       this.usage = res.perExpert.map((n) => (rows ? n / rows : 0));
       return res.output;
     }
-    return combiner.combine(this.expertOutputs(x, rows), rows, x);
+    return combiner.combine(this.outputsOf(x, rows), rows, x);
   }
 
   /** Class ids, or predicted targets for regression. */
@@ -242,6 +283,11 @@ export class SparseExpertModel {
 
   /** Each expert's own output for the rows (rows × width per expert). */
   expertOutputs(x: Float32Array | CsrMatrix, rows: number): Float32Array[] {
+    return this.outputsOf(this.scaled(x, rows), rows);
+  }
+
+  /** Expert outputs for rows already scaled. */
+  private outputsOf(x: Float32Array | CsrMatrix, rows: number): Float32Array[] {
     const parts = this.partition!.expertInputs(x, rows);
     return this.experts.map((_, e) => this.runExpert(e, parts[e], rows));
   }
@@ -264,6 +310,14 @@ export class SparseExpertModel {
     this.combiner = null;
     this.holdout = null;
     this.usage = null;
+    this.scaler = null;
+  }
+
+  /** x through the fitted scaling, if any (sparse rows only reach here unscaled: fit refuses to scale them). */
+  private scaled<X extends Float32Array | CsrMatrix>(x: X, rows: number): X {
+    if (!this.scaler) return x;
+    if (!(x instanceof Float32Array)) fail('ERR_BAD_ARGUMENT', 'this model scales its input: pass dense rows');
+    return this.scaler.transform(x, rows) as X;
   }
 
   private runExpert(e: number, x: Float32Array | CsrMatrix, rows: number): Float32Array {

@@ -3,7 +3,8 @@
 // on the calling thread, in a worker or from a job queue, and its result depends only on its
 // input — never on which worker ran it or when.
 import { fail } from '../errors.js';
-import { type KernelRef, backendFor } from '../backend/identity.js';
+import type { Backend } from '../backend/backend.js';
+import { type KernelRef, backendFor, findKernelRef } from '../backend/identity.js';
 import type { AnyDataset } from '../data/dataset.js';
 import { type DatasetMeta, datasetFromParts, datasetToParts } from '../data/dataset-parts.js';
 import { type ExpertSpec, createExpert } from '../experts/create.js';
@@ -11,7 +12,7 @@ import type { ExpertState } from '../experts/expert.js';
 import { type TaskInput, type TaskOutput, defineTask } from '../parallel/task.js';
 import { gradualPruning } from '../sparsity/gradual.js';
 import { type LayerPruneReport, type PruneSpec, pruneNetwork } from '../sparsity/prune.js';
-import type { History } from '../train/fit.js';
+import type { Callbacks, History } from '../train/fit.js';
 
 export interface SparsitySpec extends PruneSpec {
   /**
@@ -33,8 +34,11 @@ export interface TrainExpertSpec {
   expert: ExpertSpec;
   sparsity: SparsitySpec | null;
   seed: number;
-  /** The kernels to train with, by build and content hash: every worker computes the same bits. */
-  kernels: KernelRef;
+  /**
+   * The kernels to train with, by build and content hash: every worker computes the same bits.
+   * null: the caller's kernels have no id, and the task runs only on the calling thread.
+   */
+  kernels: KernelRef | null;
   data: DatasetMeta;
 }
 
@@ -63,10 +67,19 @@ export function trainedState({ result, blobs }: TaskOutput<TrainExpertResult>): 
   return { ...result.state, tensors };
 }
 
+/** The caller's own backend when it runs the very kernels the spec names (the calling thread), else those kernels. */
+async function taskBackend(ref: KernelRef | null, local: Backend | undefined): Promise<Backend> {
+  if (local && (ref === null || findKernelRef(local)?.hash === ref.hash)) return local;
+  if (ref === null) {
+    fail('ERR_BAD_ARGUMENT', "the caller's kernels have no id (a Module without the sparse-experts stamp, or a backend not made by createBackend), so expert tasks can only run on the calling thread: use workers: 0, or load the package's own kernels");
+  }
+  return backendFor(ref);
+}
+
 export const trainExpert = defineTask<TrainExpertSpec, TrainExpertResult>('trainExpert', async ({ spec: p, blobs }, ctx) => {
   const started = performance.now();
   const data = datasetFromParts(p.data, blobs);
-  const backend = ctx.backend ?? (await backendFor(p.kernels));
+  const backend = await taskBackend(p.kernels, ctx.backend);
   const expert = createExpert(p.expert, backend);
   try {
     const sp = p.sparsity;
@@ -76,6 +89,10 @@ export const trainExpert = defineTask<TrainExpertSpec, TrainExpertResult>('train
     const fineTune = sp && (sp.schedule ?? 'one-shot') === 'one-shot' ? sp.fineTuneEpochs ?? Math.max(2, Math.round(epochs / 2)) : 0;
     const total = epochs + fineTune;
     const progress = (offset: number, span: number) => (f: number) => ctx.onProgress({ index: p.index, fraction: (offset + f * span) / total });
+    // Each finished epoch's training loss (and accuracy), for live curves; fine-tune epochs count on.
+    const epochLogs = (offset: number): Callbacks['onEpochEnd'] => (epoch, logs) => {
+      ctx.onProgress({ index: p.index, fraction: (offset + epoch + 1) / total, epoch: offset + epoch, loss: logs.loss, ...(logs.acc === undefined ? {} : { acc: logs.acc }) });
+    };
     let gradual: ReturnType<typeof gradualPruning> | null = null;
     if (sp && sp.schedule === 'gradual') {
       if (sp.method !== 'magnitude') fail('ERR_BAD_ARGUMENT', "a gradual schedule prunes by magnitude: use method 'magnitude'");
@@ -86,13 +103,13 @@ export const trainExpert = defineTask<TrainExpertSpec, TrainExpertResult>('train
       });
     }
     const history = await expert.fit(data, {
-      seed: p.seed, signal: ctx.signal, onProgress: progress(0, epochs), callbacks: gradual?.callbacks,
+      seed: p.seed, signal: ctx.signal, onProgress: progress(0, epochs), callbacks: { ...gradual?.callbacks, onEpochEnd: epochLogs(0) },
     });
     let pruning: LayerPruneReport[] | null = gradual?.last ?? null;
     if (sp && !gradual) {
       pruning = pruneNetwork(expert.network(), sp);
       if (fineTune > 0) {
-        await expert.fineTune(data, { epochs: fineTune, seed: p.seed + 1, signal: ctx.signal, onProgress: progress(epochs, fineTune) });
+        await expert.fineTune(data, { epochs: fineTune, seed: p.seed + 1, signal: ctx.signal, onProgress: progress(epochs, fineTune), callbacks: { onEpochEnd: epochLogs(epochs) } });
       }
     }
     const { tensors, ...state } = expert.toState();

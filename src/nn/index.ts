@@ -7,7 +7,6 @@ export type { DenseSpec } from './dense.js';
 export type { ForwardMode, Layer, LayerInfo, LayerInput, LayerSpec, SparseRows } from './layer.js';
 export { Param } from './param.js';
 export { createLayer } from './registry.js';
-export { LOSSES } from './losses.js';
 export type { Head, Loss } from './losses.js';
 export { Optimizer } from './optimizer.js';
 export type { Penalty } from './optimizer.js';

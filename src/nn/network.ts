@@ -59,9 +59,9 @@ export class Network<S extends LayerSpec | Layer = LayerSpec | Layer> {
   readonly head: Head;
   readonly loss: Loss;
   private readonly batchSize: number;
-  /** The loss gradient w.r.t. the last layer's output, and softmax's probabilities. */
+  /** The loss gradient w.r.t. the last layer's output, and the head's scratch. */
   private dOut: F32 | null = null;
-  private probs: F32 | null = null;
+  private scratch: F32 | null = null;
   private capacity = 0;
   /** The last layer's output of the latest forward pass. */
   private last: F32 | null = null;
@@ -158,7 +158,7 @@ export class Network<S extends LayerSpec | Layer = LayerSpec | Layer> {
     const out = this.run(x, rows, { training: true, rng });
     this.reserve(rows);
     const n = this.layers.length;
-    let loss = rows === 0 ? 0 : this.loss.lossAndGrad(this.backend, out, y, rows, this.outputs, this.dOut!, this.probs!);
+    let loss = rows === 0 ? 0 : this.loss.lossAndGrad(this.backend, out, y, rows, this.outputs, this.dOut!, this.scratch!);
     for (const l of this.layers as Layer[]) loss += l.auxLoss?.() ?? 0;
     let dy = this.dOut!;
     for (let i = n - 1; i >= 0; i--) dy = this.layers[i].backward(dy, rows, i > 0) ?? dy;
@@ -183,7 +183,8 @@ export class Network<S extends LayerSpec | Layer = LayerSpec | Layer> {
   /** Head outputs for rows in backend memory: class probabilities (softmax, sigmoid) or predictions (mse). */
   predictInto(x: LayerInput, rows: number): F32 {
     const out = this.forward(x, rows);
-    this.loss.activate(this.backend, out, rows, this.outputs);
+    this.reserve(rows);
+    this.loss.activate(this.backend, out, rows, this.outputs, this.scratch!);
     return out;
   }
 
@@ -288,8 +289,8 @@ export class Network<S extends LayerSpec | Layer = LayerSpec | Layer> {
   /** Free the per-batch buffers (kept between calls otherwise). */
   release(): void {
     for (const l of this.layers) l.release();
-    for (const buf of [this.dOut, this.probs]) if (buf) this.backend.free(buf);
-    this.dOut = this.probs = this.last = null;
+    for (const buf of [this.dOut, this.scratch]) if (buf) this.backend.free(buf);
+    this.dOut = this.scratch = this.last = null;
     this.capacity = 0;
   }
 
@@ -302,10 +303,10 @@ export class Network<S extends LayerSpec | Layer = LayerSpec | Layer> {
 
   private reserve(rows: number): void {
     if (this.dOut && rows <= this.capacity) return;
-    for (const buf of [this.dOut, this.probs]) if (buf) this.backend.free(buf);
+    for (const buf of [this.dOut, this.scratch]) if (buf) this.backend.free(buf);
     this.capacity = Math.max(rows, 1);
     this.dOut = this.backend.alloc(this.capacity * this.outputs);
-    this.probs = this.backend.alloc(this.capacity * this.outputs);
+    this.scratch = this.backend.alloc(Math.max(this.capacity * this.outputs * this.loss.scratch, 1));
   }
 
   private checkInput(x: Float32Array | CsrMatrix, rows: number): void {

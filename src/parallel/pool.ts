@@ -35,6 +35,8 @@ interface Slot {
   job?: Job; // the task the worker is busy with (still so after its caller was told it aborted)
   grace?: ReturnType<typeof setTimeout>;
   dead: boolean;
+  /** Hashes of the kernel modules posted to this worker. */
+  kernels: Set<string>;
 }
 
 export class WorkerPool implements Executor {
@@ -105,16 +107,21 @@ export class WorkerPool implements Executor {
 
   private spawn(): Slot {
     const handle = this.options.platform.spawn(this.options.workerUrl);
-    const slot: Slot = { handle, remote: wrap<WorkerApi>(handle.endpoint), dead: false };
+    const slot: Slot = { handle, remote: wrap<WorkerApi>(handle.endpoint), dead: false, kernels: new Set() };
     handle.onExit((reason) => this.bury(slot, reason));
-    // The caller's compiled kernels, so tasks there build the very same backends (messages keep their order).
-    slot.remote.registerKernels(knownKernels()).catch(() => {});
     this.slots.push(slot);
     return slot;
   }
 
   private start(slot: Slot, job: Job): void {
     slot.job = job;
+    // Compiled kernels of this thread the worker lacks (a backend made since it started), so its
+    // tasks build the very same backends; messages keep their order, so they arrive first.
+    const missing = knownKernels().filter((k) => !slot.kernels.has(k.ref.hash));
+    if (missing.length > 0) {
+      for (const k of missing) slot.kernels.add(k.ref.hash);
+      slot.remote.registerKernels(missing).catch(() => {});
+    }
     slot.handle.keepAlive(true);
     const { onProgress } = job.opts;
     const progress = onProgress && proxy((p: Json) => job.settled || onProgress(p));

@@ -25,7 +25,9 @@ export function polynomialSparsity(step: number, schedule: PolynomialSchedule): 
   if (step < t0) return initial;
   if (step >= endStep) return final;
   const t = t0 + Math.floor((step - t0) / frequency) * frequency;
-  return final + (initial - final) * (1 - (t - t0) / (endStep - t0)) ** 3;
+  // u·u·u, not u ** 3: Math.pow may differ in the last bit between engines.
+  const u = 1 - (t - t0) / (endStep - t0);
+  return final + (initial - final) * u * u * u;
 }
 
 /** Whether the mask is recomputed after `step` steps. */

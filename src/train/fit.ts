@@ -70,8 +70,9 @@ export async function fitNetwork(net: Trainable, opt: Optimizer, ds: AnyDataset,
   checkTrainingSet(net, ds);
   const rng = new Rng(options.seed ?? 0);
   const { train, validation } = holdOut(ds, options, rng);
-  // Layers that draw (noise, dropout) get their own stream: the shuffle stays the same.
-  const draws = rng.fork(1);
+  // Layers that draw (noise, dropout) get their own stream: the shuffle stays the same. Not
+  // fork(1): that is the experts' weight-init stream for the same seed (forks are pure).
+  const draws = rng.fork(2);
   if (validation) checkTrainingSet(net, validation);
   const b = net.backend;
   const rows = train.rows;

@@ -2,7 +2,8 @@
 // (dist/index.browser.js) and throws on failure; what it returns is printed next to its
 // name. To add a browser check, export one more async function here.
 import { checkGemm } from './gemm-check.js';
-import { digest, trainBlobs } from './train-check.js';
+import { digest, hex, trainBlobs } from './train-check.js';
+import { trainAndSave } from '../runtimes/scenario.mjs';
 import type * as Lib from '../../src/entry/browser.js';
 
 type Check = (lib: typeof Lib) => Promise<string | void>;
@@ -44,8 +45,15 @@ export const missingKernelsFailWithCode: Check = async (lib) => {
 export const trainsInWebWorkersLikeOnThePage: Check = async (lib) => {
   const inline = await trainBlobs(lib, 0);
   const workers = await trainBlobs(lib, 2);
-  if (digest(inline.proba) !== digest(workers.proba)) throw new Error('2 Web Workers gave other weights than the page thread');
+  if (workers.workers !== 2) throw new Error(`the fit report says ${workers.workers} workers, not 2`);
+  if (hex(inline.weights) !== hex(workers.weights)) throw new Error('2 Web Workers gave other weights than the page thread');
+  if (digest(inline.proba) !== digest(workers.proba)) throw new Error('2 Web Workers gave other predictions than the page thread');
   if (inline.accuracy < 0.9) throw new Error(`accuracy ${inline.accuracy}`);
-  // The Node side compares this digest with its own run (browser.test.ts).
-  return `digest ${digest(inline.proba)}, accuracy ${inline.accuracy.toFixed(3)}`;
+  // The Node side compares these weight bytes with its own run (browser.test.ts).
+  return `digest ${digest(inline.proba)}, accuracy ${inline.accuracy.toFixed(3)}, weights ${hex(inline.weights)}`;
+};
+
+export const savesTheModelFileOtherRuntimesSave: Check = async (lib) => {
+  // Returns the file (base64): the Node side saves the same model and compares (browser.test.ts).
+  return trainAndSave(lib, { workers: 2 });
 };

@@ -15,8 +15,10 @@ const types: Record<string, string> = {
 /** The page: loads the library and the checks, then offers window.runCheck(name). */
 const PAGE = `<!doctype html><meta charset="utf-8"><title>sparse-experts browser tests</title>
 <script type="module">
-  import * as lib from '/dist/index.browser.js';
+  import * as root from '/dist/index.browser.js';
+  import * as backend from '/dist/backend.browser.js';
   import * as checks from '/checks.js';
+  const lib = { ...root, ...backend };
   window.runCheck = async (name) => {
     try {
       return { ok: true, note: String((await checks[name](lib)) ?? '') };

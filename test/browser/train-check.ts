@@ -1,9 +1,9 @@
-// Training shared by the browser page and Node: the same seeded model, so the digest of its
-// predictions must be identical in both runtimes (plain SIMD build: FMA would round differently).
+// Training shared by the browser page and Node: the same seeded model, so its weight bytes must
+// be identical in both runtimes (plain SIMD build: FMA would round differently).
 import type * as Lib from '../../src/entry/browser.js';
 
-/** Two small MLP experts on seeded blobs; returns the combined probabilities. */
-export async function trainBlobs(lib: typeof Lib, workers: number): Promise<{ proba: Float32Array; accuracy: number }> {
+/** Two small MLP experts on seeded blobs; returns every expert weight, the combined probabilities and the fit report's worker count. */
+export async function trainBlobs(lib: typeof Lib, workers: number): Promise<{ weights: Float32Array; proba: Float32Array; accuracy: number; workers: number }> {
   const backend = await lib.init({ build: 'simd' });
   const rng = new lib.Rng(11);
   const rows = 240, cols = 12, classes = 3;
@@ -18,11 +18,17 @@ export async function trainBlobs(lib: typeof Lib, workers: number): Promise<{ pr
     experts: 2, expert: { kind: 'mlp', hidden: [16], optimizer: { kind: 'adam', lr: 0.01 }, fit: { epochs: 10, batchSize: 16 } }, partition: 'shuffled',
     combine: 'convex', workers, seed: 3, backend,
   });
-  await model.fit(ds);
+  const report = await model.fit(ds);
   const proba = await model.predictProba(ds.x, ds.rows);
   const accuracy = lib.accuracy(ds.y, await model.predict(ds.x, ds.rows));
+  const tensors = model.expertList().flatMap((e) => e.toState().tensors.map((t) => Array.from(t.data)));
   model.dispose();
-  return { proba, accuracy };
+  return { weights: Float32Array.from(tensors.flat()), proba, accuracy, workers: report.workers };
+}
+
+/** Every byte of a float array, as hex: what the page sends Node to compare. */
+export function hex(a: Float32Array): string {
+  return Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** A short exact fingerprint of a float array (its bits). */

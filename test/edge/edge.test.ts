@@ -1,6 +1,7 @@
 // dist/index.edge.js inside an Edge Runtime VM that, like Cloudflare Workers and Vercel Edge,
 // refuses to compile wasm at run time: the kernels are compiled outside and passed in.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { EdgeVM } from '@edge-runtime/vm';
 import * as esbuild from 'esbuild';
 import { test } from 'uvu';
@@ -12,10 +13,16 @@ import { allEqual } from '../util/close.js';
 
 const dist = new URL('../../dist/', import.meta.url);
 
-/** The edge bundle, evaluated in a fresh VM; ESM → script only changes how exports are returned. */
+/**
+ * The package's edge entries (the root and /backend), bundled as an edge deploy bundles them and
+ * evaluated in a fresh VM; the iife format only changes how exports are returned.
+ */
 async function loadInEdgeVM(codeGeneration = { strings: false, wasm: false }): Promise<{ vm: EdgeVM; lib: typeof Lib }> {
-  const source = readFileSync(new URL('index.edge.js', dist), 'utf8');
-  const { code } = await esbuild.transform(source, { format: 'iife', globalName: '__lib', target: 'es2022' });
+  const { outputFiles } = await esbuild.build({
+    stdin: { contents: "export * from './index.edge.js'; export * from './backend.edge.js';", resolveDir: fileURLToPath(dist) },
+    bundle: true, write: false, format: 'iife', globalName: '__lib', target: 'es2022', logLevel: 'silent',
+  });
+  const code = outputFiles[0].text;
   const vm = new EdgeVM({ codeGeneration });
   vm.evaluate(`${code};globalThis.__lib = __lib;`);
   return { vm, lib: vm.context.__lib as typeof Lib };

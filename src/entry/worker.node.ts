@@ -1,0 +1,13 @@
+// Node worker entry (dist/worker.node.mjs): a worker_thread, spoken to through comlink's node adapter.
+import { parentPort } from 'node:worker_threads';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { expose } from 'comlink';
+import { setKernelSource } from '../backend/init.js';
+import { setExitWorker } from '../parallel/diagnostics.js';
+import { api } from '../worker.js';
+import { nodeKernelSource } from './node-runtime.js';
+
+// Kernels the pool did not post (a task naming another build) are read from dist/, hash-checked.
+setKernelSource(nodeKernelSource);
+expose(api, nodeEndpoint(parentPort!));
+setExitWorker((code) => process.exit(code));

@@ -1,0 +1,268 @@
+// A mixture-of-experts layer: a linear router with a softmax over E experts (each
+// Dense → ReLU → Dense), trained jointly by backpropagation. Forward: route (a dispatch
+// plan on the host over the rows × E probabilities), gather every routed row once into
+// one buffer, contiguous per expert; each expert runs one GEMM per layer over its block
+// (a sub-buffer view); one weighted scatter-add combines — never a dense product over all
+// experts. Backward reaches the experts, the gate weights (one rowDot over the slots),
+// the router's softmax and the balance and z-losses.
+import { fail } from '../errors.js';
+import type { Backend, F32, I32 } from '../backend/backend.js';
+import type { Rng } from '../data/prng.js';
+import { updateBias } from './bias-balance.js';
+import { ExpertBlock, type ExpertRows } from './expert-block.js';
+import { type ForwardMode, type Layer, type LayerInfo, type LayerInput, isSparseRows } from '../nn/layer.js';
+import { Param } from '../nn/param.js';
+import { balanceLoss, routerEntropy, softmaxBackward, zLoss } from './losses.js';
+import { sigmoid, softplus } from './portable-exp.js';
+import { type MoESpec, type ResolvedMoESpec, resolveMoESpec, routingOf } from './moe-spec.js';
+import { RouterStats } from './router-stats.js';
+import { type DispatchPlan, route, weightGradToProbs } from './routing.js';
+
+export type { MoESpec } from './moe-spec.js';
+
+/** What backward needs of the last training forward. */
+interface Step {
+  x: F32;
+  plan: DispatchPlan;
+  probs: Float32Array;
+  logits: Float32Array;
+  /** Noisy top-k: ε and x·W_noise per logit. */
+  eps: Float32Array | null;
+  noiseLogits: Float32Array | null;
+  aux: number;
+}
+
+export class MoE implements Layer {
+  readonly kind = 'moe' as const;
+  readonly outputs: number;
+  private readonly s: ResolvedMoESpec;
+  /** inputs × E, no bias (as the Switch router). */
+  readonly router: Param;
+  readonly noise: Param | null;
+  /** DeepSeek-V3 balancing bias (E): steers the choice only; its grad stays 0 (set by the update rule, not the optimiser). */
+  readonly bias: Param | null;
+  readonly experts: ExpertBlock[];
+  private readonly routerStats: RouterStats;
+  private capacity = 0;
+  private bufs: { logits: F32; probs: F32; out: F32; dLogits: F32; noiseLogits: F32 | null } | null = null;
+  private dx: F32 | null = null;
+  /** Per routed slot (row, expert): its row index, gate weight, gathered input, hidden and output rows, and their gradients. */
+  private slotCapacity = 0;
+  private slots: { idx: I32; w: F32; x: F32; h: F32; y: F32; gate: F32; dy: F32; dh: F32 } | null = null;
+  private dxSlots: F32 | null = null;
+  private step: Step | null = null;
+  private lastPlan: DispatchPlan | null = null;
+
+  /** `name` is unique in its network ('moe1') and prefixes the parameters' names ('moe1/router/W'). */
+  constructor(
+    readonly backend: Backend,
+    readonly inputs: number,
+    spec: MoESpec,
+    readonly name = 'moe',
+  ) {
+    if (!Number.isInteger(inputs) || inputs <= 0) fail('ERR_BAD_SHAPE', `a moe layer needs at least one input, got ${inputs}`);
+    const s = (this.s = resolveMoESpec(spec));
+    this.outputs = s.units;
+    this.router = new Param(backend, `${name}/router/W`, [inputs, s.experts], false);
+    this.noise = s.noise ? new Param(backend, `${name}/noise/W`, [inputs, s.experts], false) : null;
+    this.bias = s.balance === 'bias' ? new Param(backend, `${name}/router/bias`, [s.experts], false) : null;
+    this.experts = Array.from({ length: s.experts }, (_, e) => new ExpertBlock(backend, `${name}/expert${e}`, inputs, s.hidden, s.units));
+    this.routerStats = new RouterStats(s.experts);
+  }
+
+  params(): readonly Param[] {
+    return [this.router, ...(this.noise ? [this.noise] : []), ...(this.bias ? [this.bias] : []), ...this.experts.flatMap((e) => e.params())];
+  }
+
+  /**
+   * Router as Switch (normal, std √(0.1/inputs)); W_noise zero as Shazeer (noise scale
+   * softplus(0) at first); balancing bias zero; experts as Dense, in expert order.
+   */
+  initialize(rng: Rng): void {
+    const b = this.backend, std = Math.sqrt(0.1 / this.inputs);
+    b.write(this.router.value, Float32Array.from({ length: this.router.length }, () => rng.normal() * std));
+    if (this.noise) b.fill(this.noise.value, 0);
+    if (this.bias) b.fill(this.bias.value, 0);
+    for (const e of this.experts) e.initialize(rng);
+  }
+
+  forward(x: LayerInput, rows: number, mode: ForwardMode): F32 {
+    if (!Number.isInteger(rows) || rows < 0) fail('ERR_BAD_SHAPE', `rows must be a non-negative integer, got ${rows}`);
+    if (isSparseRows(x)) fail('ERR_BAD_ARGUMENT', 'a moe layer takes dense rows: put a dense layer before it for sparse input');
+    const b = this.backend, s = this.s, E = s.experts, buf = this.reserve(rows);
+    b.gemm(false, false, rows, E, this.inputs, x, this.router.value, buf.logits);
+    let eps: Float32Array | null = null, noiseLogits: Float32Array | null = null;
+    if (this.noise && mode.training) {
+      const rng = mode.rng ?? fail('ERR_BAD_ARGUMENT', 'noisy top-k needs the fit\'s random stream (mode.rng) in training');
+      b.gemm(false, false, rows, E, this.inputs, x, this.noise.value, buf.noiseLogits!);
+      noiseLogits = b.read(buf.noiseLogits!).subarray(0, rows * E);
+      eps = Float32Array.from({ length: rows * E }, () => rng.normal());
+      const h = b.view(buf.logits);
+      for (let i = 0; i < rows * E; i++) h[i] += eps[i] * softplus(noiseLogits[i]);
+    }
+    b.softmax(buf.logits, rows, E, buf.probs);
+    const probs = b.read(buf.probs).subarray(0, rows * E), logits = b.read(buf.logits).subarray(0, rows * E);
+    const plan = (this.lastPlan = route(probs, rows, E, routingOf(s, this.bias ? b.read(this.bias.value) : null)));
+    b.fill(buf.out, 0);
+    const total = plan.row.length;
+    if (total > 0) {
+      const sl = this.reserveSlots(total);
+      b.write(sl.idx, plan.row);
+      b.write(sl.w, plan.weight);
+      b.gatherRows(x, this.inputs, sl.idx, total, sl.x);
+      this.experts.forEach((ex, e) => ex.forward(this.rowsOf(plan, e)));
+      b.scatterAddRows(sl.y, s.units, sl.idx, total, buf.out, sl.w);
+    }
+    this.step = null;
+    if (mode.training) {
+      // Measured whatever the balancing, so the stats show balance under every mode.
+      const balance = balanceLoss(plan, probs, 1, null, null);
+      const z = zLoss(logits, probs, rows, E, 1, null, null);
+      this.routerStats.add(plan, routerEntropy(probs, rows, E, null), balance, z);
+      this.step = { x, plan, probs, logits, eps, noiseLogits, aux: (s.balance === 'loss' ? s.balanceCoef * balance : 0) + s.zLossCoef * z };
+    }
+    return buf.out;
+  }
+
+  backward(dy: F32, rows: number, needInput: boolean): F32 | null {
+    const step = this.step ?? fail('ERR_BAD_ARGUMENT', 'backward needs a training forward first');
+    if (rows !== step.plan.rows) fail('ERR_BAD_SHAPE', `backward got ${rows} rows, the forward ${step.plan.rows}`);
+    const b = this.backend, s = this.s, E = s.experts, buf = this.bufs!, { plan, probs, x } = step;
+    const dx = needInput ? (this.dx ??= b.alloc(this.capacity * this.inputs)) : null;
+    if (dx) b.fill(dx, 0);
+    const total = plan.row.length, dWeight = new Float32Array(total);
+    if (total > 0) {
+      const sl = this.slots!;
+      // dL/dgate per slot = dy[row]·y_slot; each expert's dL/dy is its gate-weighted share of dy.
+      b.rowDot(dy, s.units, sl.idx, total, sl.y, sl.gate);
+      dWeight.set(b.view(sl.gate).subarray(0, total));
+      b.gatherRowsScaled(dy, s.units, sl.idx, total, sl.w, sl.dy);
+      const dxs = dx ? (this.dxSlots ??= b.alloc(this.slotCapacity * this.inputs)) : null;
+      this.experts.forEach((ex, e) => {
+        const from = plan.offsets[e], n = plan.offsets[e + 1] - from;
+        ex.backward(this.rowsOf(plan, e), {
+          dy: this.block(sl.dy, from, n, s.units), dh: this.block(sl.dh, from, n, s.hidden), dx: dxs && this.block(dxs, from, n, this.inputs),
+        });
+      });
+      if (dx && dxs) b.scatterAddRows(dxs, this.inputs, sl.idx, total, dx);
+    } else for (const ex of this.experts) ex.zeroGrads();
+    // Router: gate weights → probabilities (+ balance loss) → softmax → logits (+ z-loss).
+    const dProbs = new Float32Array(rows * E), dLogits = new Float32Array(rows * E);
+    weightGradToProbs(plan, dWeight, dProbs);
+    if (s.balance === 'loss') balanceLoss(plan, probs, s.balanceCoef, null, dProbs);
+    softmaxBackward(probs, dProbs, rows, E, dLogits);
+    zLoss(step.logits, probs, rows, E, s.zLossCoef, null, dLogits);
+    b.write(buf.dLogits, dLogits);
+    b.gemm(true, false, this.inputs, E, rows, x, buf.dLogits, this.router.grad);
+    if (dx) b.gemm(false, true, rows, this.inputs, E, buf.dLogits, this.router.value, dx, true);
+    if (this.noise && step.eps) {
+      // ∂H/∂(x·W_noise) = ε·sigmoid(x·W_noise).
+      for (let i = 0; i < rows * E; i++) dLogits[i] *= step.eps[i] * sigmoid(step.noiseLogits![i]);
+      b.write(buf.noiseLogits!, dLogits);
+      b.gemm(true, false, this.inputs, E, rows, x, buf.noiseLogits!, this.noise.grad);
+      if (dx) b.gemm(false, true, rows, this.inputs, E, buf.noiseLogits!, this.noise.value, dx, true);
+    } else if (this.noise) b.fill(this.noise.grad, 0);
+    if (this.bias) {
+      const bias = b.read(this.bias.value);
+      updateBias(bias, plan, s.biasRate);
+      b.write(this.bias.value, bias);
+      b.fill(this.bias.grad, 0);
+    }
+    return dx;
+  }
+
+  /** α·balance + β·z of the last training forward (0 after an inference forward). */
+  auxLoss(): number {
+    return this.step?.aux ?? 0;
+  }
+
+  /** Router statistics over the training batches since the last call (see RouterStats.read). */
+  stats(): Record<string, number> {
+    return this.routerStats.read();
+  }
+
+  /** The last forward's dispatch plan (null before any). */
+  get plan(): DispatchPlan | null {
+    return this.lastPlan;
+  }
+
+  /**
+   * The router's 2·inputs·E, plus the experts a row runs: k for token choice (dropless),
+   * C on average for expert choice (E·c slots over n rows); combine adds a multiply-add per output.
+   */
+  flopsPerSample(): number {
+    const s = this.s, active = s.routing === 'token' ? s.k : Math.min(s.capacityFactor!, s.experts);
+    const expert = this.experts.reduce((a, e) => a + e.flopsPerRow(), 0) / s.experts;
+    return 2 * this.inputs * s.experts + active * (expert + 2 * s.units);
+  }
+
+  info(): LayerInfo {
+    const weights = this.params().filter((p) => p.penalised || p === this.router);
+    const n = weights.reduce((a, p) => a + p.length, 0), nonZero = weights.reduce((a, p) => a + p.nonZero(), 0);
+    const bytes = 4 * this.params().reduce((a, p) => a + p.length, 0);
+    return { kind: this.kind, inputs: this.inputs, outputs: this.outputs, format: 'dense', weights: n, nonZero, sparsity: n === 0 ? 0 : 1 - nonZero / n, bytes, denseBytes: bytes };
+  }
+
+  spec(): ResolvedMoESpec {
+    return { ...this.s };
+  }
+
+  release(): void {
+    this.releaseOwn();
+  }
+
+  dispose(): void {
+    this.release();
+    for (const p of [this.router, this.noise, this.bias]) p?.dispose();
+    for (const e of this.experts) e.dispose();
+  }
+
+  private releaseOwn(): void {
+    if (this.bufs) for (const buf of Object.values(this.bufs)) if (buf) this.backend.free(buf);
+    if (this.dx) this.backend.free(this.dx);
+    this.bufs = this.dx = null;
+    this.capacity = 0;
+    this.releaseSlots();
+    this.step = null;
+  }
+
+  private releaseSlots(): void {
+    if (this.slots) for (const buf of Object.values(this.slots)) this.backend.free(buf);
+    if (this.dxSlots) this.backend.free(this.dxSlots);
+    this.slots = this.dxSlots = null;
+    this.slotCapacity = 0;
+  }
+
+  /** Slot buffers for `n` routed (row, expert) pairs, grown (never shrunk). */
+  private reserveSlots(n: number): NonNullable<MoE['slots']> {
+    if (this.slots && n <= this.slotCapacity) return this.slots;
+    this.releaseSlots();
+    const b = this.backend, c = (this.slotCapacity = n), s = this.s;
+    return (this.slots = {
+      idx: b.alloc(c, 'i32'), w: b.alloc(c), x: b.alloc(c * this.inputs), h: b.alloc(c * s.hidden), y: b.alloc(c * s.units),
+      gate: b.alloc(c), dy: b.alloc(c * s.units), dh: b.alloc(c * s.hidden),
+    });
+  }
+
+  /** Expert e's block of the slot buffers (reserved: the plan has slots). */
+  private rowsOf(plan: DispatchPlan, e: number): ExpertRows {
+    const from = plan.offsets[e], n = plan.offsets[e + 1] - from, sl = this.slots!, s = this.s;
+    return { n, x: this.block(sl.x, from, n, this.inputs), h: this.block(sl.h, from, n, s.hidden), y: this.block(sl.y, from, n, s.units) };
+  }
+
+  /** Rows from .. from + n of a slot buffer of `cols` columns: a view, no copy. */
+  private block(buf: F32, from: number, n: number, cols: number): F32 {
+    return this.backend.subBuffer(buf, from * cols, n * cols);
+  }
+
+  /** Router and output buffers for `rows` rows, grown (never shrunk) as batches get larger. */
+  private reserve(rows: number): NonNullable<MoE['bufs']> {
+    if (this.bufs && rows <= this.capacity) return this.bufs;
+    this.releaseOwn();
+    const b = this.backend, c = (this.capacity = Math.max(rows, 1)), E = this.s.experts;
+    return (this.bufs = {
+      logits: b.alloc(c * E), probs: b.alloc(c * E), out: b.alloc(c * this.outputs), dLogits: b.alloc(c * E),
+      noiseLogits: this.noise ? b.alloc(c * E) : null,
+    });
+  }
+}
