@@ -1,5 +1,6 @@
 // Row softmax and softmax cross-entropy, max-shifted, with the polynomial exp.
 import { exp1, exp4 } from "./exp";
+import { logAtLeastOne } from "./log";
 
 /** -log of the smallest normal f32: the loss of a probability that underflowed. */
 const MAX_LOSS: f64 = 87.33654475055310898657;
@@ -77,7 +78,7 @@ export function softmaxCrossEntropy(logits: usize, ldl: i32, labels: usize, rows
     const zl = load<f32>(logits + (<usize>label << 2));
     const m = rowMax(logits, cols);
     const sum = expShift(logits, cols, m, probs);
-    loss += min(Math.log(<f64>sum) - (<f64>zl - <f64>m), MAX_LOSS);
+    loss += min(logAtLeastOne(<f64>sum) - (<f64>zl - <f64>m), MAX_LOSS);
     scale(probs, cols, 1 / sum);
     if (grad) {
       let j: usize = 0;

@@ -126,6 +126,9 @@ async function entries() {
   }
 }
 
+// The kernel threads' entry (src/backend/threads.ts starts it next to the bundle).
+bundles.push({ entryPoints: { 'thread-worker': 'src/backend/thread-worker.ts' }, platform: 'neutral', outExtension: { '.js': '.mjs' }, external: ['node:*'] });
+
 async function bundle(options) {
   try {
     const { outputFiles } = await esbuild.build({ ...common, ...options });
@@ -156,7 +159,9 @@ async function declarations() {
 }
 
 const started = performance.now();
-const errors = (await Promise.all([kernels('simd', 'kernels.wasm'), kernels('relaxed', 'kernels-relaxed.wasm'), declarations(), entries(), ...bundles.map(bundle)])).filter(Boolean);
+// Shared-memory builds for the intra-op thread pool (src/backend/threads.ts).
+const threaded = [kernels('simd-threads', 'kernels-threads.wasm'), kernels('relaxed-threads', 'kernels-relaxed-threads.wasm')];
+const errors = (await Promise.all([kernels('simd', 'kernels.wasm'), kernels('relaxed', 'kernels-relaxed.wasm'), ...threaded, declarations(), entries(), ...bundles.map(bundle)])).filter(Boolean);
 rmSync(tmp, { recursive: true, force: true });
 // Leftovers of builds killed midway (old enough not to belong to a build running now).
 for (const name of readdirSync('dist')) {

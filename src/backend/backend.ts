@@ -60,6 +60,8 @@ export interface MemoryStats {
 
 export interface Backend {
   readonly name: 'wasm-simd' | 'wasm-relaxed' | 'reference';
+  /** Threads the kernels may run on (1 unless a shared-memory build: see InitOptions.threads). */
+  readonly threads?: number;
 
   // ---- memory ----
   /** A zero-filled buffer. */

@@ -3,12 +3,12 @@
 import { fail } from '../errors.js';
 import type { Backend } from './backend.js';
 import { type Kernels, backendOn, defaultBackend, kernelsBuilt, kernelsOf, loadKernels } from './init.js';
-import { kernelStamp } from './kernels.js';
+import { KERNEL_BUILDS, type KernelBuild, kernelStamp } from './kernels.js';
 import { ReferenceBackend } from './reference.js';
 
 /** Which kernels a backend runs: plain data, the same for the same bytes in every runtime. */
 export interface KernelRef {
-  readonly build: 'simd' | 'relaxed' | 'reference';
+  readonly build: KernelBuild | 'reference';
   /** SHA-256 hex of the kernel file as built; 'reference' for the plain-TypeScript backend. */
   readonly hash: string;
 }
@@ -84,8 +84,8 @@ async function resolve(ref: KernelRef, module: WebAssembly.Module | undefined): 
 
 function checkRef(ref: KernelRef): void {
   const ok = typeof ref === 'object' && ref !== null && typeof ref.hash === 'string' && ref.hash.length > 0 &&
-    (ref.build === 'reference' ? ref.hash === 'reference' : ref.build === 'simd' || ref.build === 'relaxed');
-  if (!ok) fail('ERR_BAD_ARGUMENT', `a kernel ref is { build: 'simd' | 'relaxed', hash } or { build: 'reference', hash: 'reference' }, got ${JSON.stringify(ref)}`);
+    (ref.build === 'reference' ? ref.hash === 'reference' : KERNEL_BUILDS.includes(ref.build));
+  if (!ok) fail('ERR_BAD_ARGUMENT', `a kernel ref is { build: ${KERNEL_BUILDS.map((b) => `'${b}'`).join(' | ')}, hash } or { build: 'reference', hash: 'reference' }, got ${JSON.stringify(ref)}`);
 }
 
 function mismatch(ref: KernelRef, hash: string, build: string, version: string | null): never {

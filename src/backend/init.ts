@@ -3,11 +3,12 @@
 // instead. createBackend touches no global state: only the user's own init() sets the default.
 import { fail } from '../errors.js';
 import type { Backend } from './backend.js';
-import { instantiateKernels, isWasmModule, kernelStamp, relaxedSimdSupported, sha256Hex } from './kernels.js';
+import { type KernelBuild, importsMemory, instantiateKernels, isWasmModule, kernelStamp, relaxedSimdSupported, sha256Hex, sharedMemory } from './kernels.js';
 import { ReferenceBackend } from './reference.js';
+import { resolveThreads } from './threads.js';
 import { WasmBackend } from './wasm.js';
 
-export type KernelBuild = 'simd' | 'relaxed';
+export type { KernelBuild };
 
 export interface InitOptions {
   /** 'wasm' (default) or the plain-TypeScript 'reference' backend, which never fails to load. */
@@ -17,6 +18,14 @@ export interface InitOptions {
    * relaxed SIMD. FMA rounds differently: pin 'simd' for bit-identical weights across runtimes.
    */
   build?: 'auto' | KernelBuild;
+  /**
+   * Threads one backend's kernels may use: 'auto' (default) = the machine's cores in Node,
+   * navigator.hardwareConcurrency in cross-origin-isolated pages, 1 where shared memory is
+   * unusable (edge runtimes, pages that are not isolated). Above 1, the shared-memory build
+   * of the chosen kernels runs; results are bit-identical to 1 thread. With 'auto' the helper
+   * threads start on the first large call, with a number at creation.
+   */
+  threads?: 'auto' | number;
   /** A precompiled kernel module: the only way in runtimes that forbid compiling wasm (Cloudflare, Vercel Edge). */
   module?: WebAssembly.Module;
   /** The kernel bytes. */
@@ -78,7 +87,10 @@ export function defaultBackend(): Promise<Backend> | undefined {
 export async function createBackend(opts: InitOptions = {}): Promise<Backend> {
   if (opts.backend === 'reference') return new ReferenceBackend();
   if (opts.backend !== undefined && opts.backend !== 'wasm') fail('ERR_BAD_ARGUMENT', `backend must be 'wasm' or 'reference', got ${String(opts.backend)}`);
-  return backendOn(await loadKernels(opts));
+  const threads = resolveThreads(opts.threads);
+  const backend = await backendOn(await loadKernels(opts, threads > 1), threads);
+  if (typeof opts.threads === 'number') await (backend as WasmBackend).startThreads();
+  return backend;
 }
 
 /** The kernels a wasm backend runs, or undefined for a backend not built by createBackend. */
@@ -87,11 +99,11 @@ export function kernelsOf(backend: Backend): Kernels | undefined {
 }
 
 /** Find and compile the kernels the options ask for, and read their identity. */
-export async function loadKernels(opts: InitOptions): Promise<Kernels> {
+export async function loadKernels(opts: InitOptions, threaded = false): Promise<Kernels> {
   if (typeof WebAssembly !== 'object') {
     fail('ERR_WASM_LOAD', "WebAssembly is not available in this runtime; use init({ backend: 'reference' })");
   }
-  let build = chooseBuild(opts);
+  let build = chooseBuild(opts, threaded);
   let src: WebAssembly.Module | BufferSource | undefined = opts.module ?? opts.bytes;
   if (!src) {
     if (!source) fail('ERR_WASM_LOAD', 'no way to locate kernels.wasm in this runtime: pass init({ module }) or init({ bytes })');
@@ -102,16 +114,18 @@ export async function loadKernels(opts: InitOptions): Promise<Kernels> {
   const stamp = kernelStamp(module);
   // A caller's module or bytes say which build they are when stamped.
   if (stamp && stamp.build !== build) {
-    if ((opts.build ?? 'auto') !== 'auto') fail('ERR_WASM_LOAD', `build '${build}' asked for, but the kernels given are the '${stamp.build}' build`);
+    if ((opts.build ?? 'auto') !== 'auto' && plain(stamp.build) !== plain(build)) fail('ERR_WASM_LOAD', `build '${build}' asked for, but the kernels given are the '${stamp.build}' build`);
     build = stamp.build;
   }
   const hash = stamp?.sha256 ?? (isWasmModule(src) ? null : await sha256Hex(src as BufferSource));
   return { module, build, hash, version: stamp?.version ?? null };
 }
 
-/** A backend on compiled kernels, warmed up. */
-export async function backendOn(k: Kernels): Promise<Backend> {
-  const backend = new WasmBackend(await instantiateKernels(k.module), k.build === 'relaxed');
+/** A backend on compiled kernels, warmed up; a shared-memory build gets its own shared memory and up to `threads` threads. */
+export async function backendOn(k: Kernels, threads = 1): Promise<Backend> {
+  const shared = importsMemory(k.module);
+  const exports = await instantiateKernels(k.module, shared ? sharedMemory() : undefined);
+  const backend = new WasmBackend(exports, plain(k.build) === 'relaxed', shared ? threads : 1, k.module);
   kernelsBehind.set(backend, k);
   if (k.hash !== null) builtOn.set(k.hash, k);
   warmUp(backend);
@@ -123,16 +137,21 @@ export function kernelsBuilt(): readonly Kernels[] {
   return [...builtOn.values()];
 }
 
-/** Pick the build the options ask for. */
-function chooseBuild(opts: InitOptions): KernelBuild {
+/** Pick the build the options ask for; `threaded` picks its shared-memory twin. */
+function chooseBuild(opts: InitOptions, threaded: boolean): KernelBuild {
   const want = opts.build ?? 'auto';
-  if (want === 'relaxed' && !relaxedSimdSupported()) {
-    fail('ERR_WASM_LOAD', "build 'relaxed' asked for, but this runtime does not support relaxed SIMD; use build 'simd' or 'auto'");
+  if (plain(want as KernelBuild) === 'relaxed' && !relaxedSimdSupported()) {
+    fail('ERR_WASM_LOAD', `build '${want}' asked for, but this runtime does not support relaxed SIMD; use build 'simd' or 'auto'`);
   }
-  if (want !== 'auto') return want;
   // A caller-supplied module or bytes is taken as the plain build unless stamped otherwise.
-  if (opts.module || opts.bytes) return 'simd';
-  return relaxedSimdSupported() ? 'relaxed' : 'simd';
+  if (opts.module || opts.bytes) return want === 'auto' ? 'simd' : want;
+  const base = want !== 'auto' ? want : relaxedSimdSupported() ? 'relaxed' : 'simd';
+  return threaded && !base.endsWith('-threads') ? (`${base}-threads` as KernelBuild) : base;
+}
+
+/** The single-thread build a build computes like: threads never change the arithmetic. */
+export function plain(build: KernelBuild): 'simd' | 'relaxed' {
+  return build.startsWith('relaxed') ? 'relaxed' : 'simd';
 }
 
 async function compile(bytes: BufferSource): Promise<WebAssembly.Module> {

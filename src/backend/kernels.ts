@@ -1,6 +1,4 @@
-// Instantiating the kernel module from whatever a runtime can provide. Only this file
-// touches @assemblyscript/loader (deprecated upstream in favour of generated bindings).
-import { instantiate } from '@assemblyscript/loader';
+// Instantiating the kernel module from whatever a runtime can provide.
 import { fail } from '../errors.js';
 
 /** The raw exports of dist/kernels*.wasm: pointers and sizes only. */
@@ -69,9 +67,40 @@ export function isWasmModule(x: unknown): x is WebAssembly.Module {
   return x instanceof WebAssembly.Module || Object.prototype.toString.call(x) === '[object WebAssembly.Module]';
 }
 
+/** The kernel files: plain SIMD, relaxed SIMD (FMA), and each again on shared memory for threads. */
+export type KernelBuild = 'simd' | 'relaxed' | 'simd-threads' | 'relaxed-threads';
+export const KERNEL_BUILDS: readonly KernelBuild[] = ['simd', 'relaxed', 'simd-threads', 'relaxed-threads'];
+
+/** The file of a build in dist/. */
+export function kernelFile(build: KernelBuild): string {
+  return { simd: 'kernels.wasm', relaxed: 'kernels-relaxed.wasm', 'simd-threads': 'kernels-threads.wasm', 'relaxed-threads': 'kernels-relaxed-threads.wasm' }[build];
+}
+
+/** Whether a module is a shared-memory build (it imports its memory instead of declaring one). */
+export function importsMemory(module: WebAssembly.Module): boolean {
+  const realm = (Object.getPrototypeOf(module) as { constructor?: typeof WebAssembly.Module }).constructor;
+  const imports = typeof realm?.imports === 'function' ? realm.imports : WebAssembly.Module.imports;
+  return imports(module).some((i) => i.kind === 'memory');
+}
+
+/**
+ * A shared memory for a threaded build, as large as the runtime will reserve: 4 GiB where it
+ * can (64-bit Node and browsers reserve address space, not memory), less on small devices.
+ */
+export function sharedMemory(): WebAssembly.Memory {
+  for (const maximum of [65536, 16384, 4096]) {
+    try {
+      return new WebAssembly.Memory({ initial: 64, maximum, shared: true });
+    } catch {
+      // try a smaller reservation
+    }
+  }
+  return fail('ERR_WASM_LOAD', 'could not create a shared WebAssembly.Memory; use init({ threads: 1 })');
+}
+
 /** What scripts/build.mjs stamps into each kernel file: its build, SHA-256 and package version. */
 export interface KernelStamp {
-  build: 'simd' | 'relaxed';
+  build: KernelBuild;
   sha256: string;
   version: string;
 }
@@ -87,7 +116,7 @@ export function kernelStamp(module: WebAssembly.Module): KernelStamp | null {
     const [section] = customSections(module, STAMP);
     if (!section) return null;
     const s = JSON.parse(new TextDecoder().decode(section)) as Partial<KernelStamp>;
-    const ok = (s.build === 'simd' || s.build === 'relaxed') && typeof s.sha256 === 'string' && typeof s.version === 'string';
+    const ok = KERNEL_BUILDS.includes(s.build!) && typeof s.sha256 === 'string' && typeof s.version === 'string';
     return ok ? (s as KernelStamp) : null;
   } catch {
     return null;
@@ -100,17 +129,15 @@ export async function sha256Hex(bytes: BufferSource): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-export async function instantiateKernels(module: WebAssembly.Module): Promise<KernelExports> {
+/** An instance of the kernels; a shared-memory build runs on `memory`. */
+export async function instantiateKernels(module: WebAssembly.Module, memory?: WebAssembly.Memory): Promise<KernelExports> {
+  const imports: WebAssembly.Imports = memory ? { env: { memory } } : {};
   try {
-    // The loader's instanceof check fails across realms and it would then try to compile
-    // the module again, which edge runtimes refuse; the kernels import nothing, so plain
-    // instantiation is equivalent there.
-    if (!(module instanceof WebAssembly.Module)) {
-      const instance: WebAssembly.Instance = await WebAssembly.instantiate(module as WebAssembly.Module, {});
-      return instance.exports as unknown as KernelExports;
-    }
-    const { exports } = await instantiate<Record<string, unknown>>(module);
-    return exports as unknown as KernelExports;
+    // Plain instantiation, not @assemblyscript/loader's: the kernels import nothing but their
+    // memory (runtime stub, no asserts), and the loader's `instanceof Response` check alone
+    // makes Node load its fetch implementation, a third of the cold start.
+    const instance: WebAssembly.Instance = await WebAssembly.instantiate(module, imports);
+    return instance.exports as unknown as KernelExports;
   } catch (err) {
     return fail('ERR_WASM_LOAD', `could not instantiate the kernels: ${(err as Error).message}. ` +
       'In edge runtimes that forbid compiling wasm at run time, pass a precompiled module: init({ module }). ' +

@@ -1,5 +1,6 @@
 // The wasm backend: thin shims that check arguments, map buffers to pointers and call
 // the SIMD kernels. All buffers live in the module's one linear memory, carved by Arena.
+// On the shared-memory builds, large calls are cut into pieces run by the thread pool.
 import { fail } from '../errors.js';
 import { Arena } from './arena.js';
 import type { Activation, AdamOptions, Backend, Buf, Csr, DType, F32, I32, MemoryStats, SgdOptions } from './backend.js';
@@ -10,6 +11,17 @@ import {
 } from './check.js';
 import { gatherRowsScaledArgs, rowDotArgs } from './check.js';
 import type { KernelExports } from './kernels.js';
+import { FN, POOLED, cuts, gemmPieces, spans } from './split.js';
+import { CONTROL_BYTES, MAX_PIECES } from './thread-control.js';
+import { ThreadPool } from './threads.js';
+
+/**
+ * Least work per piece worth a hand-over: multiply-adds for gemm and the CSR products,
+ * elements otherwise. Below ~2^18 multiply-adds (≈ 50 µs) two threads lost to one in
+ * bench/threshold.ts on the loaded 2-core machine; 2^19 leaves a margin.
+ */
+const MIN_FLOPS = 1 << 19;
+const MIN_ELEMENTS = 1 << 15;
 
 class WasmBuf<D extends DType = DType> implements Buf<D> {
   freed = false;
@@ -30,22 +42,47 @@ export class WasmBackend implements Backend {
   private readonly memory: WebAssembly.Memory;
   private f32 = new Float32Array(0);
   private i32 = new Int32Array(0);
-  /** Scratch the GEMM packs into; allocated once. */
-  private readonly gemmWork: number;
+  /** Scratch the GEMM packs into, one per thread; allocated once. */
+  private readonly gemmWork: number[] = [];
+  /** Bytes and blocks the backend holds for itself from the start (scratch, control block). */
+  private readonly ownBytes: number;
+  private readonly ownBlocks: number;
+  private readonly pool: ThreadPool | null = null;
   /** Scratch of the CSRᵀ and k-means kernels: grows to the largest need, then is reused. */
   private work = 0;
   private workBytes = 0;
   /** CSR matrices already checked (made by denseToCsr, or validated once). */
   private readonly validCsr = new WeakSet<Csr>();
 
+  /** `threads` > 1 needs the module (a shared-memory build) to start the helper threads from. */
   constructor(
     readonly k: KernelExports,
     relaxed: boolean,
+    readonly threads = 1,
+    module?: WebAssembly.Module,
   ) {
     this.name = relaxed ? 'wasm-relaxed' : 'wasm-simd';
     this.memory = k.memory;
     this.arena = new Arena(k.heapBase(), k.memory);
-    this.gemmWork = this.arena.alloc(k.gemmWorkSize() * 4);
+    if (threads > 1 && module) {
+      // First, so the control block sits where the helpers' views of the memory never go short.
+      const ctl = this.arena.alloc(CONTROL_BYTES);
+      const fns = POOLED.map((name) => k[name] as (...args: number[]) => unknown);
+      this.pool = new ThreadPool(threads, { module, memory: k.memory, ctl, names: [...POOLED] }, fns);
+    }
+    for (let t = 0; t < (this.pool ? Math.min(threads, MAX_PIECES) : 1); t++) this.gemmWork.push(this.arena.alloc(k.gemmWorkSize() * 4));
+    this.ownBytes = this.arena.bytesInUse;
+    this.ownBlocks = this.arena.liveBlocks;
+  }
+
+  /** Calls the thread pool has run cut into pieces (0 without a pool). */
+  get pooledCalls(): number {
+    return this.pool?.jobs ?? 0;
+  }
+
+  /** Starts the helper threads now instead of on the first large call. */
+  startThreads(): Promise<void> {
+    return this.pool?.start() ?? Promise.resolve();
   }
 
   // ---- memory ----
@@ -113,14 +150,13 @@ export class WasmBackend implements Backend {
   }
 
   stats(): MemoryStats {
-    // The GEMM scratch is the backend's own, not a caller's buffer.
+    // The GEMM scratch and control block are the backend's own, not a caller's buffers.
     // highWater may include the kernel scratch when it grew at a peak.
-    const own = this.k.gemmWorkSize() * 4;
     const scratch = this.workBytes > 0 ? 1 : 0;
     return {
-      bytesInUse: this.arena.bytesInUse - own - this.workBytes,
-      highWater: this.arena.highWater - own,
-      buffers: this.arena.liveBlocks - 1 - scratch,
+      bytesInUse: this.arena.bytesInUse - this.ownBytes - this.workBytes,
+      highWater: this.arena.highWater - this.ownBytes,
+      buffers: this.arena.liveBlocks - this.ownBlocks - scratch,
     };
   }
 
@@ -128,27 +164,45 @@ export class WasmBackend implements Backend {
 
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: F32, b: F32, c: F32, accumulate = false): void {
     const s = gemmArgs(transA, transB, m, n, k, a, b, c);
-    this.k.gemm(+transA, +transB, m, n, k, this.ptr(a), s.lda, this.ptr(b), s.ldb, this.ptr(c), s.ldc, +accumulate, this.gemmWork);
+    const pa = this.ptr(a), pb = this.ptr(b), pc = this.ptr(c);
+    const t = this.share(m * n * k, MIN_FLOPS);
+    if (t > 1) {
+      const pieces = gemmPieces(t, +transA, +transB, m, n, k, pa, s.lda, pb, s.ldb, pc, s.ldc, +accumulate, this.gemmWork);
+      if (pieces.length > 1) return this.pool!.run(FN.gemm, pieces);
+    }
+    this.k.gemm(+transA, +transB, m, n, k, pa, s.lda, pb, s.ldb, pc, s.ldc, +accumulate, this.gemmWork[0]);
   }
 
   biasAct(x: F32, bias: F32 | null, rows: number, cols: number, act: Activation, out: F32): void {
     const s = biasActArgs(x, bias, rows, cols, act, out);
-    this.k.biasAct(this.ptr(x), s.ldx, bias ? this.ptr(bias) : 0, rows, cols, s.act, this.ptr(out), s.ldo);
+    const px = this.ptr(x), pb = bias ? this.ptr(bias) : 0, po = this.ptr(out);
+    if (this.byRows(FN.biasAct, rows, cols, (r0, r1) => [px + r0 * s.ldx * 4, s.ldx, pb, r1 - r0, cols, s.act, po + r0 * s.ldo * 4, s.ldo])) return;
+    this.k.biasAct(px, s.ldx, pb, rows, cols, s.act, po, s.ldo);
   }
 
   actBackward(dy: F32, y: F32, n: number, act: Activation, dx: F32, cols?: number): void {
     const s = actBackwardArgs(dy, y, n, act, dx, cols);
-    this.k.actBackward(this.ptr(dy), s.lddy, this.ptr(y), s.ldy, s.rows, s.cols, s.act, this.ptr(dx), s.lddx);
+    const pdy = this.ptr(dy), py = this.ptr(y), pdx = this.ptr(dx);
+    const cut = s.rows > 1
+      ? this.byRows(FN.actBackward, s.rows, s.cols, (r0, r1) => [pdy + r0 * s.lddy * 4, s.lddy, py + r0 * s.ldy * 4, s.ldy, r1 - r0, s.cols, s.act, pdx + r0 * s.lddx * 4, s.lddx])
+      : this.byElements(FN.actBackward, s.cols, (i, len) => [pdy + i * 4, s.lddy, py + i * 4, s.ldy, 1, len, s.act, pdx + i * 4, s.lddx]);
+    if (!cut) this.k.actBackward(pdy, s.lddy, py, s.ldy, s.rows, s.cols, s.act, pdx, s.lddx);
   }
 
   colSum(x: F32, rows: number, cols: number, out: F32, accumulate = false): void {
     const ldx = colSumArgs(x, rows, cols, out);
-    this.k.colSum(this.ptr(x), ldx, rows, cols, this.ptr(out), +accumulate);
+    const px = this.ptr(x), po = this.ptr(out);
+    // By columns: each thread sums whole columns, in the same row order.
+    const t = this.share(rows * cols, MIN_ELEMENTS);
+    if (t > 1 && cols >= 32) return this.pool!.run(FN.colSum, spans(cuts(cols, t, 16), (c0, c1) => [px + c0 * 4, ldx, rows, c1 - c0, po + c0 * 4, +accumulate]));
+    this.k.colSum(px, ldx, rows, cols, po, +accumulate);
   }
 
   softmax(x: F32, rows: number, cols: number, out: F32): void {
     const s = softmaxArgs(x, rows, cols, out);
-    this.k.softmax(this.ptr(x), s.ldx, rows, cols, this.ptr(out), s.ldo);
+    const px = this.ptr(x), po = this.ptr(out);
+    if (this.byRows(FN.softmax, rows, cols, (r0, r1) => [px + r0 * s.ldx * 4, s.ldx, r1 - r0, cols, po + r0 * s.ldo * 4, s.ldo])) return;
+    this.k.softmax(px, s.ldx, rows, cols, po, s.ldo);
   }
 
   softmaxCrossEntropy(logits: F32, labels: I32, rows: number, cols: number, probs: F32, grad: F32 | null, gradScale?: number): number {
@@ -163,12 +217,17 @@ export class WasmBackend implements Backend {
 
   adam(param: F32, grad: F32, m: F32, v: F32, n: number, opts: AdamOptions, mask: F32 | null = null): void {
     const s = adamArgs(param, grad, m, v, n, opts, mask);
-    this.k.adam(this.ptr(param), this.ptr(grad), this.ptr(m), this.ptr(v), mask ? this.ptr(mask) : 0, n, s.lrT, s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, s.eps, s.decay, s.shrink);
+    const pp = this.ptr(param), pg = this.ptr(grad), pm = this.ptr(m), pv = this.ptr(v), pk = mask ? this.ptr(mask) : 0;
+    const rest = [s.lrT, s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, s.eps, s.decay, s.shrink];
+    if (this.byElements(FN.adam, n, (i, len) => [pp + i * 4, pg + i * 4, pm + i * 4, pv + i * 4, pk && pk + i * 4, len, ...rest])) return;
+    this.k.adam(pp, pg, pm, pv, pk, n, s.lrT, s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, s.eps, s.decay, s.shrink);
   }
 
   sgd(param: F32, grad: F32, velocity: F32 | null, n: number, opts: SgdOptions, mask: F32 | null = null): void {
     const s = sgdArgs(param, grad, velocity, n, opts, mask);
-    this.k.sgd(this.ptr(param), this.ptr(grad), velocity ? this.ptr(velocity) : 0, mask ? this.ptr(mask) : 0, n, s.lr, s.momentum, s.l2, s.shrink);
+    const pp = this.ptr(param), pg = this.ptr(grad), pv = velocity ? this.ptr(velocity) : 0, pk = mask ? this.ptr(mask) : 0;
+    if (this.byElements(FN.sgd, n, (i, len) => [pp + i * 4, pg + i * 4, pv && pv + i * 4, pk && pk + i * 4, len, s.lr, s.momentum, s.l2, s.shrink])) return;
+    this.k.sgd(pp, pg, pv, pk, n, s.lr, s.momentum, s.l2, s.shrink);
   }
 
   // ---- sparse ----
@@ -194,14 +253,22 @@ export class WasmBackend implements Backend {
   csrMatmul(a: Csr, b: F32, n: number, c: F32, accumulate = false): void {
     const s = csrMatmulArgs(a, b, n, c);
     this.csrContent('a', a);
-    this.k.csrMatmul(this.ptr(a.rowPtr), this.ptr(a.colIdx), this.ptr(a.values), a.rows, this.ptr(b), s.ldb, n, this.ptr(c), s.ldc, +accumulate);
+    const rp = this.ptr(a.rowPtr), ci = this.ptr(a.colIdx), va = this.ptr(a.values), pb = this.ptr(b), pc = this.ptr(c);
+    const t = a.rows > 1 ? this.share(a.nnz * n, MIN_FLOPS) : 1;
+    if (t > 1) return this.pool!.run(FN.csrMatmul, spans(cuts(a.rows, t, 4), (r0, r1) => [rp + r0 * 4, ci, va, r1 - r0, pb, s.ldb, n, pc + r0 * s.ldc * 4, s.ldc, +accumulate]));
+    this.k.csrMatmul(rp, ci, va, a.rows, pb, s.ldb, n, pc, s.ldc, +accumulate);
   }
 
   matmulCsrT(x: F32, m: number, w: Csr, c: F32, accumulate = false): void {
     const s = matmulCsrTArgs(x, m, w, c);
     this.csrContent('w', w);
-    const work = this.scratch(this.k.csrTWorkSize(w.cols));
-    this.k.matmulCsrT(this.ptr(x), s.ldx, m, w.cols, this.ptr(w.rowPtr), this.ptr(w.colIdx), this.ptr(w.values), w.rows, this.ptr(c), s.ldc, +accumulate, work);
+    const px = this.ptr(x), rp = this.ptr(w.rowPtr), ci = this.ptr(w.colIdx), va = this.ptr(w.values), pc = this.ptr(c);
+    // One scratch per thread, 64-byte aligned; blocks of 16 rows keep the kernel's fast path.
+    const t = m >= 32 ? this.share(m * w.nnz, MIN_FLOPS) : 1;
+    const each = Math.ceil(this.k.csrTWorkSize(w.cols) / 16) * 16;
+    const work = this.scratch(each * t);
+    if (t > 1) return this.pool!.run(FN.matmulCsrT, spans(cuts(m, t, 16), (r0, r1, p) => [px + r0 * s.ldx * 4, s.ldx, r1 - r0, w.cols, rp, ci, va, w.rows, pc + r0 * s.ldc * 4, s.ldc, +accumulate, work + p * each * 4]));
+    this.k.matmulCsrT(px, s.ldx, m, w.cols, rp, ci, va, w.rows, pc, s.ldc, +accumulate, work);
   }
 
   // ---- clustering and routing ----
@@ -211,7 +278,7 @@ export class WasmBackend implements Backend {
     // Blocks of up to 256 rows keep the GEMM efficient and the scratch small.
     const block = Math.max(1, Math.min(rows, 256));
     const work = this.scratch(this.k.kmeansWorkSize(k, block));
-    this.k.kmeansAssign(this.ptr(x), s.ldx, rows, dims, this.ptr(centroids), s.ldc, k, this.ptr(assign), this.ptr(dist), work, block, this.gemmWork);
+    this.k.kmeansAssign(this.ptr(x), s.ldx, rows, dims, this.ptr(centroids), s.ldc, k, this.ptr(assign), this.ptr(dist), work, block, this.gemmWork[0]);
   }
 
   topk(x: F32, rows: number, cols: number, k: number, values: F32, indices: I32): void {
@@ -246,6 +313,28 @@ export class WasmBackend implements Backend {
   }
 
   // ---- helpers ----
+
+  /** Threads worth using for `work` units at `min` per thread: 1 without a pool; starts the pool's threads on first need. */
+  private share(work: number, min: number): number {
+    const pool = this.pool;
+    if (!pool || work < 2 * min) return 1;
+    if (pool.ready < pool.size) pool.start().catch(() => {}); // until they serve, the caller runs alone
+    return Math.min(pool.ready, Math.floor(work / min));
+  }
+
+  /** Runs a row kernel cut into whole-row pieces when large enough; false if it should run uncut. */
+  private byRows(fn: number, rows: number, cols: number, piece: (r0: number, r1: number) => number[]): boolean {
+    const t = rows > 1 ? this.share(rows * cols, MIN_ELEMENTS) : 1;
+    if (t > 1) this.pool!.run(fn, spans(cuts(rows, t, 1), piece));
+    return t > 1;
+  }
+
+  /** Runs an element-wise kernel cut at multiples of 16 elements when large enough. */
+  private byElements(fn: number, n: number, piece: (at: number, len: number) => number[]): boolean {
+    const t = this.share(n, MIN_ELEMENTS);
+    if (t > 1) this.pool!.run(fn, spans(cuts(n, t, 16), (i0, i1) => piece(i0, i1 - i0)));
+    return t > 1;
+  }
 
   private rowIndices(idx: I32, count: number, limit: number): void {
     const bad = this.k.firstBadIndex(this.ptr(idx), count, limit);
@@ -285,13 +374,14 @@ export class WasmBackend implements Backend {
   }
 
   /** Views over the whole memory, re-created after growth detaches the old ones. */
+  // A grown shared memory keeps its old views valid but short: compare lengths, not buffers.
   private heapF32(): Float32Array {
-    if (this.f32.buffer !== this.memory.buffer) this.f32 = new Float32Array(this.memory.buffer);
+    if (this.f32.byteLength !== this.memory.buffer.byteLength) this.f32 = new Float32Array(this.memory.buffer);
     return this.f32;
   }
 
   private heapI32(): Int32Array {
-    if (this.i32.buffer !== this.memory.buffer) this.i32 = new Int32Array(this.memory.buffer);
+    if (this.i32.byteLength !== this.memory.buffer.byteLength) this.i32 = new Int32Array(this.memory.buffer);
     return this.i32;
   }
 }

@@ -4,11 +4,14 @@
 import { readFile } from 'node:fs/promises';
 import { fail } from '../errors.js';
 import { type KernelSource, setKernelSource } from '../backend/init.js';
+import { kernelFile } from '../backend/kernels.js';
+import { setThreadPlatform } from '../backend/threads.js';
+import { nodeThreads } from '../backend/threads-node.js';
 import { nodeWorkers } from '../parallel/node.js';
 import { setWorkerPlatform } from '../parallel/platform.js';
 
 export const nodeKernelSource: KernelSource = async (build, url) => {
-  const name = build === 'relaxed' ? 'kernels-relaxed.wasm' : 'kernels.wasm';
+  const name = kernelFile(build);
   // Next to the bundle (dist/index.js), or in dist/ when running from source (tests, tsx).
   const places = url ? [new URL(url)] : [new URL(`./${name}`, import.meta.url), new URL(`../../dist/${name}`, import.meta.url)];
   for (const place of places) {
@@ -21,8 +24,9 @@ export const nodeKernelSource: KernelSource = async (build, url) => {
   return fail('ERR_WASM_LOAD', `${name} not found at ${places.map(String).join(' or ')}; run \`npm run build\``);
 };
 
-/** Kernels from dist/ and worker_threads for the pool; calling it again changes nothing. */
+/** Kernels from dist/, worker_threads for the pool and the kernel threads; calling it again changes nothing. */
 export function installNodeRuntime(): void {
   setWorkerPlatform(nodeWorkers);
   setKernelSource(nodeKernelSource);
+  setThreadPlatform(nodeThreads);
 }

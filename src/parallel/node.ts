@@ -1,7 +1,8 @@
 // Workers in Node: worker_threads running dist/worker.node.mjs, spoken to through comlink's node adapter.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type { Worker as NodeWorker } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { fail } from '../errors.js';
 import type { WorkerHandle, WorkerPlatform } from './platform.js';
@@ -15,6 +16,8 @@ function defaultWorkerUrl(): URL {
 }
 
 function spawn(url?: string | URL): WorkerHandle {
+  // Loaded on the first worker, not at import: worker_threads is a good part of the cold start.
+  const { Worker } = createRequire(import.meta.url)('node:worker_threads') as { Worker: typeof NodeWorker };
   const worker = new Worker(url ?? defaultWorkerUrl(), { name: 'sparse-experts' });
   worker.unref(); // idle until the pool gives it a task
   return {

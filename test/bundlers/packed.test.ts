@@ -18,7 +18,8 @@ packed.after((ctx) => ctx.p?.remove());
 const ENTRIES = ['index', 'backend', 'parallel', 'nn'].flatMap((e) => [`${e}.js`, `${e}.cjs`, `${e}.browser.js`, `${e}.edge.js`, `${e}.d.ts`, `${e}.d.cts`]);
 const RUNS = [
   'README.md', 'package.json', 'dist/cli.js', 'dist/core.js', 'dist/core.cjs', 'dist/core.browser.js', 'dist/core.edge.js',
-  ...ENTRIES.map((f) => `dist/${f}`), 'dist/kernels.wasm', 'dist/kernels-relaxed.wasm', 'dist/worker.mjs', 'dist/worker.node.mjs', 'dist/queue-processor.mjs',
+  ...ENTRIES.map((f) => `dist/${f}`), 'dist/kernels.wasm', 'dist/kernels-relaxed.wasm', 'dist/kernels-threads.wasm', 'dist/kernels-relaxed-threads.wasm', 'dist/thread-worker.mjs',
+  'dist/worker.mjs', 'dist/worker.node.mjs', 'dist/queue-processor.mjs',
 ];
 
 packed('the tarball holds the bundles, kernels, workers and declarations only (no .wat, no source maps)', ({ p }) => {

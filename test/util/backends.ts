@@ -8,8 +8,8 @@ export type Arr = Float32Array | Int32Array;
 /** The buffers made from a tuple of arrays, dtype for dtype. */
 export type Bufs<T extends readonly Arr[]> = { [K in keyof T]: T[K] extends Int32Array ? I32 : F32 };
 
-/** The plain SIMD build unless KERNEL_BUILD=relaxed (needs a runtime with relaxed SIMD). */
-export const wasm: Backend = await init({ build: process.env.KERNEL_BUILD === 'relaxed' ? 'relaxed' : 'simd' });
+/** The plain SIMD build unless KERNEL_BUILD=relaxed (needs a runtime with relaxed SIMD); one thread unless THREADS=n. */
+export const wasm: Backend = await init({ build: process.env.KERNEL_BUILD === 'relaxed' ? 'relaxed' : 'simd', threads: Number(process.env.THREADS ?? 1) });
 export const reference = new ReferenceBackend();
 
 /**

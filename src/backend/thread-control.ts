@@ -1,0 +1,56 @@
+// The control block the calling thread and the kernel threads share, in the kernels' own
+// memory. A job is one kernel index and the argument lists of its pieces; any thread may
+// claim any piece (the caller too), so a helper that is late — descheduled on a busy
+// machine — never holds the caller up: the caller runs the pieces nobody has claimed.
+// The ticket word holds job sequence (16 bits) | piece count (8) | next piece (8): a claim
+// is one compare-exchange on it, and a stale claim from an older job can never succeed.
+
+export const TICKET = 0;
+/** Pieces finished in the current job. */
+export const FINISHED = 1;
+export const FN = 2;
+export const NARGS = 3;
+/** Nonzero: helpers leave their loop. */
+export const STOP = 4;
+export const MAX_PIECES = 64;
+export const MAX_ARGS = 24;
+const ARGS_BYTE = 64;
+export const CONTROL_BYTES = ARGS_BYTE + MAX_PIECES * MAX_ARGS * 8;
+
+/** Index of control word `w` in an Int32Array over the memory. */
+export function word(ctl: number, w: number): number {
+  return (ctl >> 2) + w;
+}
+
+/** Index of piece p's first argument in a Float64Array over the memory. */
+export function argsAt(ctl: number, p: number): number {
+  return ((ctl + ARGS_BYTE) >> 3) + p * MAX_ARGS;
+}
+
+export const ticketSeq = (t: number): number => t >>> 16;
+
+/** Claims and runs pieces of job `seq` until none is left; each one finished bumps FINISHED and the last wakes the caller. */
+export function claimPieces(i32: Int32Array, f64: Float64Array, ctl: number, seq: number, fns: readonly ((...args: number[]) => unknown)[]): void {
+  const ticket = word(ctl, TICKET), finished = word(ctl, FINISHED);
+  for (;;) {
+    const t = Atomics.load(i32, ticket);
+    const next = t & 0xff, count = (t >>> 8) & 0xff;
+    if (ticketSeq(t) !== seq || next >= count) return;
+    if (Atomics.compareExchange(i32, ticket, t, t + 1) !== t) continue;
+    const at = argsAt(ctl, next), n = i32[word(ctl, NARGS)];
+    const args: number[] = [];
+    for (let i = 0; i < n; i++) args.push(f64[at + i]);
+    fns[i32[word(ctl, FN)]](...args);
+    if (Atomics.add(i32, finished, 1) + 1 === count) Atomics.notify(i32, finished);
+  }
+}
+
+/** What a kernel thread is started with. */
+export interface ThreadInit {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  /** Byte offset of the control block. */
+  ctl: number;
+  /** Kernel export names, indexed by FN. */
+  names: string[];
+}

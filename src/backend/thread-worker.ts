@@ -1,0 +1,35 @@
+// Kernel thread entry (built to dist/thread-worker.mjs): instantiates the shared-memory
+// kernels on the memory it is given and then serves the control block. It never returns
+// to its event loop, so its first message is the only one it reads.
+import { STOP, TICKET, claimPieces, ticketSeq, word, type ThreadInit } from './thread-control.js';
+
+/** Polls of the ticket before sleeping: hand-overs within a training step stay cheap. */
+const SPIN = 20_000;
+
+async function serve(init: ThreadInit, ready: () => void): Promise<void> {
+  const { exports } = await WebAssembly.instantiate(init.module, { env: { memory: init.memory } });
+  const fns = init.names.map((name) => exports[name] as (...args: number[]) => unknown);
+  // The control block sits below everything the caller allocates, so these views never go short.
+  const i32 = new Int32Array(init.memory.buffer);
+  const f64 = new Float64Array(init.memory.buffer);
+  const ticket = word(init.ctl, TICKET);
+  let seen = ticketSeq(Atomics.load(i32, ticket));
+  ready();
+  for (;;) {
+    let t = Atomics.load(i32, ticket);
+    for (let spins = 0; ticketSeq(t) === seen; spins++) {
+      if (spins > SPIN) Atomics.wait(i32, ticket, t);
+      t = Atomics.load(i32, ticket);
+    }
+    if (i32[word(init.ctl, STOP)]) return;
+    seen = ticketSeq(t);
+    claimPieces(i32, f64, init.ctl, seen, fns);
+  }
+}
+
+if ('WorkerGlobalScope' in globalThis) {
+  self.addEventListener('message', (e) => void serve((e as MessageEvent<ThreadInit>).data, () => self.postMessage('ready')).then(() => self.close()), { once: true });
+} else {
+  const { parentPort } = await import('node:worker_threads');
+  parentPort!.once('message', (init: ThreadInit) => void serve(init, () => parentPort!.postMessage('ready')).then(() => process.exit(0)));
+}

@@ -1,0 +1,133 @@
+// The intra-op pool: helper threads running the shared-memory kernels on the caller's own
+// memory. A call is cut into pieces that write disjoint outputs (src/backend/split.ts); the
+// helpers take the first pieces, the caller runs the last one, then waits for the others.
+// Each output element is computed by the same instructions whatever the cut, so results
+// are bit-identical for any thread count.
+import { fail } from '../errors.js';
+import { FINISHED, FN, MAX_PIECES, NARGS, STOP, TICKET, argsAt, claimPieces, word, type ThreadInit } from './thread-control.js';
+
+/** How a runtime starts kernel threads; installed by the Node and browser entries. */
+export interface ThreadPlatform {
+  /** Logical cores. */
+  cores(): number;
+  /** Starts a thread running `url` with `init` as its first message; resolves when it is serving. */
+  start(url: URL, init: ThreadInit): Promise<{ stop(): void }>;
+}
+
+let platform: ThreadPlatform | undefined;
+
+export function setThreadPlatform(p: ThreadPlatform): void {
+  platform = p;
+}
+
+/**
+ * Whether kernels can run on several threads here: a thread platform, shared memory, and
+ * in browsers a cross-origin-isolated page (else SharedArrayBuffer cannot be posted).
+ */
+export function threadsUsable(): boolean {
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  return platform !== undefined && typeof SharedArrayBuffer === 'function' && isolated !== false;
+}
+
+/** Threads per backend for `threads` ('auto': every core; 1 where threads are unusable). */
+export function resolveThreads(threads: 'auto' | number | undefined): number {
+  if (threads !== undefined && threads !== 'auto' && !(Number.isInteger(threads) && threads >= 1)) {
+    fail('ERR_BAD_ARGUMENT', `threads must be 'auto' or an integer ≥ 1, got ${String(threads)}`);
+  }
+  if (!threadsUsable()) return 1;
+  return threads === undefined || threads === 'auto' ? Math.max(1, platform!.cores()) : threads;
+}
+
+/** Polls before sleeping while helpers finish the pieces they claimed. */
+const SPIN = 20_000;
+/** Where the thread entry is: next to the bundle, or in dist/ when running from source. */
+const ENTRY = ['./thread-worker.mjs', '../../dist/thread-worker.mjs'];
+
+export class ThreadPool {
+  private readonly i32: Int32Array;
+  private readonly f64: Float64Array;
+  private helpers: { stop(): void }[] = [];
+  private starting: Promise<void> | null = null;
+  private seq = 0;
+  /** Calls cut into pieces so far. */
+  jobs = 0;
+  /** Atomics.wait is not allowed on a browser's main thread: spin there. */
+  private readonly canWait: boolean;
+
+  constructor(
+    /** Threads wanted, the caller included. */
+    readonly size: number,
+    private readonly init: ThreadInit,
+    private readonly fns: ((...args: number[]) => unknown)[],
+  ) {
+    this.i32 = new Int32Array(init.memory.buffer);
+    this.f64 = new Float64Array(init.memory.buffer);
+    let canWait = true;
+    try {
+      Atomics.wait(this.i32, word(init.ctl, FINISHED), -1, 0);
+    } catch {
+      canWait = false;
+    }
+    this.canWait = canWait;
+  }
+
+  /** Threads that can take a share now, the caller included. */
+  get ready(): number {
+    return Math.min(1 + this.helpers.length, MAX_PIECES);
+  }
+
+  /** Starts the helpers (once); resolves when all serve, rejects if one could not start. */
+  start(): Promise<void> {
+    this.starting ??= this.startAll();
+    return this.starting;
+  }
+
+  private async startAll(): Promise<void> {
+    while (this.helpers.length < this.size - 1) this.helpers.push(await startOne(this.init));
+  }
+
+  /** Runs kernel `fn` once per piece of arguments (at most MAX_PIECES, MAX_ARGS each); returns when all are done. */
+  run(fn: number, pieces: number[][]): void {
+    const { ctl } = this.init;
+    this.jobs++;
+    pieces.forEach((args, p) => this.f64.set(args, argsAt(ctl, p)));
+    this.i32[word(ctl, FN)] = fn;
+    this.i32[word(ctl, NARGS)] = pieces[0].length;
+    Atomics.store(this.i32, word(ctl, FINISHED), 0);
+    this.seq = (this.seq + 1) & 0xffff;
+    Atomics.store(this.i32, word(ctl, TICKET), (this.seq << 16) | (pieces.length << 8));
+    Atomics.notify(this.i32, word(ctl, TICKET));
+    claimPieces(this.i32, this.f64, ctl, this.seq, this.fns);
+    // Only pieces a helper is running are left.
+    const finished = word(ctl, FINISHED);
+    for (let spins = 0; ; spins++) {
+      const now = Atomics.load(this.i32, finished);
+      if (now === pieces.length) return;
+      if (spins > SPIN && this.canWait) Atomics.wait(this.i32, finished, now, 1);
+    }
+  }
+
+  /** Ends the helper threads. */
+  stop(): void {
+    const { ctl } = this.init;
+    this.i32[word(ctl, STOP)] = 1;
+    this.seq = (this.seq + 1) & 0xffff;
+    Atomics.store(this.i32, word(ctl, TICKET), this.seq << 16);
+    Atomics.notify(this.i32, word(ctl, TICKET));
+    for (const h of this.helpers) h.stop();
+    this.helpers = [];
+  }
+}
+
+async function startOne(init: ThreadInit): Promise<{ stop(): void }> {
+  if (!platform) fail('ERR_WASM_LOAD', 'this runtime has no threads for the kernels');
+  let last: unknown;
+  for (const place of ENTRY) {
+    try {
+      return await platform.start(new URL(place, import.meta.url), init);
+    } catch (err) {
+      last = err;
+    }
+  }
+  return fail('ERR_WASM_LOAD', `could not start a kernel thread (dist/thread-worker.mjs): ${(last as Error)?.message}; run \`npm run build\``, last);
+}

@@ -1,0 +1,132 @@
+// The intra-op pool: every pooled kernel on 1, 2 and 3 threads over one shared memory, on
+// odd shapes large enough to be cut, against the reference and bit for bit against 1 thread.
+import { readFileSync } from 'node:fs';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { WasmBackend } from '../src/backend/wasm.js';
+import type { Backend } from '../src/index.js';
+import { type F32, backendFor, createBackend, kernelRef } from '../src/backend/index.js';
+import { cuts, gemmPieces } from '../src/backend/split.js';
+import type { Arr } from './util/backends.js';
+import { exec, reference } from './util/backends.js';
+import { allClose, allEqual } from './util/close.js';
+import { SEED, rng } from './util/prng.js';
+
+const pools: Backend[] = await Promise.all([1, 2, 3].map((threads) => createBackend({ build: 'simd', threads })));
+const [one] = pools;
+
+/** Runs `run` on every pool and the reference; checks closeness to the reference and identity with 1 thread. */
+function onAll(seed: number, what: string, arrays: readonly Arr[], run: (b: Backend, bufs: F32[]) => void, outs: number[], atol = 1e-5, rtol = 1e-4): void {
+  const cut = pools.map((b) => (b as WasmBackend).pooledCalls);
+  const ref = exec(reference, arrays, (bufs) => run(reference, bufs as unknown as F32[]));
+  const base = exec(one, arrays, (bufs) => run(one, bufs as unknown as F32[]));
+  for (const o of outs) allClose(base.out[o], ref.out[o], atol, rtol, seed, `${what} vs reference`);
+  for (const b of pools.slice(1)) {
+    const got = exec(b, arrays, (bufs) => run(b, bufs as unknown as F32[]));
+    for (const o of outs) allEqual(got.out[o], base.out[o], seed, `${what} on ${b.threads} threads vs 1`);
+  }
+  assert.equal(pools.map((b, i) => (b as WasmBackend).pooledCalls > cut[i]), [false, true, true], `${what} was cut into pieces (seed ${seed})`);
+}
+
+test('the pools run the shared-memory build on the threads asked for', () => {
+  assert.equal(pools.map((b) => [kernelRef(b).build, b.threads]), [['simd', 1], ['simd-threads', 2], ['simd-threads', 3]]);
+});
+
+test('gemm in every form, strided and accumulating, is bit-identical on 1, 2 and 3 threads', () => {
+  const r = rng(SEED + 40);
+  // Few rows (the gemv path, cut by columns), tall (cut by rows, a short last block), wide, transposed.
+  const shapes = [[3, 6001, 97], [4, 2523, 161], [211, 9, 901], [85, 13, 1433], [67, 131, 191], [129, 257, 53]];
+  for (const [m, n, k] of shapes) {
+    for (const [ta, tb] of [[false, false], [false, true], [true, false]]) {
+      const acc = r.int(0, 2) === 1, pad = r.int(0, 3);
+      const [ra, ca] = ta ? [k, m] : [m, k], [rb, cb] = tb ? [n, k] : [k, n];
+      // a and c as strided views (a leading dimension wider than the matrix).
+      const lda = ca + pad, ldc = n + pad;
+      onAll(SEED + 40, `gemm ${ta ? 'T' : 'N'}${tb ? 'T' : 'N'} ${m}×${n}×${k} acc=${acc} pad=${pad}`,
+        [r.floats(ra * lda), r.floats(rb * cb), r.floats(m * ldc)],
+        (b, [a, bb, c]) => b.gemm(ta, tb, m, n, k, b.subBuffer(a, 0, (ra - 1) * lda + ca, lda), bb, b.subBuffer(c, 0, (m - 1) * ldc + n, ldc), acc), [2], 2e-4, 1e-4);
+    }
+  }
+});
+
+test('gemm is cut for these shapes: by columns at multiples of 16, by rows at multiples of 40, never a last block under 5 rows', () => {
+  const widths = (p: number[][], i: number) => p.map((x) => x[i]);
+  assert.equal(widths(gemmPieces(3, 0, 0, 3, 1001, 97, 0, 97, 0, 1001, 0, 1001, 0, [0, 0, 0]), 3), [336, 336, 329]);
+  assert.equal(widths(gemmPieces(2, 0, 0, 211, 9, 301, 0, 301, 0, 9, 0, 9, 0, [0, 0]), 2), [120, 91]);
+  assert.equal(widths(gemmPieces(2, 0, 0, 43, 9, 301, 0, 301, 0, 9, 0, 9, 0, [0, 0]), 2), [43]);
+  assert.equal(cuts(100, 3, 16), [0, 32, 64, 100]);
+});
+
+test('CSR × dense and dense × CSRᵀ are bit-identical on 1, 2 and 3 threads', () => {
+  const r = rng(SEED + 41);
+  const [m, k, n] = [301, 777, 203];
+  const sparse = r.floats(m * k).map((v) => (Math.abs(v) < 0.7 ? 0 : v));
+  onAll(SEED + 41, `csrMatmul ${m}×${k}·${k}×${n}`, [sparse, r.floats(k * n), r.floats(m * n)], (b, [a, bb, c]) => {
+    const csr = b.denseToCsr(a, m, k, 0);
+    b.csrMatmul(csr, bb, n, c, true);
+    b.freeCsr(csr);
+  }, [2]);
+  const rows = 203, wOut = 301;
+  onAll(SEED + 41, `matmulCsrT ${rows}×${k}·(${wOut}×${k})ᵀ`, [r.floats(rows * k), sparse, r.floats(rows * wOut)], (b, [x, wd, c]) => {
+    const w = b.denseToCsr(wd, wOut, k, 0);
+    b.matmulCsrT(x, rows, w, c);
+    b.freeCsr(w);
+  }, [2]);
+});
+
+test('row-wise and element-wise kernels are bit-identical on 1, 2 and 3 threads', () => {
+  const r = rng(SEED + 42);
+  const [rows, cols] = [333, 301], n = rows * cols;
+  onAll(SEED + 42, 'biasAct relu', [r.floats(n), r.floats(cols), r.floats(n)], (b, [x, bias, out]) => b.biasAct(x, bias, rows, cols, 'relu', out), [2], 0, 0);
+  onAll(SEED + 42, 'softmax', [r.floats(n, -5, 5), r.floats(n)], (b, [x, out]) => b.softmax(x, rows, cols, out), [1], 1e-6, 1e-5);
+  onAll(SEED + 42, 'actBackward relu', [r.floats(n), r.floats(n), r.floats(n)], (b, [dy, y, dx]) => b.actBackward(dy, y, n, 'relu', dx), [2], 0, 0);
+  onAll(SEED + 42, 'actBackward relu by rows', [r.floats(n), r.floats(n), r.floats(n)], (b, [dy, y, dx]) => b.actBackward(dy, y, n, 'relu', dx, cols), [2], 0, 0);
+  onAll(SEED + 42, 'colSum', [r.floats(n), r.floats(cols)], (b, [x, out]) => b.colSum(x, rows, cols, out, true), [1], 1e-4, 1e-4);
+  const mask = r.floats(n).map((v) => (v > -0.5 ? 1 : 0));
+  onAll(SEED + 42, 'adam', [r.floats(n), r.floats(n), r.floats(n), r.floats(n, 0, 1), mask], (b, [p, g, m, v, k]) =>
+    b.adam(p, g, m, v, n, { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-7, step: 3, l1: 1e-4, weightDecay: 1e-3 }, k), [0, 2, 3], 1e-6, 1e-5);
+  onAll(SEED + 42, 'sgd', [r.floats(n), r.floats(n), r.floats(n)], (b, [p, g, vel]) => b.sgd(p, g, vel, n, { lr: 0.1, momentum: 0.9, l2: 1e-3 }), [0, 2], 1e-6, 1e-5);
+});
+
+test('the helpers see memory grown after they started', () => {
+  const b = pools[2];
+  const big = b.alloc(40_000_000); // grows the shared memory by ~160 MB
+  const r = rng(SEED + 43);
+  onAll(SEED + 43, 'gemm after growth', [r.floats(150 * 200), r.floats(200 * 170), r.floats(150 * 170)], (bk, [a, bb, c]) => bk.gemm(false, false, 150, 170, 200, a, bb, c), [2]);
+  b.free(big);
+});
+
+test('threads: a bad count is ERR_BAD_ARGUMENT; the library stays usable', async () => {
+  for (const threads of [0, 1.5, -2, 'all']) {
+    const err = await createBackend({ threads: threads as number }).then(() => null, (e: { code?: string }) => e);
+    assert.is(err?.code, 'ERR_BAD_ARGUMENT', String(threads));
+  }
+  assert.ok(await createBackend({ threads: 2 }));
+});
+
+test('a threaded backend is named by its own build and hash, and backendFor finds it again', async () => {
+  const ref = kernelRef(pools[1]);
+  assert.is.not(ref.hash, kernelRef(one).hash);
+  assert.equal(kernelRef(await backendFor(ref)), ref);
+});
+
+test('the shared-memory builds have no data segments to re-apply when a helper instantiates them', () => {
+  for (const file of ['kernels-threads.wasm', 'kernels-relaxed-threads.wasm']) {
+    const bytes = readFileSync(new URL(`../dist/${file}`, import.meta.url));
+    const ids: number[] = [];
+    for (let at = 8; at < bytes.length; ) {
+      ids.push(bytes[at++]);
+      let size = 0;
+      for (let shift = 0; ; shift += 7) {
+        const byte = bytes[at++];
+        size |= (byte & 0x7f) << shift;
+        if (byte < 0x80) break;
+      }
+      at += size;
+    }
+    assert.ok(ids.includes(2), `${file} imports its memory`);
+    assert.not.ok(ids.includes(11), `${file} has a data section`);
+  }
+});
+
+test.run();
