@@ -5,7 +5,7 @@ import { init } from '../../dist/index.js';
 import { FORMS, SHAPES, data, transposes } from './shapes.mjs';
 
 const [build, minMs] = [process.argv[2], Number(process.argv[3])];
-const b = await init({ build });
+const b = await init({ build, threads: 1 }); // one thread, like tfjs's side
 const results = [];
 for (const [m, k, n] of SHAPES) {
   for (const form of FORMS) {

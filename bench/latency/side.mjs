@@ -31,7 +31,7 @@ async function predictor() {
     // What a caller does: rows in, class ids out (argMax read back), tensors freed.
     return { self, run: async (at, rows) => tf.tidy(() => m.predict(tf.tensor2d(test.x.subarray(at * 784, (at + rows) * 784), [rows, 784])).argMax(-1)).data() };
   }
-  const backend = await init({ build: 'simd' });
+  const backend = await init({ build: 'simd', threads: 1 }); // one thread, like tfjs's side
   const model = new SparseExpertModel({ ...variants[variant], expert, workers: 0, seed: 1, backend });
   await model.fit(train);
   return { self: { side: variant, backend: backend.name }, run: (at, rows) => model.predict(test.x.subarray(at * 784, (at + rows) * 784), rows) };

@@ -8,7 +8,8 @@ import { MlpExpert, accuracy, init } from '../../dist/index.js';
 import { loadData } from './data.mjs';
 
 const [build, data, timed, accEpochs] = [process.argv[2], process.argv[3], Number(process.argv[4]), Number(process.argv[5])];
-const backend = await init({ build });
+// One thread, like the tfjs side (bench:threads compares thread counts).
+const backend = await init({ build, threads: 1 });
 const { train, test } = loadData(data);
 const starts = [], rates = [];
 if (timed > 0) {
