@@ -3,7 +3,8 @@
 // the samples/s of each epoch after the first and a hash of the trained weights.
 //   node bench/threads/train.mjs simd|relaxed THREADS EPOCHS
 import { createHash } from 'node:crypto';
-import { MlpExpert, accuracy, createBackend, loadMnist } from '../../dist/index.js';
+import { MlpExpert, accuracy, loadMnist } from '../../dist/index.js';
+import { createBackend } from '../../dist/backend.js';
 
 const [build, threads, epochs] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
 const backend = await createBackend({ build, threads });
