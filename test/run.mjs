@@ -39,7 +39,7 @@ const parts = [
   { name: 'runtimes', dir: 'test/runtimes', pattern: '\\.test\\.ts$', minutes: 3 },
 ];
 
-/** `.skip(` / `.only(` calls at the start of a line: each leaves tests out of the count. */
+/** skip / only calls (`test.skip`, `suite.only`) at the start of a line: each leaves tests out of the count. */
 function focusedOrSkipped() {
   const found = [];
   for (const file of testFiles) {
