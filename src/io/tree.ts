@@ -3,12 +3,12 @@
 // { $tensor: i }; numbers JSON cannot hold (NaN, ±Infinity, −0) become { $number: "…" };
 // object keys are sorted so the same state always gives the same bytes.
 import { fail } from '../errors.js';
+import type { Json } from '../parallel/task.js';
 import type { Tensor } from './container.js';
 
 /** Number arrays at least this long go to the data section (short ones stay readable in the header). */
 const LONG = 16;
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 export interface Flat {
   tree: Json;
