@@ -2,6 +2,7 @@
 // (dist/index.browser.js) and throws on failure; what it returns is printed next to its
 // name. To add a browser check, export one more async function here.
 import { checkGemm } from './gemm-check.js';
+import { checkKernels } from './kernel-check.js';
 import { digest, hex, trainBlobs } from './train-check.js';
 import { trainAndSave } from '../runtimes/scenario.mjs';
 import type * as Lib from '../../src/entry/browser.js';
@@ -23,6 +24,14 @@ export const gemmSimdMatchesReference: Check = async (lib) => {
 export const gemmRelaxedMatchesReference: Check = async (lib) => {
   const backend = await lib.init({ build: 'relaxed' });
   return `${checkGemm(backend, new lib.ReferenceBackend(), 22)} products on ${backend.name}`;
+};
+
+export const everyKernelOnTheBuildChromiumPicksMatchesReference: Check = async (lib) => {
+  const backend = await lib.init(); // 'auto': the relaxed (FMA) build here
+  const reference = new lib.ReferenceBackend();
+  let calls = 0;
+  for (const seed of [31, 32, 33]) calls += checkKernels(backend, reference, seed);
+  return `${calls} kernel calls on ${backend.name}`;
 };
 
 export const initFromGivenUrl: Check = async (lib) => {
