@@ -28,7 +28,7 @@ export interface EnsembleResult extends Scores {
   /** Mean non-zero parameters per expert and FLOPs per sample of the whole ensemble. */
   parameters: number;
   flops_per_sample: number;
-  experts: { rows: number; accuracy?: number; sparsity: number; parameters: number; non_zero: number }[];
+  experts: { rows: number; accuracy?: number; sparsity: number; parameters: number; non_zero: number; wasm_high_water_mb: number }[];
 }
 
 export interface RecipeOptions {
@@ -90,7 +90,7 @@ export async function ensemble(train: Dataset, test: Dataset, spec: EnsembleSpec
       partition: spec.partition.overlap ? `${spec.partition.kind} (overlap ${spec.partition.overlap})` : spec.partition.kind, combine: describeCombine(c), sparsity: spec.sparsity?.sparsity ?? 0,
       parameters: Math.round(report.experts.reduce((s, e) => s + e.nonZero, 0) / report.experts.length),
       flops_per_sample: model.flopsPerSample(),
-      experts: report.experts.map((e) => ({ rows: e.rows, accuracy: e.holdoutAccuracy, sparsity: e.sparsity, parameters: e.parameters, non_zero: e.nonZero })),
+      experts: report.experts.map((e) => ({ rows: e.rows, accuracy: e.holdoutAccuracy, sparsity: e.sparsity, parameters: e.parameters, non_zero: e.nonZero, wasm_high_water_mb: +e.backendHighWaterMb.toFixed(1) })),
     });
   }
   return { results, model, train_s: ms / 1000, experts_s: report.expertSeconds };

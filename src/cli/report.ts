@@ -42,7 +42,7 @@ export function printReport(r: Report, json: boolean): void {
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(`${e.partition}, sparsity ${e.sparsity}: ` + e.experts.map((x, i) =>
-      `#${i + 1} ${x.rows} rows, acc ${x.accuracy === undefined ? '—' : pct(x.accuracy)}, ${pct(x.sparsity)}% zero, ${k(x.non_zero)}/${k(x.parameters)} params`).join('; '));
+      `#${i + 1} ${x.rows} rows, acc ${x.accuracy === undefined ? '—' : pct(x.accuracy)}, ${pct(x.sparsity)}% zero, ${k(x.non_zero)}/${k(x.parameters)} params, ${x.wasm_high_water_mb} MB wasm`).join('; '));
   }
   if (r.workers_speedup) {
     const w = r.workers_speedup;

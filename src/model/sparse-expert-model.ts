@@ -60,6 +60,8 @@ export interface ExpertReport {
   /** Final training loss, and accuracy on the held-out rows (classification) when there are any. */
   loss: number;
   holdoutAccuracy?: number;
+  /** MB of wasm memory at its peak on the backend that trained it (its worker's over every task it ran, or the caller's). */
+  backendHighWaterMb: number;
 }
 
 export interface FitReport {
@@ -368,7 +370,7 @@ export class SparseExpertModel {
     return {
       index: i, rows, cols: net.inputs,
       seconds: r.seconds, parameters: params, nonZero, sparsity: 1 - nonZero / params, flopsPerSample: e.flopsPerSample(),
-      loss: losses[losses.length - 1] ?? Number.NaN, holdoutAccuracy,
+      loss: losses[losses.length - 1] ?? Number.NaN, holdoutAccuracy, backendHighWaterMb: r.backendHighWater / 2 ** 20,
     };
   }
 }

@@ -49,6 +49,8 @@ export interface TrainExpertResult {
   history: History;
   pruning: LayerPruneReport[] | null;
   seconds: number;
+  /** The largest wasm memory (bytes of live buffers) of the backend that trained it: a worker's, or the caller's. */
+  backendHighWater: number;
 }
 
 /** The task's input: the spec, and the expert's shard as blobs. */
@@ -114,7 +116,7 @@ export const trainExpert = defineTask<TrainExpertSpec, TrainExpertResult>('train
     }
     const { tensors, ...state } = expert.toState();
     return {
-      result: { index: p.index, state: { ...state, tensors: tensors.map((t) => t.name) }, history, pruning, seconds: (performance.now() - started) / 1000 },
+      result: { index: p.index, state: { ...state, tensors: tensors.map((t) => t.name) }, history, pruning, seconds: (performance.now() - started) / 1000, backendHighWater: backend.stats().highWater },
       blobs: Object.fromEntries(tensors.map((t) => [t.name, t.data])),
     };
   } finally {
