@@ -99,6 +99,11 @@ const COMBINERS: Record<CombinerKind, CombinerEntry> = {
   },
 };
 
+/** The kinds whose entry passes `test`, for messages that name the choices. */
+export function combinerKinds(test: (e: CombinerEntry) => boolean): string {
+  return (Object.keys(COMBINERS) as CombinerKind[]).filter((k) => test(COMBINERS[k])).join(', ');
+}
+
 export function combinerEntry(kind: unknown, fault: 'ERR_BAD_ARGUMENT' | 'ERR_BAD_FILE' = 'ERR_BAD_ARGUMENT'): CombinerEntry {
   if (typeof kind === 'string' && Object.hasOwn(COMBINERS, kind)) return COMBINERS[kind as CombinerKind];
   return fail(fault, `unknown combiner kind '${String(kind)}': use one of ${Object.keys(COMBINERS).map((k) => `'${k}'`).join(', ')}`);

@@ -26,7 +26,7 @@ import type { CombinerJSON } from '../combine/combiner.js';
 import { combinerFromJSON } from '../combine/create.js';
 import type { ExpertState } from '../experts/expert.js';
 import { type CombineSpec, type ResolvedOptions, type SparseExpertModelOptions, outOfFoldFolds, resolveOptions } from './options.js';
-import { combinerEntry } from '../combine/registry.js';
+import { combinerEntry, combinerKinds } from '../combine/registry.js';
 import { type TrainExpertResult, trainExpert, trainExpertInput, trainedState } from './train-task.js';
 
 export interface ModelFitOptions {
@@ -130,10 +130,9 @@ export class SparseExpertModel {
     const split = o.holdout > 0 ? trainTestSplit(ds, { testFraction: o.holdout, seed: o.seed, stratify: this.task === 'classification' }) : null;
     const train = split?.train ?? ds;
     const p = o.partition;
-    this.partition = await createPartition(train, p.kind === 'features'
-      ? { kind: 'features', experts: p.groups ?? o.experts, allowOverlap: p.allowOverlap }
-      : p.kind === 'kmeans' ? { kind: 'kmeans', experts: o.experts, seed: o.seed, maxIter: p.maxIter, tol: p.tol, overlap: p.overlap, backend }
-      : { kind: p.kind, experts: o.experts, seed: o.seed });
+    // Every kind reads the options it has; feature groups may name their columns outright.
+    const { groups, ...rest } = p;
+    this.partition = await createPartition(train, { ...rest, experts: (p.kind === 'features' && groups) || o.experts, seed: o.seed, backend });
     const root = new Rng(o.seed);
     const kernels = findKernelRef(backend);
     const shards = Array.from({ length: this.partition.experts }, (_, i) => {
@@ -204,10 +203,10 @@ export class SparseExpertModel {
     const h = this.holdout;
     const entry = combinerEntry(s.kind);
     if (h && isSparse(h.ds) && entry.readsInput) {
-      fail('ERR_BAD_ARGUMENT', `combiner '${s.kind}' reads the input rows, which are sparse here: use fixed, convex or stacking`);
+      fail('ERR_BAD_ARGUMENT', `combiner '${s.kind}' reads the input rows, which are sparse here: use one of ${combinerKinds((e) => !e.readsInput)}`);
     }
     if (entry.learns && !h) {
-      fail('ERR_BAD_ARGUMENT', `combiner '${s.kind}' learns from held-out rows, but this model kept none: train it with a learning combiner (convex, stacking, gate, topk)`);
+      fail('ERR_BAD_ARGUMENT', `combiner '${s.kind}' learns from held-out rows, but this model kept none: train it with a learning combiner (${combinerKinds((e) => e.learns)})`);
     }
     if (h) await combiner.fit(h.outputs, h.ds.y, isSparse(h.ds) ? undefined : h.ds.x);
     this.combiner?.dispose?.();
