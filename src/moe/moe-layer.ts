@@ -12,6 +12,7 @@ import { updateBias } from './bias-balance.js';
 import { ExpertBlock, type ExpertRows } from './expert-block.js';
 import { type ForwardMode, type Layer, type LayerInfo, type LayerInput, isSparseRows } from '../nn/layer.js';
 import { Param } from '../nn/param.js';
+import { registerLayer } from '../nn/registry.js';
 import { balanceLoss, routerEntropy, softmaxBackward, zLoss } from './losses.js';
 import { sigmoid, softplus } from './portable-exp.js';
 import { type MoESpec, type ResolvedMoESpec, resolveMoESpec, routingOf } from './moe-spec.js';
@@ -43,6 +44,8 @@ export class MoE implements Layer {
   readonly bias: Param | null;
   readonly experts: ExpertBlock[];
   private readonly routerStats: RouterStats;
+  /** Where inference forwards count their routing while probe() runs (null otherwise). */
+  private probeStats: RouterStats | null = null;
   private capacity = 0;
   private bufs: { logits: F32; probs: F32; out: F32; dLogits: F32; noiseLogits: F32 | null } | null = null;
   private dx: F32 | null = null;
@@ -114,12 +117,13 @@ export class MoE implements Layer {
       b.scatterAddRows(sl.y, s.units, sl.idx, total, buf.out, sl.w);
     }
     this.step = null;
-    if (mode.training) {
+    const sink = mode.training ? this.routerStats : this.probeStats;
+    if (sink) {
       // Measured whatever the balancing, so the stats show balance under every mode.
       const balance = balanceLoss(plan, probs, 1, null, null);
       const z = zLoss(logits, probs, rows, E, 1, null, null);
-      this.routerStats.add(plan, routerEntropy(probs, rows, E, null), balance, z);
-      this.step = { x, plan, probs, logits, eps, noiseLogits, aux: (s.balance === 'loss' ? s.balanceCoef * balance : 0) + s.zLossCoef * z };
+      sink.add(plan, routerEntropy(probs, rows, E, null), balance, z);
+      if (mode.training) this.step = { x, plan, probs, logits, eps, noiseLogits, aux: (s.balance === 'loss' ? s.balanceCoef * balance : 0) + s.zLossCoef * z };
     }
     return buf.out;
   }
@@ -179,6 +183,24 @@ export class MoE implements Layer {
   /** Router statistics over the training batches since the last call (see RouterStats.read). */
   stats(): Record<string, number> {
     return this.routerStats.read();
+  }
+
+  /**
+   * Runs `fn` (inference forwards, e.g. a prediction over new rows) and returns its result
+   * with the router statistics of those forwards, as stats() reads them for training.
+   */
+  probe<T>(fn: () => T): { result: T; stats: Record<string, number> } {
+    const sink = (this.probeStats = new RouterStats(this.s.experts));
+    try {
+      return { result: fn(), stats: sink.read() };
+    } finally {
+      this.probeStats = null;
+    }
+  }
+
+  /** The last forward's output (rows × units; valid until the next forward), null before any. */
+  get output(): F32 | null {
+    return this.bufs?.out ?? null;
   }
 
   /** The last forward's dispatch plan (null before any). */
@@ -265,4 +287,9 @@ export class MoE implements Layer {
       noiseLogits: this.noise ? b.alloc(c * E) : null,
     });
   }
+}
+
+/** Makes 'moe' a layer kind of the network registry: Networks then build (and rebuild saved) `{ kind: 'moe', … }` specs. */
+export function registerMoELayer(): void {
+  registerLayer('moe', (backend, inputs, spec, name) => new MoE(backend, inputs, spec as unknown as MoESpec, name));
 }
