@@ -29,6 +29,8 @@ export interface MoESpec {
   zLossCoef?: number;
   /** γ of the bias update (default 1e-3, DeepSeek-V3's). */
   biasRate?: number;
+  /** A trained bias on the router's logits, x·W_g + b_g (default false, as Switch): the partition warm start needs it for −‖c‖². */
+  routerBias?: boolean;
 }
 
 export type ResolvedMoESpec = Required<MoESpec>;
@@ -47,6 +49,7 @@ export function resolveMoESpec(s: MoESpec): ResolvedMoESpec {
     k: routing === 'token' ? k : 1, capacityFactor: s.capacityFactor === undefined ? (routing === 'token' ? null : 2) : s.capacityFactor,
     normalize: s.normalize ?? k > 1, noise: s.noise ?? false, balance,
     balanceCoef: coef('balanceCoef', s.balanceCoef ?? 1e-2), zLossCoef: coef('zLossCoef', s.zLossCoef ?? 1e-3), biasRate: coef('biasRate', s.biasRate ?? BIAS_RATE),
+    routerBias: s.routerBias ?? false,
   };
   checkRouting(routingOf(r, null), r.experts);
   return r;
