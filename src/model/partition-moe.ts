@@ -34,7 +34,7 @@ export interface PartitionMoEOptions {
   batchSize?: number;
   /** Adam's learning rate for the fine-tune (default 1e-4, a tenth of the experts': at 3e-4 and 1e-3 the held-out accuracy swung ±0.7 points from epoch to epoch). */
   lr?: number;
-  /** Routing and losses of the MoE layer (default the layer's, with balanceCoef 0.1: at 1e-2 an expert starved in fine-tuning). */
+  /** Routing and losses of the MoE layer (default the layer's, but with the balance loss at α = 0.1: at 1e-2 an expert starved in fine-tuning). */
   moe?: Omit<MoESpec, 'experts' | 'hidden' | 'units' | 'routerBias'>;
   /** The router logits' scale s (default from the data, see routerScale). */
   routerScale?: number;
@@ -67,7 +67,7 @@ export async function trainPartitionMoE(train: Dataset, o: PartitionMoEOptions =
   const backend = o.backend ?? (await getBackend());
   const seed = o.seed ?? 0, epochs = o.epochs ?? 10, batchSize = o.batchSize ?? 128, fineTuneEpochs = o.fineTuneEpochs ?? 4, experts = o.experts ?? 8, hidden = o.hidden ?? 512;
   // The layer's spec and the scale are checked before any expert trains.
-  const moe = { balanceCoef: 0.1, ...o.moe };
+  const moe = { balance: 'loss' as const, balanceCoef: 0.1, ...o.moe };
   resolveMoESpec({ ...moe, experts, hidden, units: train.classes, routerBias: true });
   if (o.routerScale !== undefined && !(o.routerScale > 0 && Number.isFinite(o.routerScale))) fail('ERR_BAD_ARGUMENT', `routerScale must be a finite number > 0, got ${o.routerScale}`);
   const model = new SparseExpertModel({
