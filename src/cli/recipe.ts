@@ -108,7 +108,7 @@ export async function prunedSingle(mlp: MlpExpert, first: SingleResult, train: D
 
 /** A mixture trained jointly from a random start: E experts of the seed's shape (one hidden layer of o.hidden[0]), top-k. */
 export async function moe(backend: Backend, train: Dataset, test: Dataset, spec: { experts: number; k: number }, o: RecipeOptions): Promise<MoEResult> {
-  const net = new Network(backend, { inputs: train.cols, layers: [new MoE(backend, train.cols, { ...spec, hidden: o.hidden[0], units: train.classes!, routerBias: false }, 'moe0')], head: 'softmax' });
+  const net = new Network(backend, { inputs: train.cols, layers: [new MoE(backend, train.cols, { ...spec, hidden: o.hidden[0], units: train.classes! }, 'moe0')], head: 'softmax' });
   net.initialize(new Rng(o.seed));
   const opt = new Optimizer(backend, { kind: 'adam' }), bar = new Progress(`moe ${spec.experts}×, top-${spec.k}`);
   try {

@@ -101,6 +101,7 @@ export async function trainPartitionMoE(train: Dataset, o: PartitionMoEOptions =
 }
 
 export interface WarmStartOptions {
+  /** Routing and losses of the MoE layer (default the layer's own). */
   moe?: PartitionMoEOptions['moe'];
   routerScale?: number;
 }
@@ -113,6 +114,7 @@ export interface WarmStartOptions {
 export function warmStartNetwork(backend: Backend, state: ModelState, ds: Dataset, o: WarmStartOptions = {}): { network: Network; routerScale: number } {
   const p = state.partition;
   if (p.kind !== 'kmeans') fail('ERR_BAD_ARGUMENT', `a partition-initialised MoE routes by k-means centroids: the model's partition is '${p.kind}'`);
+  if (state.task !== 'classification') fail('ERR_BAD_ARGUMENT', 'a partition-initialised MoE is a classifier (softmax head): the model is a regression');
   if (state.scaler || state.options.sparsity) fail('ERR_BAD_ARGUMENT', 'a partition-initialised MoE takes the experts of an unscaled, unpruned model: set scale and sparsity to null');
   const experts = state.experts.map((e, i): ExpertWeights => {
     const t = new Map(e.tensors.map((x) => [x.name, x.data]));
