@@ -37,8 +37,9 @@ export class MoE implements Layer {
   readonly kind = 'moe' as const;
   readonly outputs: number;
   private readonly s: ResolvedMoESpec;
-  /** inputs × E, no bias (as the Switch router). */
+  /** inputs × E, no bias (as the Switch router) unless the spec asks for routerBias. */
   readonly router: Param;
+  readonly routerBias: Param | null;
   readonly noise: Param | null;
   /** DeepSeek-V3 balancing bias (E): steers the choice only; its grad stays 0 (set by the update rule, not the optimiser). */
   readonly bias: Param | null;
@@ -67,6 +68,7 @@ export class MoE implements Layer {
     const s = (this.s = resolveMoESpec(spec));
     this.outputs = s.units;
     this.router = new Param(backend, `${name}/router/W`, [inputs, s.experts], false);
+    this.routerBias = s.routerBias ? new Param(backend, `${name}/router/b`, [s.experts], false) : null;
     this.noise = s.noise ? new Param(backend, `${name}/noise/W`, [inputs, s.experts], false) : null;
     this.bias = s.balance === 'bias' ? new Param(backend, `${name}/router/bias`, [s.experts], false) : null;
     this.experts = Array.from({ length: s.experts }, (_, e) => new ExpertBlock(backend, `${name}/expert${e}`, inputs, s.hidden, s.units));
@@ -74,16 +76,17 @@ export class MoE implements Layer {
   }
 
   params(): readonly Param[] {
-    return [this.router, ...(this.noise ? [this.noise] : []), ...(this.bias ? [this.bias] : []), ...this.experts.flatMap((e) => e.params())];
+    return [this.router, ...(this.routerBias ? [this.routerBias] : []), ...(this.noise ? [this.noise] : []), ...(this.bias ? [this.bias] : []), ...this.experts.flatMap((e) => e.params())];
   }
 
   /**
    * Router as Switch (normal, std √(0.1/inputs)); W_noise zero as Shazeer (noise scale
-   * softplus(0) at first); balancing bias zero; experts as Dense, in expert order.
+   * softplus(0) at first); router and balancing biases zero; experts as Dense, in expert order.
    */
   initialize(rng: Rng): void {
     const b = this.backend, std = Math.sqrt(0.1 / this.inputs);
     b.write(this.router.value, Float32Array.from({ length: this.router.length }, () => rng.normal() * std));
+    if (this.routerBias) b.fill(this.routerBias.value, 0);
     if (this.noise) b.fill(this.noise.value, 0);
     if (this.bias) b.fill(this.bias.value, 0);
     for (const e of this.experts) e.initialize(rng);
@@ -94,6 +97,7 @@ export class MoE implements Layer {
     if (isSparseRows(x)) fail('ERR_BAD_ARGUMENT', 'a moe layer takes dense rows: put a dense layer before it for sparse input');
     const b = this.backend, s = this.s, E = s.experts, buf = this.reserve(rows);
     b.gemm(false, false, rows, E, this.inputs, x, this.router.value, buf.logits);
+    if (this.routerBias) b.biasAct(buf.logits, this.routerBias.value, rows, E, 'identity', buf.logits);
     let eps: Float32Array | null = null, noiseLogits: Float32Array | null = null;
     if (this.noise && mode.training) {
       const rng = mode.rng ?? fail('ERR_BAD_ARGUMENT', 'noisy top-k needs the fit\'s random stream (mode.rng) in training');
@@ -158,6 +162,7 @@ export class MoE implements Layer {
     zLoss(step.logits, probs, rows, E, s.zLossCoef, null, dLogits);
     b.write(buf.dLogits, dLogits);
     b.gemm(true, false, this.inputs, E, rows, x, buf.dLogits, this.router.grad);
+    if (this.routerBias) b.colSum(buf.dLogits, rows, E, this.routerBias.grad);
     if (dx) b.gemm(false, true, rows, this.inputs, E, buf.dLogits, this.router.value, dx, true);
     if (this.noise && step.eps) {
       // ∂H/∂(x·W_noise) = ε·sigmoid(x·W_noise).
@@ -235,7 +240,7 @@ export class MoE implements Layer {
 
   dispose(): void {
     this.release();
-    for (const p of [this.router, this.noise, this.bias]) p?.dispose();
+    for (const p of [this.router, this.routerBias, this.noise, this.bias]) p?.dispose();
     for (const e of this.experts) e.dispose();
   }
 

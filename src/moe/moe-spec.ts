@@ -23,6 +23,8 @@ export interface MoESpec {
   hidden: number;
   /** Output width. */
   units: number;
+  /** A trained bias on the router's logits, x·W_g + b_g (default false, as Switch): the partition warm start needs it for −‖c‖². */
+  routerBias?: boolean;
   /** 'token': each row picks its top-k experts (default); 'expert': each expert picks its top-c rows. */
   routing?: 'token' | 'expert';
   /** Token choice: experts per row (1 = Switch, default; 2 = GShard). */
@@ -55,7 +57,7 @@ export function resolveMoESpec(s: MoESpec): ResolvedMoESpec {
   if (routing === 'expert' && balance !== 'none') fail('ERR_BAD_ARGUMENT', "expert choice is balanced by construction: use balance 'none'");
   const k = s.k ?? 1;
   const r: ResolvedMoESpec = {
-    kind: 'moe', experts: int('experts', s.experts), hidden: int('hidden', s.hidden), units: int('units', s.units), routing,
+    kind: 'moe', experts: int('experts', s.experts), hidden: int('hidden', s.hidden), units: int('units', s.units), routing, routerBias: s.routerBias ?? false,
     k: routing === 'token' ? k : 1, capacityFactor: s.capacityFactor === undefined ? (routing === 'token' ? null : 2) : s.capacityFactor,
     normalize: s.normalize ?? k > 1, noise: s.noise ?? false, balance,
     balanceCoef: coef('balanceCoef', s.balanceCoef ?? 1e-2), zLossCoef: coef('zLossCoef', s.zLossCoef ?? 1e-3), biasRate: coef('biasRate', s.biasRate ?? 1e-2),
