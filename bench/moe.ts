@@ -1,0 +1,130 @@
+// The jointly trained mixture of experts against dense models at equal compute, on
+// Fashion-MNIST (all 60,000 / 10,000 images) and MNIST (8,000 / 2,000 digits), in one run:
+//   MoE, E = 8 experts of 784-64-10, top-1 and top-2 (MoEModel, default settings);
+//   dense same-active: one expert's shape (784-64-10) trained on all rows;
+//   dense same-total: 784-512-10, as many parameters as all eight experts;
+//   the partition-initialised MoE (8 k-means experts of 784-512-10 trained in workers, a
+//   centroid router, joint fine-tuning) against the single 784-512-10 trained as its experts are.
+// Every model: Adam 1e-3, 10 epochs, seed 1. The MoE and its dense baselines: standardised
+// pixels, batch 256; the partition row and its single model: raw pixels, the seed's batch 128. Training throughput
+// is rows × epochs / seconds of the training loop; inference is the median of 5 passes over
+// the test rows (predictProba, on rows standardised beforehand). No TensorFlow.js side: it has no MoE layer.
+//   npm run bench:moe [-- --json] [-- --data fashion-mnist|mnist] [-- --epochs N] [-- --no-partition]
+import { FASHION_DIR, loadData, missingFashion } from './train/data.mjs';
+import { argValue } from './util/interleave.js';
+import { median } from './util/stats.js';
+import { formatTable } from './util/table.js';
+import '../src/entry/node.js';
+import { init } from '../src/backend/init.js';
+import type { Backend } from '../src/backend/backend.js';
+import type { Dataset } from '../src/data/dataset.js';
+import { Rng } from '../src/data/prng.js';
+import { createScaler } from '../src/data/scale.js';
+import { MoEModel } from '../src/model/moe-model.js';
+import { trainPartitionMoE } from '../src/model/partition-moe.js';
+import { Network } from '../src/nn/network.js';
+import { Optimizer } from '../src/nn/optimizer.js';
+import { fitNetwork } from '../src/train/fit.js';
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const EPOCHS = Number(argValue(args, '--epochs', '10'));
+const datasets = argValue(args, '--data', 'fashion-mnist,mnist').split(',');
+const E = 8, HIDDEN = 64, BATCH = 256, SEED = 1;
+const log = (line: string) => json || console.error(line);
+
+if (datasets.includes('fashion-mnist') && missingFashion().length) {
+  console.error(`Fashion-MNIST not found in ${FASHION_DIR} (missing ${missingFashion().join(', ')}); install it with\n  apt-get install -y dataset-fashion-mnist`);
+  process.exit(1);
+}
+
+interface Scores {
+  accuracy: number;
+  trainRate: number;
+  inferUs: number;
+}
+
+/** Median µs per row of `run` over the test rows. */
+function inferUs(run: () => unknown, rows: number): number {
+  run(); // warm-up: buffers sized, code compiled
+  return median(Array.from({ length: 5 }, () => {
+    const t = performance.now();
+    run();
+    return performance.now() - t;
+  })) * 1000 / rows;
+}
+
+/** A dense 784-hidden-10 classifier on the rows as given. */
+async function dense(b: Backend, train: Dataset, test: Dataset, hidden: number, batchSize: number): Promise<Scores> {
+  const net = new Network(b, { inputs: train.cols, layers: [{ units: hidden, activation: 'relu' }, { units: test.classes!, activation: 'identity' }], head: 'softmax' });
+  net.initialize(new Rng(SEED).fork(1));
+  const opt = new Optimizer(b, { kind: 'adam', lr: 1e-3 });
+  try {
+    const h = await fitNetwork(net, opt, train, { epochs: EPOCHS, batchSize, seed: SEED });
+    return { accuracy: net.evaluate(test).acc!, trainRate: (train.rows * EPOCHS) / h.seconds, inferUs: inferUs(() => net.predictProba(test.x, test.rows), test.rows) };
+  } finally {
+    opt.dispose();
+    net.dispose();
+  }
+}
+
+async function mixture(b: Backend, train: Dataset, test: Dataset, k: number) {
+  // Default settings (bias balancing, dropless), but the rows come standardised — MoEModel's
+  // default scaling, done once for every model here so that inference times the models alone.
+  const m = new MoEModel({ experts: E, hidden: HIDDEN, k, epochs: EPOCHS, batchSize: BATCH, seed: SEED, scale: null, backend: b });
+  try {
+    const r = await m.fit(train);
+    const accuracy = (await m.evaluate(test)).acc!, last = r.router[r.router.length - 1];
+    const us = inferUs(() => m.predictProba(test.x, test.rows), test.rows);
+    return { accuracy, trainRate: (train.rows * EPOCHS) / r.history.seconds, inferUs: us, routing: m.options.moe.balance, loadMin: last.loadMin, loadMax: last.loadMax };
+  } finally {
+    m.dispose();
+  }
+}
+
+const b = await init({ build: 'simd', threads: 1 });
+const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
+for (const name of datasets) {
+  const { train: raw, test: rawTest } = loadData(name as 'mnist' | 'fashion-mnist') as { train: Dataset; test: Dataset };
+  const scaler = createScaler('standard').fitDataset(raw), train = scaler.transformDataset(raw), test = scaler.transformDataset(rawTest);
+  log(`${name}: ${train.rows} / ${test.rows} rows, ${EPOCHS} epochs`);
+  const active = await dense(b, train, test, HIDDEN, BATCH);
+  log(`  dense 784-${HIDDEN}-10 ${pct(active.accuracy)}`);
+  const total = await dense(b, train, test, E * HIDDEN, BATCH);
+  log(`  dense 784-${E * HIDDEN}-10 ${pct(total.accuracy)}`);
+  const rows: string[][] = [];
+  for (const k of [1, 2]) {
+    const r = await mixture(b, train, test, k);
+    const line = {
+      op: 'moe', dataset: name, experts: E, k, routing: `token top-${k}, balance ${r.routing}`, accuracy: r.accuracy,
+      train_samples_per_s: r.trainRate, infer_us_per_sample: r.inferUs, dense_active_accuracy: active.accuracy,
+      dense_active_train_samples_per_s: active.trainRate, dense_total_accuracy: total.accuracy, dense_total_infer_us_per_sample: total.inferUs,
+      load_min: r.loadMin, load_max: r.loadMax,
+    };
+    if (json) console.log(JSON.stringify(line));
+    rows.push([`MoE 8 × 784-${HIDDEN}-10, top-${k}`, pct(r.accuracy), `${(r.accuracy - active.accuracy) * 100 >= 0 ? '+' : ''}${((r.accuracy - active.accuracy) * 100).toFixed(2)}`,
+      r.trainRate.toFixed(0), (r.trainRate / active.trainRate).toFixed(2), r.inferUs.toFixed(1), (r.inferUs / total.inferUs).toFixed(2), `${r.loadMin.toFixed(2)}–${r.loadMax.toFixed(2)}`]);
+  }
+  rows.push([`dense 784-${HIDDEN}-10 (same active)`, pct(active.accuracy), '', active.trainRate.toFixed(0), '1.00', active.inferUs.toFixed(1), (active.inferUs / total.inferUs).toFixed(2), '']);
+  rows.push([`dense 784-${E * HIDDEN}-10 (same total)`, pct(total.accuracy), '', total.trainRate.toFixed(0), (total.trainRate / active.trainRate).toFixed(2), total.inferUs.toFixed(1), '1.00', '']);
+  if (!args.includes('--no-partition')) {
+    const single = await dense(b, raw, rawTest, 512, 128);
+    const p = await trainPartitionMoE(raw, { experts: E, hidden: 512, epochs: EPOCHS, workers: 2, seed: SEED, backend: b });
+    try {
+      const net = p.network, accuracy = net.evaluate(rawTest).acc!, us = inferUs(() => net.predictProba(rawTest.x, rawTest.rows), rawTest.rows);
+      const last = (key: string) => p.fineTune.history[`moe0/${key}`].at(-1)!;
+      if (json) {
+        console.log(JSON.stringify({
+          op: 'moe', dataset: name, experts: E, k: 1, routing: 'token top-1, balance loss', init: 'partition', accuracy,
+          train_samples_per_s: (train.rows * EPOCHS) / p.seconds, infer_us_per_sample: us, load_min: last('loadMin'), load_max: last('loadMax'), single_accuracy: single.accuracy,
+        }));
+      }
+      rows.push(['partition-initialised MoE 8 × 784-512-10', pct(accuracy), `${((accuracy - single.accuracy) * 100).toFixed(2)} vs single`, ((train.rows * EPOCHS) / p.seconds).toFixed(0), '', us.toFixed(1), '', `${last('loadMin').toFixed(2)}–${last('loadMax').toFixed(2)}`]);
+      rows.push(['single 784-512-10, batch 128, raw pixels', pct(single.accuracy), '', single.trainRate.toFixed(0), '', single.inferUs.toFixed(1), '', '']);
+    } finally {
+      p.network.dispose();
+    }
+  }
+  // The table goes to stderr in every mode: --json keeps stdout to one object per line.
+  console.error(`\n${name}\n${formatTable(['model', 'accuracy', 'Δ points', 'train rows/s', '× active', 'infer µs/row', '× total', 'load/ideal'], rows)}\n`);
+}
