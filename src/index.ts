@@ -88,6 +88,8 @@ export { SparseExpertModel } from './model/sparse-expert-model.js';
 export { MoEModel } from './model/moe-model.js';
 export type { MoEFitOptions, MoEFitReport, MoEModelOptions, MoEModelState, MoEProgress, RouterReport } from './model/moe-model.js';
 export { MoE, registerMoELayer } from './moe/moe-layer.js';
+export { trainMoE, trainMoEInput, trainedMoE } from './model/moe-task.js';
+export type { TrainMoESpec, TrainMoEResult } from './model/moe-task.js';
 export type { MoESpec } from './moe/moe-spec.js';
 export type { ModelFitOptions, FitReport, ExpertReport, ExpertProgress } from './model/sparse-expert-model.js';
 export type { SparseExpertModelOptions, CombineSpec, CombineKind, PartitionOptions } from './model/options.js';

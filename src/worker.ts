@@ -7,12 +7,14 @@ import { registerDiagnostics } from './parallel/diagnostics.js';
 import { registerTask, runTask } from './parallel/registry.js';
 import { registerKernels } from './backend/identity.js';
 import { trainExpert } from './model/train-task.js';
+import { trainMoE } from './model/moe-task.js';
 import { toWire, type Outcome, type WorkerApi } from './parallel/protocol.js';
 import type { Json } from './parallel/task.js';
 import { collectTransferables } from './parallel/transfer.js';
 
 registerDiagnostics();
 registerTask(trainExpert);
+registerTask(trainMoE);
 
 const running = new Map<number, AbortController>();
 

@@ -70,7 +70,7 @@ export function trainedState({ result, blobs }: TaskOutput<TrainExpertResult>): 
 }
 
 /** The caller's own backend when it runs the very kernels the spec names (the calling thread), else those kernels. */
-async function taskBackend(ref: KernelRef | null, local: Backend | undefined): Promise<Backend> {
+export async function taskBackend(ref: KernelRef | null, local: Backend | undefined): Promise<Backend> {
   if (local && (ref === null || findKernelRef(local)?.hash === ref.hash)) return local;
   if (ref === null) {
     fail('ERR_BAD_ARGUMENT', "the caller's kernels have no id (a Module without the sparse-experts stamp, or a backend not made by createBackend), so expert tasks can only run on the calling thread: use workers: 0, or load the package's own kernels");
