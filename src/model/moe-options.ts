@@ -56,5 +56,6 @@ export function resolveMoEModelOptions(o: MoEModelOptions): ResolvedMoEModelOpti
   if (optimizer.kind !== 'adam' && optimizer.kind !== 'sgd') fail('ERR_BAD_ARGUMENT', `optimizer kind must be 'adam' or 'sgd', got '${String((optimizer as { kind: unknown }).kind)}'`);
   // Checked now (k > E, C ≤ 0, E < 1 …) with a stand-in output width: the data decides it at fit.
   const { units: __, ...moe } = resolveMoESpec({ ...layer, experts: layer.experts ?? 8, hidden: layer.hidden ?? 64, units: 1 });
-  return { moe, epochs, batchSize, optimizer, scale, validationSplit, seed };
+  // A copy: a caller's object from another realm (an edge VM's host) is not plain data to the saver.
+  return { moe, epochs, batchSize, optimizer: { ...optimizer }, scale, validationSplit, seed };
 }
