@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as checks from './checks.js';
-import { digest, hex, trainBlobs } from './train-check.js';
+import { digest, hex, trainBlobs, trainMixture } from './train-check.js';
 import { launchChromium } from './launch.js';
 import { trainAndSave } from '../runtimes/scenario.mjs';
 import { startServer, type TestServer } from './server.js';
@@ -23,6 +23,8 @@ interface Ctx {
   trained?: string;
   /** The model file the page saved (test/runtimes/scenario.mjs), base64. */
   saved?: string;
+  /** The mixture of experts' model file the page saved, hex. */
+  moe?: string;
 }
 const browser = suite<Ctx>('browser', { errors: [], notes: [] });
 
@@ -59,6 +61,7 @@ for (const name of Object.keys(checks)) {
     assert.ok(result.ok, result.message);
     assert.equal(ctx.errors, [], 'errors thrown in the page');
     if (name === 'savesTheModelFileOtherRuntimesSave') ctx.saved = result.note;
+    else if (name === 'mixtureOfExpertsTrainsOnThePage') ctx.moe = result.note;
     else if (result.note) ctx.notes.push(`  ${name}: ${result.note.replace(/weights (\w+)/, (_, h: string) => `${h.length / 2} weight bytes`)}`);
     if (name === 'trainsInWebWorkersLikeOnThePage') ctx.trained = result.note;
   });
@@ -82,6 +85,15 @@ browser('Chromium saves byte-identical model files to Node (the runtimes scenari
   assert.ok(ctx.saved, 'the page-side saving check ran');
   assert.ok(ctx.saved === node, `Chromium's file (${ctx.saved!.length} base64 chars) differs from Node's (${node.length})`);
   ctx.notes.push(`  Chromium and Node saved the same ${Buffer.from(node, 'base64').length}-byte model file`);
+});
+
+browser('Chromium trains a mixture of experts to the same model file as Node', async (ctx) => {
+  if (ctx.setup) throw ctx.setup;
+  const lib = await import('../../src/entry/node.js');
+  const node = await trainMixture(lib, await lib.init({ build: 'simd' }));
+  assert.ok(ctx.moe, 'the page-side mixture check ran');
+  assert.ok(ctx.moe === `moe file ${node.file}`, `Chromium's mixture file differs from Node's (${node.file.length / 2} bytes)`);
+  ctx.notes.push(`  Chromium and Node saved the same ${node.file.length / 2}-byte mixture-of-experts file`);
 });
 
 browser.run();

@@ -3,7 +3,7 @@
 // name. To add a browser check, export one more async function here.
 import { checkGemm } from './gemm-check.js';
 import { checkKernels } from './kernel-check.js';
-import { digest, hex, trainBlobs } from './train-check.js';
+import { digest, hex, trainBlobs, trainMixture } from './train-check.js';
 import { trainAndSave } from '../runtimes/scenario.mjs';
 import type * as Lib from '../../src/entry/browser.js';
 
@@ -65,4 +65,11 @@ export const trainsInWebWorkersLikeOnThePage: Check = async (lib) => {
 export const savesTheModelFileOtherRuntimesSave: Check = async (lib) => {
   // Returns the file (base64): the Node side saves the same model and compares (browser.test.ts).
   return trainAndSave(lib, { workers: 2 });
+};
+
+export const mixtureOfExpertsTrainsOnThePage: Check = async (lib) => {
+  const { accuracy, file } = await trainMixture(lib, await lib.init({ build: 'simd' }));
+  if (accuracy < 0.9) throw new Error(`accuracy ${accuracy}`);
+  // The Node side trains the same mixture and compares the file (browser.test.ts).
+  return `moe file ${file}`;
 };

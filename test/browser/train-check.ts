@@ -26,6 +26,20 @@ export async function trainBlobs(lib: typeof Lib, workers: number): Promise<{ we
   return { weights: Float32Array.from(tensors.flat()), proba, accuracy, workers: report.workers };
 }
 
+/** A small mixture of experts (top-2, noisy, bias-balanced) on seeded blobs: its accuracy and its model file as hex. */
+export async function trainMixture(lib: Pick<typeof Lib, 'Rng' | 'fromArrays' | 'MoEModel'>, backend: Lib.Backend): Promise<{ accuracy: number; file: string }> {
+  const rng = new lib.Rng(6);
+  const centers = Array.from({ length: 3 }, () => Array.from({ length: 5 }, () => rng.normal() * 3));
+  const x = Array.from({ length: 120 }, (_, i) => centers[i % 3].map((c) => c + rng.normal()));
+  const ds = lib.fromArrays(x, x.map((_, i) => i % 3), { classes: 3 });
+  const model = new lib.MoEModel({ experts: 3, hidden: 6, k: 2, noise: true, epochs: 15, batchSize: 16, optimizer: { kind: 'adam', lr: 0.01 }, seed: 2, backend });
+  await model.fit(ds);
+  const bytes = model.save();
+  const out = { accuracy: (await model.evaluate(ds)).acc!, file: Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('') };
+  model.dispose();
+  return out;
+}
+
 /** Every byte of a float array, as hex: what the page sends Node to compare. */
 export function hex(a: Float32Array): string {
   return Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), (b) => b.toString(16).padStart(2, '0')).join('');

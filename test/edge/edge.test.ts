@@ -7,6 +7,7 @@ import * as esbuild from 'esbuild';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { checkGemm } from '../browser/gemm-check.js';
+import { trainMixture } from '../browser/train-check.js';
 import type * as Lib from '../../src/entry/edge.js';
 import * as NodeLib from '../../src/entry/node.js';
 import { allEqual } from '../util/close.js';
@@ -127,26 +128,13 @@ test('a small model trains in the edge VM, on the calling thread, to the same by
   allEqual(edge.proba, node.proba, 4, 'probabilities');
 });
 
-/** A small mixture of experts (top-2, noisy, bias-balanced) on seeded blobs; its saved bytes. */
-async function trainMoE(lib: typeof Lib, backend: Lib.Backend): Promise<{ accuracy: number; bytes: number[] }> {
-  const rng = new lib.Rng(6);
-  const centers = Array.from({ length: 3 }, () => Array.from({ length: 5 }, () => rng.normal() * 3));
-  const x = Array.from({ length: 120 }, (_, i) => centers[i % 3].map((c) => c + rng.normal()));
-  const ds = lib.fromArrays(x, x.map((_, i) => i % 3), { classes: 3 });
-  const model = new lib.MoEModel({ experts: 3, hidden: 6, k: 2, noise: true, epochs: 15, batchSize: 16, optimizer: { kind: 'adam', lr: 0.01 }, seed: 2, backend });
-  await model.fit(ds);
-  const out = { accuracy: (await model.evaluate(ds)).acc!, bytes: Array.from(model.save()) };
-  model.dispose();
-  return out;
-}
-
 test('a mixture of experts trains in the edge VM to the same model file as in Node', async () => {
   const { lib } = await loadInEdgeVM();
   const module = new WebAssembly.Module(readFileSync(new URL('kernels.wasm', dist)));
-  const edge = await trainMoE(lib, await lib.init({ module }));
-  const node = await trainMoE(NodeLib, await NodeLib.init({ build: 'simd' }));
+  const edge = await trainMixture(lib, await lib.init({ module }));
+  const node = await trainMixture(NodeLib, await NodeLib.init({ build: 'simd' }));
   assert.ok(edge.accuracy > 0.9, `accuracy ${edge.accuracy}`);
-  assert.equal(edge.bytes, node.bytes);
+  assert.ok(edge.file === node.file, `the edge VM's model file (${edge.file.length / 2} bytes) differs from Node's`);
 });
 
 test.run();
