@@ -76,7 +76,8 @@ export interface FitReport {
 
 /** Everything a trained model is, as plain data and typed arrays (see src/io for the file format). */
 export interface ModelState {
-  options: Omit<ResolvedOptions, 'workers'> & { workers: 'auto' | number };
+  /** Without `workers`: how many threads trained it is not part of the model (same seed → same file). */
+  options: Omit<ResolvedOptions, 'workers'>;
   task: 'classification' | 'regression';
   width: number;
   partition: PartitionJSON;
@@ -226,8 +227,9 @@ export class SparseExpertModel {
   /** The trained model as plain data: save it (src/io) and rebuild it with fromState, in any runtime. */
   toState(): ModelState {
     const combiner = this.fitted();
+    const { workers: _, ...options } = this.options;
     return {
-      options: this.options, task: this.task, width: this.width, partition: this.partition!.toJSON(),
+      options, task: this.task, width: this.width, partition: this.partition!.toJSON(),
       combiner: combiner.toJSON(), experts: this.experts.map((e) => e.toState()), scaler: this.scaler?.toJSON() ?? null,
     };
   }
