@@ -1,6 +1,8 @@
 // The measured side of bench/memory.ts: load all 60,000 Fashion-MNIST training images (u8 or
 // float32 storage), then train SparseExpertModel (the seed's MLP experts, one epoch: the peak is
-// the data's and the buffers', not the epochs') on worker threads. Prints one JSON line.
+// the data's and the buffers', not the epochs') on worker threads. Prints one JSON line with the
+// fit report's peak RSS and per-worker wasm high water; run with --expose-gc so the RSS after
+// load is the data's, not the gunzip buffers'.
 //   node bench/train/memory.mjs u8|f32 EXPERTS WORKERS
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -20,6 +22,5 @@ const report = await model.fit(train);
 model.dispose();
 console.log(JSON.stringify({
   storage, rows: train.rows, experts, workers: report.workers,
-  data_mb: mb(train.x.byteLength), rss_after_load_mb: rssAfterLoad, peak_rss_mb: mb(process.resourceUsage().maxRSS * 1024),
-  wasm_high_water_mb: report.experts.map((e) => e.backendHighWaterMb), seconds: report.seconds,
+  data_mb: mb(train.x.byteLength), rss_after_load_mb: rssAfterLoad, peak_rss_mb: report.peakRssMb, wasm_high_water_mb: report.wasmHighWaterMb,
 }));

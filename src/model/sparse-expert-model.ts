@@ -72,6 +72,10 @@ export interface FitReport {
   expertSeconds: number;
   workers: number;
   combiner: ReturnType<Combiner['describe']>;
+  /** Per worker, in start order (one entry, the calling thread's, with workers 0): its backend's wasm memory high water, MB. */
+  wasmHighWaterMb: number[];
+  /** Node: the process's peak resident set so far, MB (the data, every worker and wasm memory included); absent where unknown. */
+  peakRssMb?: number;
 }
 
 /** Everything a trained model is, as plain data and typed arrays (see src/io for the file format). */
@@ -194,6 +198,8 @@ export class SparseExpertModel {
       seconds: (performance.now() - started) / 1000,
       expertSeconds,
       workers: executor.size,
+      wasmHighWaterMb: highWaterByWorker(outputs),
+      ...peakRss(),
       combiner,
     };
   }
@@ -389,4 +395,20 @@ function gatherRows(x: Float32Array, cols: number, idx: Int32Array): Float32Arra
   const out = new Float32Array(idx.length * cols);
   for (let i = 0; i < idx.length; i++) out.set(x.subarray(idx[i] * cols, (idx[i] + 1) * cols), i * cols);
   return out;
+}
+
+/** The largest backend high water each worker reported (a worker's backend serves all its tasks), MB. */
+function highWaterByWorker(outputs: readonly TaskOutput<TrainExpertResult>[]): number[] {
+  const top: number[] = [];
+  for (const out of outputs) {
+    const w = out.worker ?? 0;
+    top[w] = Math.max(top[w] ?? 0, out.result.backendHighWater / 2 ** 20);
+  }
+  return Array.from(top, (v) => v ?? 0);
+}
+
+/** Node's peak RSS (resourceUsage reports kB); nothing in runtimes without it. */
+function peakRss(): { peakRssMb?: number } {
+  const usage = (globalThis as { process?: { resourceUsage?: () => { maxRSS: number } } }).process?.resourceUsage?.();
+  return usage ? { peakRssMb: usage.maxRSS / 1024 } : {};
 }
