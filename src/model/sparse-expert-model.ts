@@ -4,10 +4,10 @@ import { fail } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/init.js';
 import { findKernelRef } from '../backend/identity.js';
-import { type AnyDataset, isSparse, validate } from '../data/dataset.js';
+import { type AnyDataset, featureRows, floatRows, isSparse, take, takeLabels, validate } from '../data/dataset.js';
 import { type CsrMatrix, validateCsr } from '../data/csr.js';
 import { Rng } from '../data/prng.js';
-import { trainTestSplit } from '../data/split.js';
+import { trainTestIndices } from '../data/split.js';
 import { FeatureScaler, type ScalerJSON, createScaler } from '../data/scale.js';
 import { type Combiner, type SparseCombiner } from '../combine/combiner.js';
 import { createCombiner } from '../combine/create.js';
@@ -20,7 +20,7 @@ import { createExecutor, runAll } from '../parallel/create.js';
 import type { Executor } from '../parallel/executor.js';
 import { registerTask } from '../parallel/registry.js';
 import type { Json, TaskOutput } from '../parallel/task.js';
-import { type Partition, createPartition, partitionFromJSON } from '../partition/create.js';
+import { type Partition, createPartition, partitionFromJSON, partitionReadsFeatures } from '../partition/create.js';
 import type { PartitionJSON } from '../partition/partition.js';
 import type { CombinerJSON } from '../combine/combiner.js';
 import { combinerFromJSON } from '../combine/create.js';
@@ -72,6 +72,10 @@ export interface FitReport {
   expertSeconds: number;
   workers: number;
   combiner: ReturnType<Combiner['describe']>;
+  /** Per worker, in start order (one entry, the calling thread's, with workers 0): its backend's wasm memory high water, MB. */
+  wasmHighWaterMb: number[];
+  /** Node: the process's peak resident set so far, MB (the data, every worker and wasm memory included); absent where unknown. */
+  peakRssMb?: number;
 }
 
 /** Everything a trained model is, as plain data and typed arrays (see src/io for the file format). */
@@ -128,16 +132,23 @@ export class SparseExpertModel {
     }
     this.task = task;
     this.width = ds.classes ?? 1;
-    const split = o.holdout > 0 ? trainTestSplit(ds, { testFraction: o.holdout, seed: o.seed, stratify: this.task === 'classification' }) : null;
-    const train = split?.train ?? ds;
+    const split = o.holdout > 0 ? trainTestIndices(ds, { testFraction: o.holdout, seed: o.seed, stratify: this.task === 'classification' }) : null;
+    // Rows live once: the training rows are copied out whole only for what reads them whole
+    // (k-means, feature groups, stacking's folds); row partitions cut each shard straight from ds.
+    const trainIdx = split?.trainIndices ?? null;
+    let trainSet: AnyDataset | null = trainIdx ? null : ds;
+    const train = () => (trainSet ??= take(ds, trainIdx!));
     const p = o.partition;
     // Every kind reads the options it has; feature groups may name their columns outright.
     const { groups, ...rest } = p;
-    this.partition = await createPartition(train, { ...rest, experts: (p.kind === 'features' && groups) || o.experts, seed: o.seed, backend });
+    const spec = { ...rest, experts: (p.kind === 'features' && groups) || o.experts, seed: o.seed, backend };
+    const labels = trainIdx && !partitionReadsFeatures(spec) ? { rows: trainIdx.length, cols: ds.cols, y: takeLabels(ds.y, trainIdx), classes: ds.classes } : null;
+    this.partition = await createPartition(labels ?? train(), spec);
     const root = new Rng(o.seed);
     const kernels = findKernelRef(backend);
-    const shards = Array.from({ length: this.partition.experts }, (_, i) => {
-      const data = this.partition!.subset(train, i);
+    const partition = this.partition;
+    const shards = Array.from({ length: partition.experts }, (_, i) => {
+      const data = partition.kind === 'features' || !trainIdx ? partition.subset(train(), i) : take(ds, partition.parts[i].map((r) => trainIdx[r]));
       if (data.rows === 0) fail('ERR_EMPTY', `expert ${i} got no training rows: use fewer experts or another partition`);
       return data;
     });
@@ -158,11 +169,11 @@ export class SparseExpertModel {
       const cv = outOfFoldFolds(o.combine);
       if (cv !== null) {
         // As scikit-learn's StackingClassifier: the same model fit on each fold's complement predicts the fold.
-        oof = await outOfFoldOutputs(train, async (part, held) => {
+        oof = await outOfFoldOutputs(train(), async (part, held) => {
           const m = new SparseExpertModel({ ...o, combine: 'fixed', holdout: 0, scale: null, backend });
           try {
             await m.fit(part, { signal: opts.signal, executor });
-            return m.outputsOf(held.x, held.rows);
+            return m.outputsOf(featureRows(held), held.rows);
           } finally {
             m.dispose();
           }
@@ -178,16 +189,18 @@ export class SparseExpertModel {
     // One by one: a bad output (a custom executor's) leaves the experts built so far to dispose().
     for (const out of outputs) this.experts.push(expertFromState(trainedState(out), backend));
     this.sparse = this.experts.map((e) => (o.sparsity ? e.network().compileSparse() : null));
-    const holdout = split?.test;
-    this.holdout = oof ? { ds: train, outputs: oof } : holdout ? { ds: holdout, outputs: this.outputsOf(holdout.x, holdout.rows) } : null;
+    const holdout = split ? take(ds, split.testIndices) : null;
+    this.holdout = oof ? { ds: train(), outputs: oof } : holdout ? { ds: holdout, outputs: this.outputsOf(featureRows(holdout), holdout.rows) } : null;
     const combiner = await this.combineWith(o.combine);
     const h = this.holdout;
-    const route = h && this.partition.kind === 'kmeans' && !isSparse(h.ds) ? this.partition.route(h.ds.x, h.ds.rows) : null;
+    const route = h && this.partition.kind === 'kmeans' && !isSparse(h.ds) ? this.partition.route(floatRows(h.ds), h.ds.rows) : null;
     return {
       experts: results.map((r, i) => this.report(r, i, shards[i].rows, this.holdoutAccuracy(i, route))),
       seconds: (performance.now() - started) / 1000,
       expertSeconds,
       workers: executor.size,
+      wasmHighWaterMb: highWaterByWorker(outputs),
+      ...peakRss(),
       combiner,
     };
   }
@@ -209,7 +222,7 @@ export class SparseExpertModel {
     if (entry.learns && !h) {
       fail('ERR_BAD_ARGUMENT', `combiner '${s.kind}' learns from held-out rows, but this model kept none: train it with a learning combiner (${combinerKinds((e) => e.learns)})`);
     }
-    if (h) await combiner.fit(h.outputs, h.ds.y, isSparse(h.ds) ? undefined : h.ds.x);
+    if (h) await combiner.fit(h.outputs, h.ds.y, isSparse(h.ds) ? undefined : floatRows(h.ds));
     this.combiner?.dispose?.();
     this.combiner = combiner;
     this.usage = null;
@@ -384,4 +397,20 @@ function gatherRows(x: Float32Array, cols: number, idx: Int32Array): Float32Arra
   const out = new Float32Array(idx.length * cols);
   for (let i = 0; i < idx.length; i++) out.set(x.subarray(idx[i] * cols, (idx[i] + 1) * cols), i * cols);
   return out;
+}
+
+/** The largest backend high water each worker reported (a worker's backend serves all its tasks), MB. */
+function highWaterByWorker(outputs: readonly TaskOutput<TrainExpertResult>[]): number[] {
+  const top: number[] = [];
+  for (const out of outputs) {
+    const w = out.worker ?? 0;
+    top[w] = Math.max(top[w] ?? 0, out.result.backendHighWater / 2 ** 20);
+  }
+  return Array.from(top, (v) => v ?? 0);
+}
+
+/** Node's peak RSS (resourceUsage reports kB); nothing in runtimes without it. */
+function peakRss(): { peakRssMb?: number } {
+  const usage = (globalThis as { process?: { resourceUsage?: () => { maxRSS: number } } }).process?.resourceUsage?.();
+  return usage ? { peakRssMb: usage.maxRSS / 1024 } : {};
 }

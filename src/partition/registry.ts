@@ -19,8 +19,13 @@ export interface PartitionSpec extends Omit<KMeansOptions, 'seed'>, FeatureGroup
   seed?: number;
 }
 
+/** What a partition is made from: the rows' sizes and labels; only k-means reads their features. */
+export type PartitionInput = Pick<AnyDataset, 'rows' | 'cols' | 'y' | 'classes'> & { readonly x?: AnyDataset['x'] };
+
 interface PartitionEntry {
-  create(ds: AnyDataset, spec: PartitionSpec): Partition | Promise<Partition>;
+  create(ds: PartitionInput, spec: PartitionSpec): Partition | Promise<Partition>;
+  /** It reads the rows' features (x), not only their labels. */
+  readonly readsFeatures?: boolean;
   fromJSON(json: PartitionJSON, backend?: Backend): Partition | Promise<Partition>;
 }
 
@@ -39,7 +44,7 @@ const PARTITIONS = {
     },
     fromJSON: (json) => IndexPartition.fromJSON(json),
   },
-  kmeans: { create: (ds, spec) => kmeans(ds, rowsOnly(spec), { ...spec, seed: spec.seed ?? 0 }), fromJSON: async (json, backend) => ClusterPartition.fromJSON(json, backend ?? (await getBackend())) },
+  kmeans: { create: (ds, spec) => kmeans(ds as AnyDataset, rowsOnly(spec), { ...spec, seed: spec.seed ?? 0 }), readsFeatures: true, fromJSON: async (json, backend) => ClusterPartition.fromJSON(json, backend ?? (await getBackend())) },
   features: { create: (ds, spec) => featureGroups(ds.cols, spec.experts, spec), fromJSON: (json) => FeaturePartition.fromJSON(json) },
 } satisfies Record<string, PartitionEntry>;
 
