@@ -71,7 +71,7 @@ test('fine-tuning lowers the training loss; byte-identical by seed on 0 and 2 wo
 
 function gradCheck(b: Backend, seed: number): void {
   const before = b.stats().buffers, r = rng(seed), ROWS = 8, INPUTS = 5;
-  const moe = new MoE(b, INPUTS, { experts: 3, hidden: 4, units: 3, k: 2, balanceCoef: 0.5, zLossCoef: 0.1, routerBias: true }, 'moe0');
+  const moe = new MoE(b, INPUTS, { experts: 3, hidden: 4, units: 3, k: 2, balance: 'loss', balanceCoef: 0.5, zLossCoef: 0.1, routerBias: true }, 'moe0');
   const net = new Network(b, { inputs: INPUTS, layers: [moe], head: 'softmax' });
   net.initialize(new Rng(seed));
   b.write(moe.router.value, b.read(moe.router.value).map((v) => v * 8));
