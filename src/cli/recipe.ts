@@ -1,5 +1,6 @@
-// The experiments behind the report: the seed's MNIST recipe and its better variants, each
-// measured against a single dense model trained on all the data (seed FAQ 3–4).
+// The experiments behind the report: the seed's MNIST recipe and its better variants, the
+// single model pruned as the experts are, and mixtures of experts, each measured against a
+// single dense model trained on all the data (seed FAQ 3–4).
 import type { Backend } from '../backend/backend.js';
 import type { Dataset } from '../data/dataset.js';
 import type { ExpertSpec } from '../experts/create.js';
