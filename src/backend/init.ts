@@ -123,8 +123,8 @@ export async function loadKernels(opts: InitOptions, threaded = false): Promise<
 
 /**
  * A backend on compiled kernels; a shared-memory build gets its own shared memory and up to
- * `threads` threads. No warm-up: a few small products at start-up cost more than they saved the
- * first real one (bench/coldstart.ts, first GEMM), which runs partly in V8's baseline tier either way.
+ * `threads` threads. No warm-up: 8 small products at start-up took as long (~0.9 ms) as they saved
+ * the first real one (bench/coldstart.ts, first GEMM), so the first call compiles what it runs.
  */
 export async function backendOn(k: Kernels, threads = 1): Promise<Backend> {
   const shared = importsMemory(k.module);

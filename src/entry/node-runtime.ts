@@ -1,10 +1,10 @@
 // How the library finds its parts in Node: kernels read from the package's dist/ folder, workers
 // as worker_threads. A function to call, not module side effects: the package declares none, so
 // a bundler may drop an imported module's top-level statements (the CLI bundle did).
+import { readFile } from 'node:fs/promises';
 import { fail } from '../errors.js';
 import { type KernelSource, setKernelSource } from '../backend/init.js';
 import { kernelFile } from '../backend/kernels.js';
-import { nodeFs } from '../node-builtins.js';
 import { setThreadPlatform } from '../backend/threads.js';
 import { nodeThreads } from '../backend/threads-node.js';
 import { nodeWorkers } from '../parallel/node.js';
@@ -16,8 +16,7 @@ export const nodeKernelSource: KernelSource = async (build, url) => {
   const places = url ? [new URL(url)] : [new URL(`./${name}`, import.meta.url), new URL(`../../dist/${name}`, import.meta.url)];
   for (const place of places) {
     try {
-      // Sync: 11 KB, and fs/promises' open–stat–read–close round trips cost ~0.4 ms of init().
-      return nodeFs().readFileSync(place);
+      return await readFile(place);
     } catch {
       // try the next place
     }
