@@ -28,6 +28,7 @@ import type { ExpertState } from '../experts/expert.js';
 import { type CombineSpec, type ResolvedOptions, type SparseExpertModelOptions, outOfFoldFolds, resolveOptions } from './options.js';
 import { combinerEntry, combinerKinds } from '../combine/registry.js';
 import { type TrainExpertResult, trainExpert, trainExpertInput, trainedState } from './train-task.js';
+import { expertRows } from './expert-rows.js';
 
 export interface ModelFitOptions {
   signal?: AbortSignal;
@@ -134,7 +135,8 @@ export class SparseExpertModel {
     this.width = ds.classes ?? 1;
     const split = o.holdout > 0 ? trainTestIndices(ds, { testFraction: o.holdout, seed: o.seed, stratify: this.task === 'classification' }) : null;
     // Rows live once: the training rows are copied out whole only for what reads them whole
-    // (k-means, feature groups, stacking's folds); row partitions cut each shard straight from ds.
+    // (k-means, feature groups, stacking's folds); row partitions read each expert's rows
+    // straight from ds (expert-rows.ts).
     const trainIdx = split?.trainIndices ?? null;
     let trainSet: AnyDataset | null = trainIdx ? null : ds;
     const train = () => (trainSet ??= take(ds, trainIdx!));
@@ -147,25 +149,29 @@ export class SparseExpertModel {
     const root = new Rng(o.seed);
     const kernels = findKernelRef(backend);
     const partition = this.partition;
-    const shards = Array.from({ length: partition.experts }, (_, i) => {
-      const data = partition.kind === 'features' || !trainIdx ? partition.subset(train(), i) : take(ds, partition.parts[i].map((r) => trainIdx[r]));
-      if (data.rows === 0) fail('ERR_EMPTY', `expert ${i} got no training rows: use fewer experts or another partition`);
-      return data;
-    });
-    const tasks = shards.map((shard, index) => ({
-      task: trainExpert.name,
-      input: trainExpertInput({ index, expert: o.expert, sparsity: o.sparsity, seed: root.fork(index).seed, kernels }, shard),
-      onProgress: (pr: Json) => {
-        const { index: _, ...rest } = pr as { index: number } & Omit<ExpertProgress, 'expert'>;
-        opts.onProgress?.({ expert: index, ...rest });
-      },
-    }));
     registerTask(trainExpert);
-    const executor = opts.executor ?? createExecutor(o.workers === 'auto' ? 'auto' : Math.min(o.workers, tasks.length));
+    const executor = opts.executor ?? createExecutor(o.workers === 'auto' ? 'auto' : Math.min(o.workers, partition.experts));
     let outputs: TaskOutput<TrainExpertResult>[];
     let oof: Float32Array[] | null = null;
     let expertsStarted = performance.now();
+    let shardRows: number[];
     try {
+      // Row partitions: each expert reads its rows of ds (a view or a shard, as the executor allows).
+      const rowsOf = partition.kind === 'features' ? null : expertRows(ds, executor);
+      const shards = Array.from({ length: partition.experts }, (_, i) => {
+        const data = partition.kind === 'features' ? partition.subset(train(), i) : rowsOf!(trainIdx ? partition.parts[i].map((r) => trainIdx[r]) : partition.parts[i]);
+        if (data.rows === 0) fail('ERR_EMPTY', `expert ${i} got no training rows: use fewer experts or another partition`);
+        return data;
+      });
+      shardRows = shards.map((d) => d.rows);
+      const tasks = shards.map((shard, index) => ({
+        task: trainExpert.name,
+        input: trainExpertInput({ index, expert: o.expert, sparsity: o.sparsity, seed: root.fork(index).seed, kernels }, shard),
+        onProgress: (pr: Json) => {
+          const { index: _, ...rest } = pr as { index: number } & Omit<ExpertProgress, 'expert'>;
+          opts.onProgress?.({ expert: index, ...rest });
+        },
+      }));
       const cv = outOfFoldFolds(o.combine);
       if (cv !== null) {
         // As scikit-learn's StackingClassifier: the same model fit on each fold's complement predicts the fold.
@@ -195,7 +201,7 @@ export class SparseExpertModel {
     const h = this.holdout;
     const route = h && this.partition.kind === 'kmeans' && !isSparse(h.ds) ? this.partition.route(floatRows(h.ds), h.ds.rows) : null;
     return {
-      experts: results.map((r, i) => this.report(r, i, shards[i].rows, this.holdoutAccuracy(i, route))),
+      experts: results.map((r, i) => this.report(r, i, shardRows[i], this.holdoutAccuracy(i, route))),
       seconds: (performance.now() - started) / 1000,
       expertSeconds,
       workers: executor.size,

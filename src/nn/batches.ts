@@ -1,6 +1,7 @@
 // Batches of rows in backend memory. Dense rows: each batch's rows are copied from the host
 // rows into backend memory (never the whole set: the rows live once, on the host, and may be
-// many experts' shared memory), u8 / u16 features as stored, then widened to f32 by a kernel. Sparse rows: each batch is sliced from the host CSR
+// many experts' shared memory read through a view's rowIds), u8 / u16 features as stored, then
+// widened to f32 by a kernel. Sparse rows: each batch is sliced from the host CSR
 // (and, for training, transposed) into grow-only buffers, so wasm memory grows only when a
 // batch holds more non-zeros than any before it.
 import type { Backend, Csr, F32, I32, U8 } from '../backend/backend.js';
@@ -30,11 +31,13 @@ export function trainingBatches(b: Backend, ds: AnyDataset, batchSize: number): 
     };
   }
   const x = ds.x, cols = ds.cols, batch = b.alloc(batchSize * cols);
+  // A view's rows are rows rowIds of x.
+  const view = ds.rowIds, at = (id: number) => (view ? view[id] : id) * cols;
   if (x instanceof Float32Array) {
     return {
       load: (ids) => {
         const to = b.view(batch);
-        for (let i = 0; i < ids.length; i++) to.set(x.subarray(ids[i] * cols, (ids[i] + 1) * cols), i * cols);
+        for (let i = 0; i < ids.length; i++) to.set(x.subarray(at(ids[i]), at(ids[i]) + cols), i * cols);
         return batch;
       },
       dispose: () => b.free(batch),
@@ -47,7 +50,7 @@ export function trainingBatches(b: Backend, ds: AnyDataset, batchSize: number): 
   return {
     load: (ids) => {
       const to = b.view(stage as U8) as Uint8Array | Uint16Array;
-      for (let i = 0; i < ids.length; i++) to.set(x.subarray(ids[i] * cols, (ids[i] + 1) * cols), i * cols);
+      for (let i = 0; i < ids.length; i++) to.set(x.subarray(at(ids[i]), at(ids[i]) + cols), i * cols);
       b.gatherRowsWiden(stage, cols, order, ids.length, batch, scale, offset);
       return batch;
     },
