@@ -43,6 +43,18 @@ export interface SparseDataset {
 
 export type AnyDataset = Dataset<DenseX> | SparseDataset;
 
+/**
+ * Rows to predict: float32 rows × cols, CSR rows, or a dense dataset as it is stored — u8 /
+ * u16 rows are widened a batch at a time, a view's rows read through its rowIds, never the
+ * whole set converted.
+ */
+export type PredictRows = Float32Array | CsrMatrix | Dataset<DenseX>;
+
+/** True for a dense dataset given as rows to predict. */
+export function isDenseDataset(x: PredictRows): x is Dataset<DenseX> {
+  return !(x instanceof Float32Array) && ArrayBuffer.isView((x as Dataset<DenseX>).x);
+}
+
 export function isSparse(ds: AnyDataset): ds is SparseDataset {
   return !ArrayBuffer.isView(ds.x);
 }

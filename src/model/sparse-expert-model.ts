@@ -4,7 +4,7 @@ import { fail } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/init.js';
 import { findKernelRef } from '../backend/identity.js';
-import { type AnyDataset, featureRows, floatRows, isSparse, take, takeLabels, validate } from '../data/dataset.js';
+import { type AnyDataset, type Dataset, type DenseX, type PredictRows, featureRows, floatRows, isDenseDataset, isSparse, rowsView, take, takeLabels, validate } from '../data/dataset.js';
 import { type CsrMatrix, validateCsr } from '../data/csr.js';
 import { Rng } from '../data/prng.js';
 import { trainTestIndices } from '../data/split.js';
@@ -276,9 +276,14 @@ export class SparseExpertModel {
     }
   }
 
-  /** Combined class probabilities (rows × classes), or predictions (rows × 1) for regression. */
-  async predictProba(x: Float32Array | CsrMatrix, rows: number): Promise<Float32Array> {
+  /**
+   * Combined class probabilities (rows × classes), or predictions (rows × 1) for regression.
+   * x may be a dense dataset as stored (u8 / u16, a view): it is widened a block of rows at a
+   * time, never whole.
+   */
+  async predictProba(x: PredictRows, rows: number): Promise<Float32Array> {
     const combiner = this.fitted();
+    if (isDenseDataset(x)) return this.probaInBlocks(x, rows);
     this.checkInput(x, rows);
     x = this.scaled(x, rows);
     if (!(x instanceof Float32Array)) {
@@ -294,12 +299,28 @@ export class SparseExpertModel {
     return combiner.combine(this.outputsOf(x, rows), rows, x);
   }
 
-  /** Class ids, or predicted targets for regression. */
-  async predict(x: Float32Array | CsrMatrix, rows: number): Promise<Int32Array | Float32Array> {
+  /** Class ids, or predicted targets for regression (x as for predictProba). */
+  async predict(x: PredictRows, rows: number): Promise<Int32Array | Float32Array> {
     const p = await this.predictProba(x, rows);
     if (this.task === 'regression') return p;
     const out = new Int32Array(rows);
     for (let r = 0; r < rows; r++) out[r] = predictedClass(p, r, this.width, 'softmax');
+    return out;
+  }
+
+  /** predictProba over a dense dataset, PREDICT_BLOCK rows widened to float32 at a time; usage over all of them. */
+  private async probaInBlocks(ds: Dataset<DenseX>, rows: number): Promise<Float32Array> {
+    validate(ds);
+    if (ds.rows !== rows) fail('ERR_BAD_SHAPE', `the dataset has ${ds.rows} rows, not ${rows}`);
+    const out = new Float32Array(rows * this.width), used = new Float64Array(this.experts.length);
+    let sparse = false;
+    for (let start = 0; start < rows; start += PREDICT_BLOCK) {
+      const n = Math.min(PREDICT_BLOCK, rows - start);
+      out.set(await this.predictProba(floatRows(rowsView(ds, Array.from({ length: n }, (_, i) => start + i))), n), start * this.width);
+      sparse = this.usage !== null;
+      this.usage?.forEach((u, e) => (used[e] += u * n));
+    }
+    this.usage = sparse ? Array.from(used, (u) => u / rows) : null;
     return out;
   }
 
@@ -394,6 +415,12 @@ export class SparseExpertModel {
     };
   }
 }
+
+/**
+ * Rows per block when predicting from stored rows: a multiple of the experts' prediction
+ * batches (512, compiled 1024), so every expert sees the batches it would see on float32 rows.
+ */
+const PREDICT_BLOCK = 4096;
 
 function isSparseCombiner(c: Combiner): c is SparseCombiner {
   return typeof (c as SparseCombiner).combineSparse === 'function';

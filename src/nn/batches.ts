@@ -6,7 +6,7 @@
 // batch holds more non-zeros than any before it.
 import type { Backend, Csr, F32, I32, U8 } from '../backend/backend.js';
 import type { CsrMatrix } from '../data/csr.js';
-import { type AnyDataset, type Dataset, type DenseX, type SparseDataset, isSparse } from '../data/dataset.js';
+import { type AnyDataset, type Dataset, type DenseX, type PredictRows, type SparseDataset, isDenseDataset, isSparse } from '../data/dataset.js';
 import type { LayerInput, SparseRows } from './layer.js';
 
 export interface Batches<T> {
@@ -58,8 +58,9 @@ export function trainingBatches(b: Backend, ds: AnyDataset, batchSize: number): 
   };
 }
 
-/** Prediction batches of at most `batchSize` rows of x (dense rows × cols, or CSR). */
-export function predictionBatches(b: Backend, x: Float32Array | CsrMatrix, cols: number, batchSize: number): Batches<LayerInput> {
+/** Prediction batches of at most `batchSize` rows of x (dense rows × cols, CSR, or a dense dataset as stored). */
+export function predictionBatches(b: Backend, x: PredictRows, cols: number, batchSize: number): Batches<LayerInput> {
+  if (isDenseDataset(x)) return trainingBatches(b, x, batchSize); // rows gathered (and widened) per batch
   if (!(x instanceof Float32Array)) {
     const stage = new CsrStage(b, batchSize);
     return { load: (ids) => ({ x: stage.gather(x, ids).upload() }), dispose: () => stage.dispose() };
