@@ -2,6 +2,7 @@
 // ndims big-endian uint32 sizes, then the values big-endian, row-major.
 import { fail } from '../errors.js';
 import { type Dataset, type DenseX, validate } from './dataset.js';
+import { allocRows } from './shared.js';
 
 export type IdxDtype = 'u8' | 'i8' | 'i16' | 'i32' | 'f32' | 'f64';
 type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
@@ -19,7 +20,8 @@ function dtypeOf(code: number): IdxDtype | undefined {
   return (Object.keys(CODES) as IdxDtype[]).find((d) => CODES[d] === code);
 }
 
-export function parseIdx(bytes: Uint8Array): IdxTensor {
+/** `shared`: u8 data goes straight into a SharedArrayBuffer (where usable), with no other copy. */
+export function parseIdx(bytes: Uint8Array, options: { shared?: boolean } = {}): IdxTensor {
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     fail('ERR_BAD_FILE', 'IDX data is gzip-compressed: decompress it first (zlib.gunzipSync, or DecompressionStream in browsers)');
   }
@@ -45,7 +47,8 @@ export function parseIdx(bytes: Uint8Array): IdxTensor {
   let data: IdxData;
   switch (dtype) {
     case 'u8':
-      data = bytes.slice(offset, expected);
+      data = options.shared ? allocRows(Uint8Array, count, true) : new Uint8Array(count);
+      data.set(bytes.subarray(offset, expected));
       break;
     case 'i8':
       data = new Int8Array(bytes.slice(offset, expected).buffer);
@@ -109,13 +112,19 @@ export interface IdxPairOptions {
    * is 1 ulp from v·f32(1/255): the two storages train near-identical, not identical, models.
    */
   storage?: 'f32' | 'u8';
+  /**
+   * Place the images in a SharedArrayBuffer, so the experts on every worker read these rows in
+   * place (default: where shared memory is usable — Node, cross-origin isolated pages).
+   */
+  shared?: boolean;
 }
 
 /** An images file (n × …) and a labels file (n, integer dtype) → a classification dataset. */
 export function loadIdxPair(images: Uint8Array, labels: Uint8Array, options: IdxPairOptions & { storage: 'u8' }): Dataset<Uint8Array>;
 export function loadIdxPair(images: Uint8Array, labels: Uint8Array, options?: IdxPairOptions): Dataset;
 export function loadIdxPair(images: Uint8Array, labels: Uint8Array, options: IdxPairOptions = {}): Dataset<DenseX> {
-  const img = parseIdx(images);
+  const shared = options.shared ?? true;
+  const img = parseIdx(images, { shared: shared && options.storage === 'u8' });
   const lab = parseIdx(labels);
   if (img.dims.length < 1) fail('ERR_BAD_SHAPE', 'the images file has no dimensions');
   if (lab.dims.length !== 1) fail('ERR_BAD_SHAPE', `the labels file must be 1-D, got ${lab.dims.join('×')}`);
@@ -132,7 +141,8 @@ export function loadIdxPair(images: Uint8Array, labels: Uint8Array, options: Idx
   for (let i = 0; i < y.length; i++) if (y[i] > max) max = y[i];
   const base = { rows, cols, y, classes: options.classes ?? max + 1 };
   if (storage === 'u8') return validate({ ...base, x: img.data as Uint8Array, ...(scaled ? { scale: 1 / 255 } : {}) });
-  const x = Float32Array.from(img.data);
+  const x = allocRows(Float32Array, img.data.length, shared);
+  x.set(img.data);
   if (scaled) for (let i = 0; i < x.length; i++) x[i] /= 255;
   return validate({ ...base, x });
 }

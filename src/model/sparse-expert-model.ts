@@ -4,7 +4,7 @@ import { fail } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/init.js';
 import { findKernelRef } from '../backend/identity.js';
-import { type AnyDataset, featureRows, floatRows, isSparse, take, takeLabels, validate } from '../data/dataset.js';
+import { type AnyDataset, type Dataset, type DenseX, type PredictRows, featureRows, floatRows, isDenseDataset, isSparse, rowsView, take, takeLabels, validate } from '../data/dataset.js';
 import { type CsrMatrix, validateCsr } from '../data/csr.js';
 import { Rng } from '../data/prng.js';
 import { trainTestIndices } from '../data/split.js';
@@ -28,6 +28,7 @@ import type { ExpertState } from '../experts/expert.js';
 import { type CombineSpec, type ResolvedOptions, type SparseExpertModelOptions, outOfFoldFolds, resolveOptions } from './options.js';
 import { combinerEntry, combinerKinds } from '../combine/registry.js';
 import { type TrainExpertResult, trainExpert, trainExpertInput, trainedState } from './train-task.js';
+import { expertRows } from './expert-rows.js';
 
 export interface ModelFitOptions {
   signal?: AbortSignal;
@@ -134,7 +135,8 @@ export class SparseExpertModel {
     this.width = ds.classes ?? 1;
     const split = o.holdout > 0 ? trainTestIndices(ds, { testFraction: o.holdout, seed: o.seed, stratify: this.task === 'classification' }) : null;
     // Rows live once: the training rows are copied out whole only for what reads them whole
-    // (k-means, feature groups, stacking's folds); row partitions cut each shard straight from ds.
+    // (k-means, feature groups, stacking's folds); row partitions read each expert's rows
+    // straight from ds (expert-rows.ts).
     const trainIdx = split?.trainIndices ?? null;
     let trainSet: AnyDataset | null = trainIdx ? null : ds;
     const train = () => (trainSet ??= take(ds, trainIdx!));
@@ -147,25 +149,29 @@ export class SparseExpertModel {
     const root = new Rng(o.seed);
     const kernels = findKernelRef(backend);
     const partition = this.partition;
-    const shards = Array.from({ length: partition.experts }, (_, i) => {
-      const data = partition.kind === 'features' || !trainIdx ? partition.subset(train(), i) : take(ds, partition.parts[i].map((r) => trainIdx[r]));
-      if (data.rows === 0) fail('ERR_EMPTY', `expert ${i} got no training rows: use fewer experts or another partition`);
-      return data;
-    });
-    const tasks = shards.map((shard, index) => ({
-      task: trainExpert.name,
-      input: trainExpertInput({ index, expert: o.expert, sparsity: o.sparsity, seed: root.fork(index).seed, kernels }, shard),
-      onProgress: (pr: Json) => {
-        const { index: _, ...rest } = pr as { index: number } & Omit<ExpertProgress, 'expert'>;
-        opts.onProgress?.({ expert: index, ...rest });
-      },
-    }));
     registerTask(trainExpert);
-    const executor = opts.executor ?? createExecutor(o.workers === 'auto' ? 'auto' : Math.min(o.workers, tasks.length));
+    const executor = opts.executor ?? createExecutor(o.workers === 'auto' ? 'auto' : Math.min(o.workers, partition.experts));
     let outputs: TaskOutput<TrainExpertResult>[];
     let oof: Float32Array[] | null = null;
     let expertsStarted = performance.now();
+    let shardRows: number[];
     try {
+      // Row partitions: each expert reads its rows of ds (a view or a shard, as the executor allows).
+      const rowsOf = partition.kind === 'features' ? null : expertRows(ds, executor);
+      const shards = Array.from({ length: partition.experts }, (_, i) => {
+        const data = partition.kind === 'features' ? partition.subset(train(), i) : rowsOf!(trainIdx ? partition.parts[i].map((r) => trainIdx[r]) : partition.parts[i]);
+        if (data.rows === 0) fail('ERR_EMPTY', `expert ${i} got no training rows: use fewer experts or another partition`);
+        return data;
+      });
+      shardRows = shards.map((d) => d.rows);
+      const tasks = shards.map((shard, index) => ({
+        task: trainExpert.name,
+        input: trainExpertInput({ index, expert: o.expert, sparsity: o.sparsity, seed: root.fork(index).seed, kernels }, shard),
+        onProgress: (pr: Json) => {
+          const { index: _, ...rest } = pr as { index: number } & Omit<ExpertProgress, 'expert'>;
+          opts.onProgress?.({ expert: index, ...rest });
+        },
+      }));
       const cv = outOfFoldFolds(o.combine);
       if (cv !== null) {
         // As scikit-learn's StackingClassifier: the same model fit on each fold's complement predicts the fold.
@@ -195,7 +201,7 @@ export class SparseExpertModel {
     const h = this.holdout;
     const route = h && this.partition.kind === 'kmeans' && !isSparse(h.ds) ? this.partition.route(floatRows(h.ds), h.ds.rows) : null;
     return {
-      experts: results.map((r, i) => this.report(r, i, shards[i].rows, this.holdoutAccuracy(i, route))),
+      experts: results.map((r, i) => this.report(r, i, shardRows[i], this.holdoutAccuracy(i, route))),
       seconds: (performance.now() - started) / 1000,
       expertSeconds,
       workers: executor.size,
@@ -270,9 +276,14 @@ export class SparseExpertModel {
     }
   }
 
-  /** Combined class probabilities (rows × classes), or predictions (rows × 1) for regression. */
-  async predictProba(x: Float32Array | CsrMatrix, rows: number): Promise<Float32Array> {
+  /**
+   * Combined class probabilities (rows × classes), or predictions (rows × 1) for regression.
+   * x may be a dense dataset as stored (u8 / u16, a view): it is widened a block of rows at a
+   * time, never whole.
+   */
+  async predictProba(x: PredictRows, rows: number): Promise<Float32Array> {
     const combiner = this.fitted();
+    if (isDenseDataset(x)) return this.probaInBlocks(x, rows);
     this.checkInput(x, rows);
     x = this.scaled(x, rows);
     if (!(x instanceof Float32Array)) {
@@ -288,12 +299,28 @@ export class SparseExpertModel {
     return combiner.combine(this.outputsOf(x, rows), rows, x);
   }
 
-  /** Class ids, or predicted targets for regression. */
-  async predict(x: Float32Array | CsrMatrix, rows: number): Promise<Int32Array | Float32Array> {
+  /** Class ids, or predicted targets for regression (x as for predictProba). */
+  async predict(x: PredictRows, rows: number): Promise<Int32Array | Float32Array> {
     const p = await this.predictProba(x, rows);
     if (this.task === 'regression') return p;
     const out = new Int32Array(rows);
     for (let r = 0; r < rows; r++) out[r] = predictedClass(p, r, this.width, 'softmax');
+    return out;
+  }
+
+  /** predictProba over a dense dataset, PREDICT_BLOCK rows widened to float32 at a time; usage over all of them. */
+  private async probaInBlocks(ds: Dataset<DenseX>, rows: number): Promise<Float32Array> {
+    validate(ds);
+    if (ds.rows !== rows) fail('ERR_BAD_SHAPE', `the dataset has ${ds.rows} rows, not ${rows}`);
+    const out = new Float32Array(rows * this.width), used = new Float64Array(this.experts.length);
+    let sparse = false;
+    for (let start = 0; start < rows; start += PREDICT_BLOCK) {
+      const n = Math.min(PREDICT_BLOCK, rows - start);
+      out.set(await this.predictProba(floatRows(rowsView(ds, Array.from({ length: n }, (_, i) => start + i))), n), start * this.width);
+      sparse = this.usage !== null;
+      this.usage?.forEach((u, e) => (used[e] += u * n));
+    }
+    this.usage = sparse ? Array.from(used, (u) => u / rows) : null;
     return out;
   }
 
@@ -388,6 +415,12 @@ export class SparseExpertModel {
     };
   }
 }
+
+/**
+ * Rows per block when predicting from stored rows: a multiple of the experts' prediction
+ * batches (512, compiled 1024), so every expert sees the batches it would see on float32 rows.
+ */
+const PREDICT_BLOCK = 4096;
 
 function isSparseCombiner(c: Combiner): c is SparseCombiner {
   return typeof (c as SparseCombiner).combineSparse === 'function';
