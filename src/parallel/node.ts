@@ -5,7 +5,7 @@ import type { Worker as NodeWorker } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { fail } from '../errors.js';
 import { nodeFs } from '../node-builtins.js';
-import { workerExecArgv } from '../worker-exec-argv.js';
+import { startWorker } from '../start-worker.js';
 import type { WorkerHandle, WorkerPlatform } from './platform.js';
 
 function defaultWorkerUrl(): URL {
@@ -19,7 +19,7 @@ function defaultWorkerUrl(): URL {
 function spawn(url?: string | URL): WorkerHandle {
   // Loaded on the first worker, not at import: worker_threads is a good part of the cold start.
   const { Worker } = createRequire(import.meta.url)('node:worker_threads') as { Worker: typeof NodeWorker };
-  const worker = new Worker(url ?? defaultWorkerUrl(), { name: 'sparse-experts', execArgv: workerExecArgv() });
+  const worker = startWorker(Worker, url ?? defaultWorkerUrl(), { name: 'sparse-experts' });
   worker.unref(); // idle until the pool gives it a task
   return {
     endpoint: nodeEndpoint(worker),
