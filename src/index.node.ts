@@ -9,3 +9,4 @@ export type { BullmqExecutorOptions } from './queue/bullmq-executor.js';
 export { startQueueWorker } from './queue/queue-worker.js';
 export type { QueueWorker, QueueWorkerOptions } from './queue/queue-worker.js';
 export type { RedisConnection, RedisConnectionOptions } from './queue/connection.js';
+export { fileBytes } from './data/file-bytes.js';

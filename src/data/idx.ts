@@ -4,7 +4,7 @@ import { fail } from '../errors.js';
 import { type Dataset, validate } from './dataset.js';
 
 export type IdxDtype = 'u8' | 'i8' | 'i16' | 'i32' | 'f32' | 'f64';
-type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
+export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
 export interface IdxTensor {
   readonly dtype: IdxDtype;
@@ -19,7 +19,17 @@ function dtypeOf(code: number): IdxDtype | undefined {
   return (Object.keys(CODES) as IdxDtype[]).find((d) => CODES[d] === code);
 }
 
-export function parseIdx(bytes: Uint8Array): IdxTensor {
+export interface IdxHeader {
+  readonly dtype: IdxDtype;
+  readonly dims: number[];
+  /** Bytes of the header: where the values start. */
+  readonly offset: number;
+  /** Bytes per value. */
+  readonly size: number;
+}
+
+/** The header at the start of `bytes` (which may hold only a prefix of the file). */
+export function idxHeader(bytes: Uint8Array): IdxHeader {
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     fail('ERR_BAD_FILE', 'IDX data is gzip-compressed: decompress it first (zlib.gunzipSync, or DecompressionStream in browsers)');
   }
@@ -31,39 +41,37 @@ export function parseIdx(bytes: Uint8Array): IdxTensor {
   const ndims = bytes[3];
   const offset = 4 + 4 * ndims;
   if (bytes.length < offset) fail('ERR_BAD_FILE', `IDX data truncated inside the header (${ndims} dims need ${offset} bytes, got ${bytes.length})`);
-  const dims: number[] = [];
-  let count = 1;
-  for (let d = 0; d < ndims; d++) {
-    dims.push(view.getUint32(4 + 4 * d, false));
-    count *= dims[d];
+  const dims = Array.from({ length: ndims }, (_, d) => view.getUint32(4 + 4 * d, false));
+  return { dtype, dims, offset, size: SIZES[dtype] };
+}
+
+/** `count` big-endian values of `dtype` from the start of `bytes`. */
+export function decodeIdx(dtype: IdxDtype, bytes: Uint8Array, count: number): IdxData {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  switch (dtype) {
+    case 'u8':
+      return bytes.slice(0, count);
+    case 'i8':
+      return new Int8Array(bytes.slice(0, count).buffer);
+    case 'i16':
+      return Int16Array.from({ length: count }, (_, i) => view.getInt16(2 * i, false));
+    case 'i32':
+      return Int32Array.from({ length: count }, (_, i) => view.getInt32(4 * i, false));
+    case 'f32':
+      return Float32Array.from({ length: count }, (_, i) => view.getFloat32(4 * i, false));
+    case 'f64':
+      return Float64Array.from({ length: count }, (_, i) => view.getFloat64(8 * i, false));
   }
-  const size = SIZES[dtype];
+}
+
+export function parseIdx(bytes: Uint8Array): IdxTensor {
+  const { dtype, dims, offset, size } = idxHeader(bytes);
+  const count = dims.reduce((a, d) => a * d, 1);
   const expected = offset + count * size;
   if (bytes.length !== expected) {
     fail('ERR_BAD_FILE', `IDX ${dtype} ${dims.join('×')} needs ${expected} bytes, got ${bytes.length} (${bytes.length < expected ? 'truncated' : 'trailing bytes'})`);
   }
-  let data: IdxData;
-  switch (dtype) {
-    case 'u8':
-      data = bytes.slice(offset, expected);
-      break;
-    case 'i8':
-      data = new Int8Array(bytes.slice(offset, expected).buffer);
-      break;
-    case 'i16':
-      data = Int16Array.from({ length: count }, (_, i) => view.getInt16(offset + 2 * i, false));
-      break;
-    case 'i32':
-      data = Int32Array.from({ length: count }, (_, i) => view.getInt32(offset + 4 * i, false));
-      break;
-    case 'f32':
-      data = Float32Array.from({ length: count }, (_, i) => view.getFloat32(offset + 4 * i, false));
-      break;
-    case 'f64':
-      data = Float64Array.from({ length: count }, (_, i) => view.getFloat64(offset + 8 * i, false));
-      break;
-  }
-  return { dtype, dims, data };
+  return { dtype, dims, data: decodeIdx(dtype, bytes.subarray(offset), count) };
 }
 
 /** The IDX bytes of a tensor (inverse of parseIdx). */
@@ -104,16 +112,22 @@ export interface IdxPairOptions {
   classes?: number;
 }
 
-/** An images file (n × …) and a labels file (n, integer dtype) → a classification dataset. */
-export function loadIdxPair(images: Uint8Array, labels: Uint8Array, options: IdxPairOptions = {}): Dataset {
-  const img = parseIdx(images);
-  const lab = parseIdx(labels);
+/** Rows and features of an images file (n × …) with its labels file (n, integer dtype); ERR_BAD_SHAPE / ERR_BAD_FILE otherwise. */
+export function idxPairShape(img: Pick<IdxHeader, 'dtype' | 'dims'>, lab: Pick<IdxHeader, 'dtype' | 'dims'>): { rows: number; cols: number } {
   if (img.dims.length < 1) fail('ERR_BAD_SHAPE', 'the images file has no dimensions');
   if (lab.dims.length !== 1) fail('ERR_BAD_SHAPE', `the labels file must be 1-D, got ${lab.dims.join('×')}`);
   if (lab.dtype === 'f32' || lab.dtype === 'f64') fail('ERR_BAD_FILE', `labels must have an integer dtype, got ${lab.dtype}`);
   const rows = img.dims[0];
   if (lab.dims[0] !== rows) fail('ERR_BAD_SHAPE', `${rows} images but ${lab.dims[0]} labels`);
   const cols = img.dims.slice(1).reduce((a, b) => a * b, 1);
+  return { rows, cols };
+}
+
+/** An images file (n × …) and a labels file (n, integer dtype) → a classification dataset. */
+export function loadIdxPair(images: Uint8Array, labels: Uint8Array, options: IdxPairOptions = {}): Dataset {
+  const img = parseIdx(images);
+  const lab = parseIdx(labels);
+  const { rows, cols } = idxPairShape(img, lab);
   const x = Float32Array.from(img.data);
   if (img.dtype === 'u8' && (options.scale ?? true)) for (let i = 0; i < x.length; i++) x[i] /= 255;
   const y = Int32Array.from(lab.data);

@@ -1,0 +1,111 @@
+// Rows that need not fit in memory: a source hands them out as blocks of consecutive rows,
+// one pass at a time (a file read in chunks, a generator), with its sizes known up front.
+// Trainers read a pass through checkedBlocks, which checks every block as it arrives.
+import { fail } from '../errors.js';
+import { type Dataset, type Labels, validate } from './dataset.js';
+
+/** Consecutive rows: `x` is rows × cols, row-major; one label per row. */
+export interface RowBlock {
+  readonly x: Float32Array;
+  readonly y: Labels;
+  readonly rows: number;
+}
+
+export interface RowSource {
+  /** Rows in one pass. */
+  readonly rows: number;
+  readonly cols: number;
+  /** Set for classification (labels are Int32Array class ids); absent for regression. */
+  readonly classes?: number;
+  /** A fresh pass over every row in order, from row 0; each call starts again. */
+  blocks(): AsyncIterable<RowBlock>;
+}
+
+export function isSource(ds: unknown): ds is RowSource {
+  return typeof (ds as RowSource | null)?.blocks === 'function';
+}
+
+export interface BlockSourceInfo {
+  cols: number;
+  /** Rows per pass; counted with one pass when not given. */
+  rows?: number;
+  classes?: number;
+}
+
+/** A source over `pass` (called once per pass); with `rows` unknown, one checked pass counts them. */
+export async function blockSource(pass: () => AsyncIterable<RowBlock>, info: BlockSourceInfo): Promise<RowSource> {
+  const { cols, classes } = info;
+  if (!Number.isInteger(cols) || cols < 1) fail('ERR_BAD_ARGUMENT', `a source needs cols, an integer ≥ 1, got ${cols}`);
+  if (classes !== undefined && !(Number.isInteger(classes) && classes >= 1)) fail('ERR_BAD_ARGUMENT', `classes must be an integer ≥ 1, got ${classes}`);
+  const shape = { cols, ...(classes === undefined ? {} : { classes }) };
+  let rows = info.rows;
+  if (rows === undefined) {
+    rows = 0;
+    for await (const block of checkedBlocks({ ...shape, rows: Infinity, blocks: pass })) rows += block.rows;
+  }
+  if (!Number.isInteger(rows) || rows < 1) fail('ERR_EMPTY', `a source needs at least one row, got ${rows}`);
+  return { ...shape, rows, blocks: pass };
+}
+
+/** An in-memory dataset as a source of blocks of `blockRows` rows (views, not copies). */
+export function datasetSource(ds: Dataset, blockRows = 4096): RowSource {
+  validate(ds);
+  if (!Number.isInteger(blockRows) || blockRows < 1) fail('ERR_BAD_ARGUMENT', `blockRows must be an integer ≥ 1, got ${blockRows}`);
+  const { rows, cols } = ds;
+  return {
+    rows, cols, ...(ds.classes === undefined ? {} : { classes: ds.classes }),
+    async *blocks() {
+      for (let r = 0; r < rows; r += blockRows) {
+        const n = Math.min(blockRows, rows - r);
+        yield { x: ds.x.subarray(r * cols, (r + n) * cols), y: ds.y.subarray(r, r + n), rows: n };
+      }
+    },
+  };
+}
+
+/**
+ * One pass of `src`, every block checked: ERR_BAD_SHAPE (ragged x, a y of another length,
+ * more or fewer rows than the source says), ERR_NON_FINITE (naming the row and column),
+ * ERR_LABEL_RANGE / ERR_BAD_ARGUMENT (labels of the wrong kind). Row numbers count from the
+ * pass's start.
+ */
+export async function* checkedBlocks(src: RowSource): AsyncGenerator<RowBlock> {
+  const { cols, classes } = src;
+  let start = 0;
+  for await (const block of src.blocks()) {
+    const { x, y, rows } = block ?? ({} as RowBlock);
+    if (!Number.isInteger(rows) || rows < 0) fail('ERR_BAD_SHAPE', `the block at row ${start} says it has ${rows} rows`);
+    if (!(x instanceof Float32Array)) fail('ERR_BAD_ARGUMENT', `the block at row ${start}: x must be a Float32Array`);
+    if (x.length !== rows * cols) fail('ERR_BAD_SHAPE', `the block at row ${start} is ragged: ${x.length} values for ${rows} rows × ${cols} columns`);
+    if (y?.length !== rows) fail('ERR_BAD_SHAPE', `the block at row ${start} has ${y?.length} labels for ${rows} rows`);
+    if (start + rows > src.rows) fail('ERR_BAD_SHAPE', `the source yields more than the ${src.rows} rows it says it has`);
+    for (let i = 0; i < x.length; i++) {
+      if (!Number.isFinite(x[i])) fail('ERR_NON_FINITE', `feature at row ${start + Math.floor(i / cols)}, column ${i % cols} is ${x[i]}`);
+    }
+    if (classes === undefined) {
+      if (!(y instanceof Float32Array)) fail('ERR_BAD_ARGUMENT', `the block at row ${start}: regression targets must be a Float32Array`);
+      for (let i = 0; i < rows; i++) if (!Number.isFinite(y[i])) fail('ERR_NON_FINITE', `target at row ${start + i} is ${y[i]}`);
+    } else {
+      if (!(y instanceof Int32Array)) fail('ERR_BAD_ARGUMENT', `the block at row ${start}: class labels must be an Int32Array`);
+      for (let i = 0; i < rows; i++) {
+        if (y[i] < 0 || y[i] >= classes) fail('ERR_LABEL_RANGE', `label ${y[i]} at row ${start + i} is not in [0, ${classes})`);
+      }
+    }
+    start += rows;
+    yield block;
+  }
+  if (start !== src.rows && src.rows !== Infinity) fail('ERR_BAD_SHAPE', `the source yielded ${start} rows, but says it has ${src.rows}`);
+}
+
+/** Every row of a source in memory (for a source known to be small: a test set, a sample). */
+export async function readAll(src: RowSource): Promise<Dataset> {
+  const x = new Float32Array(src.rows * src.cols);
+  const y = src.classes === undefined ? new Float32Array(src.rows) : new Int32Array(src.rows);
+  let r = 0;
+  for await (const block of checkedBlocks(src)) {
+    x.set(block.x, r * src.cols);
+    y.set(block.y, r);
+    r += block.rows;
+  }
+  return { x, rows: src.rows, cols: src.cols, y, ...(src.classes === undefined ? {} : { classes: src.classes }) };
+}
