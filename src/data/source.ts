@@ -109,3 +109,49 @@ export async function readAll(src: RowSource): Promise<Dataset> {
   }
   return { x, rows: src.rows, cols: src.cols, y, ...(src.classes === undefined ? {} : { classes: src.classes }) };
 }
+
+/** Every label of a source, in row order (one pass; 4 bytes a row). */
+export async function sourceLabels(src: RowSource): Promise<Int32Array | Float32Array> {
+  const y = src.classes === undefined ? new Float32Array(src.rows) : new Int32Array(src.rows);
+  let r = 0;
+  for await (const block of checkedBlocks(src)) {
+    y.set(block.y, r);
+    r += block.rows;
+  }
+  return y;
+}
+
+/** The rows `rows` (ascending, no repeats) of a source, streamed: each pass reads `src` whole and keeps those rows. */
+export function subsetSource(src: RowSource, rows: Int32Array): RowSource {
+  for (let i = 0; i < rows.length; i++) {
+    if (!Number.isInteger(rows[i]) || rows[i] < 0 || rows[i] >= src.rows || (i > 0 && rows[i] <= rows[i - 1])) {
+      fail('ERR_BAD_ARGUMENT', `subset rows must ascend without repeats inside [0, ${src.rows}); position ${i} holds ${rows[i]}`);
+    }
+  }
+  if (rows.length === 0) fail('ERR_EMPTY', 'a subset of no rows');
+  const { cols } = src;
+  return {
+    rows: rows.length, cols, ...(src.classes === undefined ? {} : { classes: src.classes }),
+    async *blocks() {
+      let start = 0, next = 0;
+      for await (const block of checkedBlocks(src)) {
+        const end = start + block.rows;
+        let n = 0;
+        while (next + n < rows.length && rows[next + n] < end) n++;
+        if (n > 0) {
+          const x = new Float32Array(n * cols);
+          const y = block.y instanceof Int32Array ? new Int32Array(n) : new Float32Array(n);
+          for (let i = 0; i < n; i++) {
+            const r = rows[next + i] - start;
+            x.set(block.x.subarray(r * cols, (r + 1) * cols), i * cols);
+            y[i] = block.y[r];
+          }
+          next += n;
+          yield { x, y, rows: n };
+        }
+        start = end;
+        if (next === rows.length) return;
+      }
+    },
+  };
+}

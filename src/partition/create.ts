@@ -1,13 +1,14 @@
 // From a partition spec (what a model config names) to a partition, and back from saved JSON.
 import type { Backend } from '../backend/backend.js';
 import type { AnyDataset } from '../data/dataset.js';
+import type { RowSource } from '../data/source.js';
 import type { PartitionJSON } from './partition.js';
 import { type Partition, type PartitionSpec, partitionEntry } from './registry.js';
 
 export type { Partition, PartitionSpec } from './registry.js';
 
-/** Partition `ds` as `spec` says (k-means needs dense rows; stratified needs classes). */
-export async function createPartition(ds: AnyDataset, spec: PartitionSpec): Promise<Partition> {
+/** Partition `ds` (in memory, or a source read in passes) as `spec` says (k-means needs dense rows; stratified needs classes). */
+export async function createPartition(ds: AnyDataset | RowSource, spec: PartitionSpec): Promise<Partition> {
   return partitionEntry(spec?.kind).create(ds, spec);
 }
 
