@@ -3,11 +3,12 @@ import * as assert from 'uvu/assert';
 import { datasetSource } from '../src/data/source.js';
 import { createPartition } from '../src/partition/create.js';
 import type { ClusterPartition } from '../src/partition/kmeans.js';
+import type { IndexPartition } from '../src/partition/row-split.js';
 import { wasm } from './util/backends.js';
 import { loadMnist8 } from './util/mnist8.js';
 
 const { train } = loadMnist8(2000, 0, 4);
-const lists = (p: { parts: readonly Int32Array[] }) => p.parts.map((q) => Array.from(q));
+const lists = (p: unknown) => (p as IndexPartition).parts.map((q) => Array.from(q));
 
 test('index partitions of a source are those of the rows in memory', async () => {
   const src = datasetSource(train, 333);

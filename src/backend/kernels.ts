@@ -41,6 +41,11 @@ export interface KernelExports {
   /** idx 0 = row i; lda, ldb, lds, ldd: row strides. */
   rowDot(a: number, lda: number, cols: number, idx: number, count: number, b: number, ldb: number, out: number): void;
   gatherRowsScaled(src: number, lds: number, cols: number, idx: number, count: number, w: number, dst: number, ldd: number): void;
+
+  // ---- stored features ----
+  /** lds in elements (bytes, u16s), ldd in floats. */
+  gatherRowsU8(src: number, lds: number, cols: number, idx: number, count: number, scale: number, offset: number, dst: number, ldd: number): void;
+  gatherRowsU16(src: number, lds: number, cols: number, idx: number, count: number, scale: number, offset: number, dst: number, ldd: number): void;
 }
 
 /** The smallest module using a relaxed-SIMD op (f32x4.relaxed_madd); validates only where relaxed SIMD is on. */

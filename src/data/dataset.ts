@@ -5,9 +5,19 @@ import { type CsrMatrix, selectCsrColumns, takeCsrRows, validateCsr } from './cs
 
 export type Labels = Int32Array | Float32Array;
 
-export interface Dataset {
+/** Dense features as stored: float32, or bytes / u16 (e.g. image pixels) kept at their size. */
+export type DenseX = Float32Array | Uint8Array | Uint16Array;
+
+/** Dense rows; `Dataset` alone is float32 features, `Dataset<DenseX>` any stored kind. */
+export interface Dataset<X extends DenseX = Float32Array> {
   /** rows × cols features, row-major. */
-  readonly x: Float32Array;
+  readonly x: X;
+  /**
+   * For a u8 / u16 x: each feature is f32(x)·scale + offset, an f32 multiply then an f32 add
+   * (defaults 1 and 0; e.g. scale 1/255 for pixels in [0, 1]). A float32 x takes neither.
+   */
+  readonly scale?: number;
+  readonly offset?: number;
   readonly rows: number;
   readonly cols: number;
   /** One label per row: class ids in [0, classes) when `classes` is set, else regression targets. */
@@ -25,10 +35,10 @@ export interface SparseDataset {
   readonly classes?: number;
 }
 
-export type AnyDataset = Dataset | SparseDataset;
+export type AnyDataset = Dataset<DenseX> | SparseDataset;
 
 export function isSparse(ds: AnyDataset): ds is SparseDataset {
-  return !(ds.x instanceof Float32Array);
+  return !ArrayBuffer.isView(ds.x);
 }
 
 export interface FromArraysOptions {
@@ -75,9 +85,13 @@ export function validate<D extends AnyDataset>(ds: D): D {
     validateCsr(ds.x);
   } else {
     const x = ds.x;
+    if (!(x instanceof Float32Array || x instanceof Uint8Array || x instanceof Uint16Array)) fail('ERR_BAD_ARGUMENT', `dense x must be a Float32Array, Uint8Array or Uint16Array, got ${(x as object)?.constructor?.name}`);
     if (x.length !== rows * cols) fail('ERR_BAD_SHAPE', `x has ${x.length} values, expected rows×cols = ${rows}×${cols} = ${rows * cols}`);
-    for (let i = 0; i < x.length; i++) {
-      if (!Number.isFinite(x[i])) fail('ERR_NON_FINITE', `feature at row ${Math.floor(i / cols)}, column ${i % cols} is ${x[i]}`);
+    checkStorage(ds);
+    if (x instanceof Float32Array) {
+      for (let i = 0; i < x.length; i++) {
+        if (!Number.isFinite(x[i])) fail('ERR_NON_FINITE', `feature at row ${Math.floor(i / cols)}, column ${i % cols} is ${x[i]}`);
+      }
     }
   }
   if (y.length !== rows) fail('ERR_BAD_SHAPE', `y has ${y.length} labels for ${rows} rows`);
@@ -91,6 +105,50 @@ export function validate<D extends AnyDataset>(ds: D): D {
     }
   }
   return ds;
+}
+
+/** scale and offset: finite numbers, and only on u8 / u16 features. */
+function checkStorage(ds: Dataset<DenseX>): void {
+  const { scale, offset } = ds;
+  if (scale === undefined && offset === undefined) return;
+  if (ds.x instanceof Float32Array) fail('ERR_BAD_ARGUMENT', 'scale and offset describe u8 / u16 features; float32 features take neither (scale them yourself)');
+  for (const [name, v] of [['scale', scale], ['offset', offset]] as const) {
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v))) fail('ERR_BAD_ARGUMENT', `${name} must be a finite number, got ${v}`);
+  }
+}
+
+/** The scale and offset that are set (none on float32 features), to carry over to a dataset made from another. */
+export function storageOf(ds: { scale?: number; offset?: number }): { scale?: number; offset?: number } {
+  return { ...(ds.scale === undefined ? {} : { scale: ds.scale }), ...(ds.offset === undefined ? {} : { offset: ds.offset }) };
+}
+
+/**
+ * The features as float32: x itself when stored so, else each value widened as the batch
+ * gather does (f32(v)·scale, then + offset, both rounded to f32). The one conversion every
+ * reader that needs floats goes through.
+ */
+export function floatRows(ds: Dataset<DenseX>): Float32Array {
+  const x = ds.x;
+  if (x instanceof Float32Array) return x;
+  const out = new Float32Array(x.length), k = Math.fround(ds.scale ?? 1), o = Math.fround(ds.offset ?? 0);
+  for (let i = 0; i < x.length; i++) out[i] = Math.fround(x[i] * k) + o;
+  return out;
+}
+
+/** The features as the prediction calls take them: CSR rows as they are, dense rows as float32 (floatRows). */
+export function featureRows(ds: AnyDataset): Float32Array | CsrMatrix {
+  return isSparse(ds) ? ds.x : floatRows(ds);
+}
+
+/** The same dataset with float32 features (itself when they already are). */
+export function toFloat32(ds: Dataset<DenseX>): Dataset;
+export function toFloat32(ds: SparseDataset): SparseDataset;
+export function toFloat32(ds: AnyDataset): Dataset | SparseDataset;
+export function toFloat32(ds: AnyDataset): Dataset | SparseDataset {
+  if (isSparse(ds)) return ds;
+  if (ds.x instanceof Float32Array) return ds as Dataset;
+  const { scale: _s, offset: _o, ...rest } = ds;
+  return { ...rest, x: floatRows(ds) };
 }
 
 function labelsLike(y: Labels, n: number): Labels {
@@ -110,9 +168,14 @@ export function take(ds: AnyDataset, indices: ArrayLike<number>): AnyDataset {
   const base = { rows: n, cols: ds.cols, y, ...(ds.classes === undefined ? {} : { classes: ds.classes }) };
   if (isSparse(ds)) return { ...base, x: takeCsrRows(ds.x, indices) };
   const cols = ds.cols;
-  const x = new Float32Array(n * cols);
+  const x = denseLike(ds.x, n * cols);
   for (let i = 0; i < n; i++) x.set(ds.x.subarray(indices[i] * cols, (indices[i] + 1) * cols), i * cols);
-  return { ...base, x };
+  return { ...base, ...storageOf(ds), x };
+}
+
+/** A zero array of the same stored kind. */
+function denseLike(x: DenseX, n: number): DenseX {
+  return new (x.constructor as new (n: number) => DenseX)(n);
 }
 
 /** The given feature columns (a feature-group expert's view), renumbered in the order given. */
@@ -125,12 +188,12 @@ export function selectColumns(ds: AnyDataset, columns: ArrayLike<number>): AnyDa
     const c = columns[j];
     if (!Number.isInteger(c) || c < 0 || c >= ds.cols) fail('ERR_BAD_ARGUMENT', `column ${c} outside [0, ${ds.cols})`);
   }
-  const x = new Float32Array(ds.rows * k);
+  const x = denseLike(ds.x, ds.rows * k);
   for (let r = 0; r < ds.rows; r++) {
     const src = r * ds.cols;
     for (let j = 0; j < k; j++) x[r * k + j] = ds.x[src + columns[j]];
   }
-  return { ...base, x };
+  return { ...base, ...storageOf(ds), x };
 }
 
 /** Class ids → rows × classes one-hot targets. */

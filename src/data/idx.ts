@@ -1,7 +1,7 @@
 // The IDX binary format of the original MNIST files: magic 0x0000 <dtype> <ndims>,
 // ndims big-endian uint32 sizes, then the values big-endian, row-major.
 import { fail } from '../errors.js';
-import { type Dataset, validate } from './dataset.js';
+import { type Dataset, type DenseX, validate } from './dataset.js';
 
 export type IdxDtype = 'u8' | 'i8' | 'i16' | 'i32' | 'f32' | 'f64';
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
@@ -110,6 +110,13 @@ export interface IdxPairOptions {
   scale?: boolean;
   /** Number of classes; default max label + 1. */
   classes?: number;
+  /**
+   * 'u8': keep u8 pixels as bytes (a quarter of float32's memory), with `scale` 1/255 on the
+   * dataset; training widens each batch as it is gathered, exactly as toFloat32 would. Default
+   * 'f32': float32 pixels v / 255 (as numpy and tfjs divide), which for half the byte values
+   * is 1 ulp from v·f32(1/255): the two storages train near-identical, not identical, models.
+   */
+  storage?: 'f32' | 'u8';
 }
 
 /** Rows and features of an images file (n × …) with its labels file (n, integer dtype); ERR_BAD_SHAPE / ERR_BAD_FILE otherwise. */
@@ -124,14 +131,22 @@ export function idxPairShape(img: Pick<IdxHeader, 'dtype' | 'dims'>, lab: Pick<I
 }
 
 /** An images file (n × …) and a labels file (n, integer dtype) → a classification dataset. */
-export function loadIdxPair(images: Uint8Array, labels: Uint8Array, options: IdxPairOptions = {}): Dataset {
+export function loadIdxPair(images: Uint8Array, labels: Uint8Array, options: IdxPairOptions & { storage: 'u8' }): Dataset<Uint8Array>;
+export function loadIdxPair(images: Uint8Array, labels: Uint8Array, options?: IdxPairOptions): Dataset;
+export function loadIdxPair(images: Uint8Array, labels: Uint8Array, options: IdxPairOptions = {}): Dataset<DenseX> {
   const img = parseIdx(images);
   const lab = parseIdx(labels);
   const { rows, cols } = idxPairShape(img, lab);
-  const x = Float32Array.from(img.data);
-  if (img.dtype === 'u8' && (options.scale ?? true)) for (let i = 0; i < x.length; i++) x[i] /= 255;
+  const storage = options.storage ?? 'f32';
+  if (storage !== 'f32' && storage !== 'u8') fail('ERR_BAD_ARGUMENT', `storage must be 'f32' or 'u8', got ${JSON.stringify(storage)}`);
+  if (storage === 'u8' && img.dtype !== 'u8') fail('ERR_BAD_ARGUMENT', `storage 'u8' keeps u8 images as bytes, but these images are ${img.dtype}: use storage 'f32'`);
+  const scaled = img.dtype === 'u8' && (options.scale ?? true);
   const y = Int32Array.from(lab.data);
   let max = 0;
   for (let i = 0; i < y.length; i++) if (y[i] > max) max = y[i];
-  return validate({ x, rows, cols, y, classes: options.classes ?? max + 1 });
+  const base = { rows, cols, y, classes: options.classes ?? max + 1 };
+  if (storage === 'u8') return validate({ ...base, x: img.data as Uint8Array, ...(scaled ? { scale: 1 / 255 } : {}) });
+  const x = Float32Array.from(img.data);
+  if (scaled) for (let i = 0; i < x.length; i++) x[i] /= 255;
+  return validate({ ...base, x });
 }

@@ -2,7 +2,7 @@
 // term) on the whole dataset by default, or trained by SGD / Adam like any network.
 import { fail } from '../errors.js';
 import { getBackend } from '../backend/init.js';
-import { type AnyDataset, isSparse } from '../data/dataset.js';
+import { type AnyDataset, isSparse, toFloat32 } from '../data/dataset.js';
 import { type RowSource, isSource } from '../data/source.js';
 import { Rng } from '../data/prng.js';
 import { Network } from '../nn/network.js';
@@ -112,8 +112,8 @@ export abstract class LinearModelExpert extends NetworkExpert {
     const { l1, l2 } = this.perRow(train.rows, 'sklearn');
     const mask = W.mask ? b.read(W.mask) : null;
     // Dense rows are solved in standardised coordinates (the same optimum, well conditioned).
-    const std = isSparse(train) ? null : new Standardised(train, net.outputs);
-    const objective = new LinearObjective(b, std?.data ?? train, net.outputs, this.loss, { l2: std ? std.penalty(l2, 2) : l2, mask });
+    const std = isSparse(train) ? null : new Standardised(toFloat32(train), net.outputs);
+    const objective = new LinearObjective(b, std?.data ?? toFloat32(train), net.outputs, this.loss, { l2: std ? std.penalty(l2, 2) : l2, mask });
     const losses: number[] = [];
     let result: SolveResult;
     try {

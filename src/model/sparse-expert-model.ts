@@ -4,7 +4,7 @@ import { fail } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/init.js';
 import { findKernelRef } from '../backend/identity.js';
-import { type AnyDataset, isSparse, validate } from '../data/dataset.js';
+import { type AnyDataset, featureRows, floatRows, isSparse, validate } from '../data/dataset.js';
 import { type CsrMatrix, validateCsr } from '../data/csr.js';
 import { Rng } from '../data/prng.js';
 import { trainTestSplit } from '../data/split.js';
@@ -161,7 +161,7 @@ export class SparseExpertModel {
           const m = new SparseExpertModel({ ...o, combine: 'fixed', holdout: 0, scale: null, backend });
           try {
             await m.fit(part, { signal: opts.signal, executor });
-            return m.outputsOf(held.x, held.rows);
+            return m.outputsOf(featureRows(held), held.rows);
           } finally {
             m.dispose();
           }
@@ -178,10 +178,10 @@ export class SparseExpertModel {
     for (const out of outputs) this.experts.push(expertFromState(trainedState(out), backend));
     this.sparse = this.experts.map((e) => (o.sparsity ? e.network().compileSparse() : null));
     const holdout = split?.test;
-    this.holdout = oof ? { ds: train, outputs: oof } : holdout ? { ds: holdout, outputs: this.outputsOf(holdout.x, holdout.rows) } : null;
+    this.holdout = oof ? { ds: train, outputs: oof } : holdout ? { ds: holdout, outputs: this.outputsOf(featureRows(holdout), holdout.rows) } : null;
     const combiner = await this.combineWith(o.combine);
     const h = this.holdout;
-    const route = h && this.partition.kind === 'kmeans' && !isSparse(h.ds) ? this.partition.route(h.ds.x, h.ds.rows) : null;
+    const route = h && this.partition.kind === 'kmeans' && !isSparse(h.ds) ? this.partition.route(floatRows(h.ds), h.ds.rows) : null;
     return {
       experts: results.map((r, i) => this.report(r, i, shards[i].rows, this.holdoutAccuracy(i, route))),
       seconds: (performance.now() - started) / 1000,
@@ -208,7 +208,7 @@ export class SparseExpertModel {
     if (entry.learns && !h) {
       fail('ERR_BAD_ARGUMENT', `combiner '${s.kind}' learns from held-out rows, but this model kept none: train it with a learning combiner (${combinerKinds((e) => e.learns)})`);
     }
-    if (h) await combiner.fit(h.outputs, h.ds.y, isSparse(h.ds) ? undefined : h.ds.x);
+    if (h) await combiner.fit(h.outputs, h.ds.y, isSparse(h.ds) ? undefined : floatRows(h.ds));
     this.combiner?.dispose?.();
     this.combiner = combiner;
     this.usage = null;

@@ -1,10 +1,10 @@
 // Batches of rows in backend memory. Dense rows: the whole training set is uploaded once
-// and each batch gathered by a kernel. Sparse rows: each batch is sliced from the host CSR
+// (u8 / u16 features as stored) and each batch gathered, widened to f32, by a kernel. Sparse rows: each batch is sliced from the host CSR
 // (and, for training, transposed) into grow-only buffers, so wasm memory grows only when a
 // batch holds more non-zeros than any before it.
-import type { Backend, Csr, F32, I32 } from '../backend/backend.js';
+import type { Backend, Csr, F32, I32, U16, U8 } from '../backend/backend.js';
 import type { CsrMatrix } from '../data/csr.js';
-import { type AnyDataset, type Dataset, type SparseDataset, isSparse } from '../data/dataset.js';
+import { type AnyDataset, type Dataset, type DenseX, type SparseDataset, isSparse } from '../data/dataset.js';
 import type { LayerInput, SparseRows } from './layer.js';
 
 export interface Batches<T> {
@@ -15,7 +15,7 @@ export interface Batches<T> {
 
 /** Training batches of at most `batchSize` rows of `ds`, sparse ones with their transpose. */
 export function trainingBatches(b: Backend, ds: SparseDataset, batchSize: number): Batches<Required<SparseRows>>;
-export function trainingBatches(b: Backend, ds: Dataset, batchSize: number): Batches<F32>;
+export function trainingBatches(b: Backend, ds: Dataset<DenseX>, batchSize: number): Batches<F32>;
 export function trainingBatches(b: Backend, ds: AnyDataset, batchSize: number): Batches<F32 | SparseRows>;
 export function trainingBatches(b: Backend, ds: AnyDataset, batchSize: number): Batches<F32 | SparseRows> {
   if (isSparse(ds)) {
@@ -28,11 +28,17 @@ export function trainingBatches(b: Backend, ds: AnyDataset, batchSize: number): 
       dispose: () => (x.dispose(), xT.dispose()),
     };
   }
-  const all = b.upload(ds.x), batch = b.alloc(batchSize * ds.cols), idx = b.alloc(batchSize, 'i32');
+  // Stored bytes / u16s go up as they are (a quarter / half of float32) and are widened per batch.
+  // The set first: when it does not fit in the backend's memory, nothing else is left allocated.
+  const x = ds.x;
+  const all = x instanceof Float32Array ? b.upload(x) : x instanceof Uint8Array ? b.upload(x) : b.upload(x);
+  const batch = b.alloc(batchSize * ds.cols), idx = b.alloc(batchSize, 'i32');
+  const scale = ds.scale ?? 1, offset = ds.offset ?? 0;
   return {
     load: (ids) => {
       b.write(idx, ids);
-      b.gatherRows(all, ds.cols, idx, ids.length, batch);
+      if (all.dtype === 'f32') b.gatherRows(all as F32, ds.cols, idx, ids.length, batch);
+      else b.gatherRowsWiden(all as U8 | U16, ds.cols, idx, ids.length, batch, scale, offset);
       return batch;
     },
     dispose: () => [all, batch, idx].forEach((buf) => b.free(buf)),

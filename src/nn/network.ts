@@ -5,7 +5,7 @@
 import { fail } from '../errors.js';
 import type { Backend, F32, I32 } from '../backend/backend.js';
 import { type CsrMatrix, validateCsr } from '../data/csr.js';
-import type { AnyDataset } from '../data/dataset.js';
+import { type AnyDataset, featureRows } from '../data/dataset.js';
 import type { Rng } from '../data/prng.js';
 import { predictionBatches } from './batches.js';
 import type { Dense, DenseSpec } from './dense.js';
@@ -226,7 +226,7 @@ export class Network<S extends LayerSpec | Layer = LayerSpec | Layer> {
 
   /** Mean head loss and (classification) accuracy over a dataset, in bounded batches. */
   evaluate(ds: AnyDataset): Evaluation {
-    const out = this.headOutputs(ds.x, ds.rows), k = this.head === 'softmax' ? this.outputs : 1;
+    const out = this.headOutputs(featureRows(ds), ds.rows), k = this.head === 'softmax' ? this.outputs : 1;
     let loss = 0, hits = 0;
     for (let r = 0; r < ds.rows; r++) {
       loss += this.loss.outputLoss(out, r, k, ds.y[r]);

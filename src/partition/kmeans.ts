@@ -4,7 +4,7 @@
 import { fail } from '../errors.js';
 import type { Backend, F32 } from '../backend/backend.js';
 import { getBackend } from '../backend/init.js';
-import { type AnyDataset, isSparse } from '../data/dataset.js';
+import { type AnyDataset, floatRows, isSparse } from '../data/dataset.js';
 import { Rng } from '../data/prng.js';
 import { type PartitionJSON, RowParts, checkCount, fromLists, toLists } from './partition.js';
 
@@ -122,11 +122,12 @@ export async function kmeans(ds: AnyDataset, k: number, options: KMeansOptions):
   const rng = new Rng(options.seed);
 
   const mean = new Float64Array(dims), variance = new Float64Array(dims);
+  const features = floatRows(ds);
   for (let i = 0; i < rows * dims; i++) {
-    if (!Number.isFinite(ds.x[i])) fail('ERR_NON_FINITE', `feature at row ${Math.floor(i / dims)}, column ${i % dims} is ${ds.x[i]}`);
-    mean[i % dims] += ds.x[i] / rows;
+    if (!Number.isFinite(features[i])) fail('ERR_NON_FINITE', `feature at row ${Math.floor(i / dims)}, column ${i % dims} is ${features[i]}`);
+    mean[i % dims] += features[i] / rows;
   }
-  const x = centre(ds.x, rows, dims, mean);
+  const x = centre(features, rows, dims, mean);
   for (let i = 0; i < x.length; i++) variance[i % dims] += (x[i] * x[i]) / rows;
   const tolAbs = (tol * variance.reduce((a, v) => a + v, 0)) / Math.max(dims, 1);
 
