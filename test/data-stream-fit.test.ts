@@ -51,24 +51,30 @@ test('streamFeed: every row exactly once per epoch, shuffled only inside its win
   assert.equal(wasm.stats(), stats, 'the feed frees its buffers');
 });
 
-test('an MLP streamed from IDX files with one window of every row trains to the bits of the in-memory fit', async () => {
+test('an MLP streamed from IDX files with one window of every row trains to the bits of the in-memory fit (bytes or float32)', async () => {
   const files = mnistIdxFiles(1500, 0, 1, 11);
   try {
-    const ds = loadIdxPair(readFileSync(files.images), readFileSync(files.labels));
     const config = { hidden: [16], backend: wasm, fit: { epochs: 2, batchSize: 32, seed: 7 } };
-    const inMemory = new MlpExpert(config);
-    const h1 = await inMemory.fit(ds);
-    const streamed = new MlpExpert(config);
-    const src = await idxSource(fileBytes(files.images, 9999), fileBytes(files.labels, 777), { blockRows: 250 });
-    const h2 = await streamed.fit(src, { shuffleWindow: src.rows });
-    weights(inMemory).forEach((w, i) => assert.ok(sameBits(w, weights(streamed)[i]), `tensor ${i} bit for bit`));
-    assert.equal(h2.history.loss, h1.history.loss);
+    let h1 = null, inMemory = null;
+    for (const storage of ['f32', 'u8'] as const) {
+      const ds = loadIdxPair(readFileSync(files.images), readFileSync(files.labels), { storage });
+      inMemory?.dispose();
+      inMemory = new MlpExpert(config);
+      h1 = await inMemory.fit(ds);
+      const streamed = new MlpExpert(config);
+      const src = await idxSource(fileBytes(files.images, 9999), fileBytes(files.labels, 777), { blockRows: 250, storage });
+      const h2 = await streamed.fit(src, { shuffleWindow: src.rows });
+      weights(inMemory).forEach((w, i) => assert.ok(sameBits(w, weights(streamed)[i]), `${storage}: tensor ${i} bit for bit`));
+      assert.equal(h2.history.loss, h1.history.loss);
+      streamed.dispose();
+    }
+    const src = await idxSource(fileBytes(files.images), fileBytes(files.labels));
     // A smaller window is another order: other weights, as well trained.
     const windowed = new MlpExpert(config);
     const h3 = await windowed.fit(src, { shuffleWindow: 400 });
-    assert.not.ok(sameBits(weights(windowed)[0], weights(inMemory)[0]));
-    assert.ok(h3.history.acc![1] > h1.history.acc![1] - 0.05, `windowed training accuracy ${h3.history.acc![1]}, in memory ${h1.history.acc![1]}`);
-    for (const e of [inMemory, streamed, windowed]) e.dispose();
+    assert.not.ok(sameBits(weights(windowed)[0], weights(inMemory!)[0]));
+    assert.ok(h3.history.acc![1] > h1!.history.acc![1] - 0.05, `windowed training accuracy ${h3.history.acc![1]}, in memory ${h1!.history.acc![1]}`);
+    for (const e of [inMemory!, windowed]) e.dispose();
   } finally {
     rmSync(files.dir, { recursive: true, force: true });
   }
@@ -96,16 +102,16 @@ test('streaming: lbfgs experts and validationSplit are refused with typed errors
   sgd.dispose();
 });
 
-test('a backend capped at 16 MB trains on 40,000 real digits (125 MB as float32) streamed from disk; in memory they do not fit', async () => {
-  const files = mnistIdxFiles(8000, 2000, 5, 1);
+test('a backend capped at 16 MB trains on 72,000 real digits (54 MB as bytes, 215 MB as float32) streamed from disk; in memory they do not fit', async () => {
+  const files = mnistIdxFiles(8000, 2000, 9, 1);
   const small = await createBackend({ build: 'simd', maximumMemoryMb: 16 });
   try {
     const src = await idxSource(fileBytes(files.images), fileBytes(files.labels));
-    const bytes = src.rows * src.cols * 4;
-    assert.ok(bytes > 7 * 16 * 2 ** 20, `the data (${bytes / 2 ** 20} MB) is several times the cap`);
+    const bytes = src.rows * src.cols;
+    assert.ok(src.storage === 'u8' && bytes > 3 * 16 * 2 ** 20, `even as bytes, the data (${bytes / 2 ** 20} MB) is 3× the cap`);
     const config = { hidden: [32], backend: small, fit: { epochs: 1, batchSize: 64, seed: 3 } };
     // In memory: the upload cannot fit, and the failed fit leaves the backend as it was.
-    const whole = loadIdxPair(readFileSync(files.images), readFileSync(files.labels));
+    const whole = loadIdxPair(readFileSync(files.images), readFileSync(files.labels), { storage: 'u8' });
     const before = small.stats();
     const tooBig = new MlpExpert(config);
     try {
@@ -116,9 +122,9 @@ test('a backend capped at 16 MB trains on 40,000 real digits (125 MB as float32)
     }
     tooBig.dispose();
     assert.equal(small.stats().buffers, before.buffers, 'no buffer leaked');
-    // Streamed: two windows of 2,048 rows in wasm memory at a time.
+    // Streamed: two windows of 4,096 rows (3 MB each as bytes) in wasm memory at a time.
     const expert = new MlpExpert(config);
-    const h = await expert.fit(src, { shuffleWindow: 2048 });
+    const h = await expert.fit(src, { shuffleWindow: 4096 });
     assert.is(h.epochs.length, 1);
     assert.ok((small as WasmBackend).k.memory.buffer.byteLength <= 16 * 2 ** 20, 'the memory stayed under its cap');
     const testSet = loadIdxPair(files.testImages, files.testLabels);

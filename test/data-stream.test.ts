@@ -29,9 +29,10 @@ const chunked = (data: Uint8Array, size: number) => () => (async function* () {
   for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
 })();
 
-test('idxSource: real digits read in odd-sized chunks and blocks equal loadIdxPair of the whole files', async () => {
+test('idxSource: real digits read in odd-sized chunks and blocks equal loadIdxPair of the whole files, as bytes or as float32', async () => {
   const imageBytes = readFileSync(files.images), labelBytes = readFileSync(files.labels);
-  const whole = loadIdxPair(imageBytes, labelBytes);
+  const whole = loadIdxPair(imageBytes, labelBytes, { storage: 'u8' });
+  const floats = loadIdxPair(imageBytes, labelBytes);
   const ways = [
     [fileBytes(files.images, 997), fileBytes(files.labels, 997), 333],
     [fileBytes(files.images), fileBytes(files.labels), 1000],
@@ -39,11 +40,13 @@ test('idxSource: real digits read in odd-sized chunks and blocks equal loadIdxPa
   ] as const;
   for (const [images, labels, blockRows] of ways) {
     const src = await idxSource(images, labels, { blockRows });
-    assert.equal([src.rows, src.cols, src.classes], [1000, 784, 10]);
+    assert.equal([src.rows, src.cols, src.classes, src.storage, src.scale], [1000, 784, 10, 'u8', 1 / 255]);
     const ds = await readAll(src);
-    assert.ok(Buffer.from(ds.x.buffer).equals(Buffer.from(whole.x.buffer)), `pixels, blocks of ${blockRows}`);
+    assert.ok(ds.x instanceof Uint8Array && Buffer.from(ds.x).equals(Buffer.from(whole.x)), `pixels, blocks of ${blockRows}`);
     assert.equal(Array.from(ds.y), Array.from(whole.y));
   }
+  const f32 = await readAll(await idxSource(fileBytes(files.images, 5000), fileBytes(files.labels), { storage: 'f32', blockRows: 99 }));
+  assert.ok(f32.x instanceof Float32Array && Buffer.from(f32.x.buffer).equals(Buffer.from(floats.x.buffer)), 'float32 pixels');
 });
 
 test('idxSource from Blobs (the browser path: Blob.stream()); a second pass reads the same rows', async () => {

@@ -7,7 +7,7 @@ import { fail } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/init.js';
 import { Rng } from '../data/prng.js';
-import { type RowSource, checkedBlocks } from '../data/source.js';
+import { type RowSource, blockFloats, checkedBlocks } from '../data/source.js';
 import { type KMeansOptions, ClusterPartition, addByCluster, assignNearest, centre, kmeansSettings, moveCentroids, plusPlusInit, reseedRows, withinMargin } from './kmeans.js';
 import { checkCount } from './partition.js';
 
@@ -20,7 +20,7 @@ export interface StreamKMeansOptions extends Omit<KMeansOptions, 'init'> {
 async function* centred(src: RowSource, mean: Float64Array): AsyncGenerator<{ x: Float32Array; rows: number; start: number }> {
   let start = 0;
   for await (const block of checkedBlocks(src)) {
-    yield { x: centre(block.x, block.rows, src.cols, mean), rows: block.rows, start };
+    yield { x: centre(blockFloats(src, block), block.rows, src.cols, mean), rows: block.rows, start };
     start += block.rows;
   }
 }
@@ -36,7 +36,10 @@ export async function kmeansSource(src: RowSource, k: number, options: StreamKMe
   const rng = new Rng(options.seed);
 
   const mean = new Float64Array(dims), variance = new Float64Array(dims);
-  for await (const block of checkedBlocks(src)) for (let i = 0; i < block.x.length; i++) mean[i % dims] += block.x[i] / rows;
+  for await (const block of checkedBlocks(src)) {
+    const x = blockFloats(src, block);
+    for (let i = 0; i < x.length; i++) mean[i % dims] += x[i] / rows;
+  }
   // Reservoir sampling (Algorithm R) on its own stream, so k-means++ draws as in memory.
   const sample = new Float32Array(sampleRows * dims), draw = rng.fork(1);
   for await (const { x, rows: n, start } of centred(src, mean)) {

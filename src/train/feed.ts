@@ -2,7 +2,7 @@
 // labels on the host. From memory, the whole set is uploaded once and shuffled whole; from a
 // source, rows stream through two windows in backend memory and are shuffled per window.
 import { fail } from '../errors.js';
-import type { Backend, Buf, F32, I32 } from '../backend/backend.js';
+import type { Backend, Buf, F32, I32, U16, U8 } from '../backend/backend.js';
 import type { AnyDataset, Labels } from '../data/dataset.js';
 import type { Rng } from '../data/prng.js';
 import { type RowBlock, type RowSource, checkedBlocks } from '../data/source.js';
@@ -49,11 +49,12 @@ export function memoryFeed(b: Backend, ds: AnyDataset, bs: number): Feed {
 }
 
 /**
- * Rows per shuffle window by default: a window of up to 32 MiB of f32 rows (two live in
- * backend memory), never fewer than a batch, never more than the source.
+ * Rows per shuffle window by default: a window of up to 32 MiB of rows as stored (two live
+ * in backend memory), never fewer than a batch, never more than the source.
  */
 export function defaultWindow(src: RowSource, bs: number): number {
-  return Math.max(bs, Math.min(src.rows, Math.floor(2 ** 25 / (4 * src.cols))));
+  const bytes = src.storage === 'u8' ? 1 : src.storage === 'u16' ? 2 : 4;
+  return Math.max(bs, Math.min(src.rows, Math.floor(2 ** 25 / (bytes * src.cols))));
 }
 
 /**
@@ -66,7 +67,10 @@ export function defaultWindow(src: RowSource, bs: number): number {
 export function streamFeed(b: Backend, src: RowSource, bs: number, window: number): Feed {
   if (!Number.isInteger(window) || window < bs) fail('ERR_BAD_ARGUMENT', `shuffleWindow must be an integer ≥ the batch size (${bs}), got ${window}`);
   const { cols, rows } = src;
-  const ring = b.alloc(2 * window * cols);
+  // Stored features stay stored in the ring (a quarter / half of float32) and widen per batch, as in memory.
+  const n = 2 * window * cols;
+  const ring: Buf = src.storage === 'u8' ? b.alloc(n, 'u8') : src.storage === 'u16' ? b.alloc(n, 'u16') : b.alloc(n);
+  const scale = src.scale ?? 1, offset = src.offset ?? 0;
   const bufs: Buf[] = [ring];
   let idx: I32, batch: F32;
   try {
@@ -95,7 +99,7 @@ export function streamFeed(b: Backend, src: RowSource, bs: number, window: numbe
             used = 0;
           }
           const take = Math.min(window - n, block.rows - used);
-          b.write(ring, block.x.subarray(used * cols, (used + take) * cols), (half * window + n) * cols);
+          b.write(ring as F32, block.x.subarray(used * cols, (used + take) * cols), (half * window + n) * cols);
           yRing.set(block.y.subarray(used, used + take), half * window + n);
           n += take;
           used += take;
@@ -121,7 +125,8 @@ export function streamFeed(b: Backend, src: RowSource, bs: number, window: numbe
             y[i] = yRing[ids[i]];
           }
           b.write(idx, ids.subarray(0, n));
-          b.gatherRows(ring, cols, idx, n, batch);
+          if (ring.dtype === 'f32') b.gatherRows(ring as F32, cols, idx, n, batch);
+          else b.gatherRowsWiden(ring as U8 | U16, cols, idx, n, batch, scale, offset);
           yield { x: batch, y, n };
         }
         // The source must end here (checkedBlocks fails on extra or missing rows).
