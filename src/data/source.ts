@@ -3,6 +3,7 @@
 // Trainers read a pass through checkedBlocks, which checks every block as it arrives.
 import { fail } from '../errors.js';
 import { type Dataset, type DenseX, type Labels, checkStorage, floatRows, validate } from './dataset.js';
+import type { SourceRef } from './source-refs.js';
 
 /** Consecutive rows: `x` is rows × cols, row-major (float32, or the source's stored u8 / u16); one label per row. */
 export interface RowBlock {
@@ -21,6 +22,8 @@ export interface RowSource {
   readonly storage?: Storage;
   readonly scale?: number;
   readonly offset?: number;
+  /** How to open this source again elsewhere (a worker); absent for sources that cannot travel (a Blob, a generator). */
+  readonly ref?: SourceRef;
   /** A fresh pass over every row in order, from row 0; each call starts again. */
   blocks(): AsyncIterable<RowBlock>;
 }

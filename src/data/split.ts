@@ -101,6 +101,12 @@ export interface TrainTestSplit<D extends AnyDataset> {
 }
 
 export function trainTestSplit<D extends AnyDataset>(ds: D, options: TrainTestOptions): TrainTestSplit<D> {
+  const { trainIndices, testIndices } = trainTestIndices(ds, options);
+  return { train: take(ds, trainIndices), test: take(ds, testIndices), trainIndices, testIndices };
+}
+
+/** trainTestSplit's row indices alone, from the row count and (to stratify) the labels. */
+export function trainTestIndices(ds: { rows: number; y?: ArrayLike<number>; classes?: number }, options: TrainTestOptions): { trainIndices: Int32Array; testIndices: Int32Array } {
   const { testFraction, testSize, seed, stratify = false } = options;
   if ((testFraction === undefined) === (testSize === undefined)) fail('ERR_BAD_ARGUMENT', 'give exactly one of testFraction or testSize');
   const nTest = testSize ?? Math.ceil(testFraction! * ds.rows);
@@ -112,14 +118,14 @@ export function trainTestSplit<D extends AnyDataset>(ds: D, options: TrainTestOp
   let trainIndices: Int32Array;
   let testIndices: Int32Array;
   if (stratify) {
-    if (ds.classes === undefined) fail('ERR_BAD_ARGUMENT', 'stratify needs a classification dataset (classes set)');
+    if (ds.classes === undefined || !ds.y) fail('ERR_BAD_ARGUMENT', 'stratify needs a classification dataset (classes set)');
     [trainIndices, testIndices] = stratifiedSample(ds.y, ds.classes, [ds.rows - nTest, nTest], rng);
   } else {
     const perm = rng.permutation(ds.rows);
     testIndices = perm.slice(0, nTest);
     trainIndices = perm.slice(nTest);
   }
-  return { train: take(ds, trainIndices), test: take(ds, testIndices), trainIndices, testIndices };
+  return { trainIndices, testIndices };
 }
 
 function checkK(rows: number, k: number): void {

@@ -7,6 +7,7 @@ import { findKernelRef } from '../backend/identity.js';
 import { type AnyDataset, featureRows, floatRows, isSparse, validate } from '../data/dataset.js';
 import { type CsrMatrix, validateCsr } from '../data/csr.js';
 import { Rng } from '../data/prng.js';
+import { type RowSource, isSource } from '../data/source.js';
 import { trainTestSplit } from '../data/split.js';
 import { FeatureScaler, type ScalerJSON, createScaler } from '../data/scale.js';
 import { type Combiner, type SparseCombiner } from '../combine/combiner.js';
@@ -21,12 +22,13 @@ import type { Executor } from '../parallel/executor.js';
 import { registerTask } from '../parallel/registry.js';
 import type { Json, TaskOutput } from '../parallel/task.js';
 import { type Partition, createPartition, partitionFromJSON } from '../partition/create.js';
-import type { PartitionJSON } from '../partition/partition.js';
+import type { PartitionJSON, RowParts } from '../partition/partition.js';
 import type { CombinerJSON } from '../combine/combiner.js';
 import { combinerFromJSON } from '../combine/create.js';
 import type { ExpertState } from '../experts/expert.js';
 import { type CombineSpec, type ResolvedOptions, type SparseExpertModelOptions, outOfFoldFolds, resolveOptions } from './options.js';
 import { combinerEntry, combinerKinds } from '../combine/registry.js';
+import { checkStreamable, holdOutSource, sourceShards } from './source-shards.js';
 import { type TrainExpertResult, trainExpert, trainExpertInput, trainedState } from './train-task.js';
 
 export interface ModelFitOptions {
@@ -112,22 +114,25 @@ export class SparseExpertModel {
    * the row partitions but k-means, and with combiners that do not read the input (fixed,
    * convex, stacking).
    */
-  async fit(ds: AnyDataset, opts: ModelFitOptions = {}): Promise<FitReport> {
+  async fit(ds: AnyDataset | RowSource, opts: ModelFitOptions = {}): Promise<FitReport> {
     const started = performance.now();
-    validate(ds);
     const o = this.options;
+    if (isSource(ds)) checkStreamable(o);
+    else validate(ds);
     const backend = (this.backend ??= await getBackend());
     const task = ds.classes === undefined ? 'regression' : 'classification';
     checkExpertTask(o.expert.kind, task); // before anything is partitioned or trained
     this.dispose();
-    if (o.scale) {
+    if (o.scale && !isSource(ds)) {
       if (isSparse(ds)) fail('ERR_BAD_ARGUMENT', `scale '${o.scale}' centres columns, which would make sparse rows dense: leave scale unset for sparse data`);
       this.scaler = createScaler(o.scale).fitDataset(ds);
       ds = this.scaler.transformDataset(ds);
     }
     this.task = task;
     this.width = ds.classes ?? 1;
-    const split = o.holdout > 0 ? trainTestSplit(ds, { testFraction: o.holdout, seed: o.seed, stratify: this.task === 'classification' }) : null;
+    const stratify = this.task === 'classification';
+    const streamSplit = isSource(ds) && o.holdout > 0 ? await holdOutSource(ds, o.holdout, o.seed, stratify) : null;
+    const split = isSource(ds) ? streamSplit : o.holdout > 0 ? trainTestSplit(ds, { testFraction: o.holdout, seed: o.seed, stratify }) : null;
     const train = split?.train ?? ds;
     const p = o.partition;
     // Every kind reads the options it has; feature groups may name their columns outright.
@@ -135,8 +140,8 @@ export class SparseExpertModel {
     this.partition = await createPartition(train, { ...rest, experts: (p.kind === 'features' && groups) || o.experts, seed: o.seed, backend });
     const root = new Rng(o.seed);
     const kernels = findKernelRef(backend);
-    const shards = Array.from({ length: this.partition.experts }, (_, i) => {
-      const data = this.partition!.subset(train, i);
+    const shards = isSource(ds) ? await sourceShards(ds, streamSplit, (this.partition as RowParts).parts) : Array.from({ length: this.partition.experts }, (_, i) => {
+      const data = this.partition!.subset(train as AnyDataset, i);
       if (data.rows === 0) fail('ERR_EMPTY', `expert ${i} got no training rows: use fewer experts or another partition`);
       return data;
     });
@@ -157,7 +162,7 @@ export class SparseExpertModel {
       const cv = outOfFoldFolds(o.combine);
       if (cv !== null) {
         // As scikit-learn's StackingClassifier: the same model fit on each fold's complement predicts the fold.
-        oof = await outOfFoldOutputs(train, async (part, held) => {
+        oof = await outOfFoldOutputs(train as AnyDataset, async (part, held) => {
           const m = new SparseExpertModel({ ...o, combine: 'fixed', holdout: 0, scale: null, backend });
           try {
             await m.fit(part, { signal: opts.signal, executor });
@@ -178,12 +183,12 @@ export class SparseExpertModel {
     for (const out of outputs) this.experts.push(expertFromState(trainedState(out), backend));
     this.sparse = this.experts.map((e) => (o.sparsity ? e.network().compileSparse() : null));
     const holdout = split?.test;
-    this.holdout = oof ? { ds: train, outputs: oof } : holdout ? { ds: holdout, outputs: this.outputsOf(featureRows(holdout), holdout.rows) } : null;
+    this.holdout = oof ? { ds: train as AnyDataset, outputs: oof } : holdout ? { ds: holdout, outputs: this.outputsOf(featureRows(holdout), holdout.rows) } : null;
     const combiner = await this.combineWith(o.combine);
     const h = this.holdout;
     const route = h && this.partition.kind === 'kmeans' && !isSparse(h.ds) ? this.partition.route(floatRows(h.ds), h.ds.rows) : null;
     return {
-      experts: results.map((r, i) => this.report(r, i, shards[i].rows, this.holdoutAccuracy(i, route))),
+      experts: results.map((r, i) => this.report(r, i, this.partition!.kind === 'features' ? train.rows : (this.partition as RowParts).parts[i].length, this.holdoutAccuracy(i, route))),
       seconds: (performance.now() - started) / 1000,
       expertSeconds,
       workers: executor.size,
