@@ -78,7 +78,10 @@ test('SparseExpertModel on u8 pixels: the same model bytes as on float32, on the
   const opts = { experts: 3, expert: { kind: 'mlp' as const, hidden: [8], fit: { epochs: 1, batchSize: 64 } }, combine: 'gate' as const, holdout: 0.2, seed: 4 };
   const run = async (ds: Dataset<DenseX>, workers: number) => {
     const m = new SparseExpertModel({ ...opts, workers, backend: wasm });
-    await m.fit(ds);
+    const report = await m.fit(ds);
+    // Memory in the report: one wasm high water per worker (the calling thread's with 0), and Node's peak RSS.
+    assert.is(report.wasmHighWaterMb.length, Math.max(1, workers), 'one high water per worker');
+    assert.ok(report.wasmHighWaterMb.every((mb) => mb > 0) && report.peakRssMb! > 0, `memory figures ${JSON.stringify(report.wasmHighWaterMb)}, ${report.peakRssMb}`);
     const out = saveModel(m);
     m.dispose();
     return out;

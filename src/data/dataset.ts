@@ -155,6 +155,13 @@ function labelsLike(y: Labels, n: number): Labels {
   return y instanceof Int32Array ? new Int32Array(n) : new Float32Array(n);
 }
 
+/** The labels of the given rows, in that order. */
+export function takeLabels(y: Labels, indices: ArrayLike<number>): Labels {
+  const out = labelsLike(y, indices.length);
+  for (let i = 0; i < indices.length; i++) out[i] = y[indices[i]];
+  return out;
+}
+
 /** The given rows (in the given order, repeats allowed) as a new contiguous dataset. */
 export function take<D extends AnyDataset>(ds: D, indices: ArrayLike<number>): D;
 export function take(ds: AnyDataset, indices: ArrayLike<number>): AnyDataset {

@@ -105,8 +105,8 @@ export function trainTestSplit<D extends AnyDataset>(ds: D, options: TrainTestOp
   return { train: take(ds, trainIndices), test: take(ds, testIndices), trainIndices, testIndices };
 }
 
-/** trainTestSplit's row indices alone, from the row count and (to stratify) the labels. */
-export function trainTestIndices(ds: { rows: number; y?: ArrayLike<number>; classes?: number }, options: TrainTestOptions): { trainIndices: Int32Array; testIndices: Int32Array } {
+/** The rows trainTestSplit would put in each part, without copying them. */
+export function trainTestIndices(ds: Pick<AnyDataset, 'rows' | 'y' | 'classes'>, options: TrainTestOptions): { trainIndices: Int32Array; testIndices: Int32Array } {
   const { testFraction, testSize, seed, stratify = false } = options;
   if ((testFraction === undefined) === (testSize === undefined)) fail('ERR_BAD_ARGUMENT', 'give exactly one of testFraction or testSize');
   const nTest = testSize ?? Math.ceil(testFraction! * ds.rows);
@@ -118,7 +118,7 @@ export function trainTestIndices(ds: { rows: number; y?: ArrayLike<number>; clas
   let trainIndices: Int32Array;
   let testIndices: Int32Array;
   if (stratify) {
-    if (ds.classes === undefined || !ds.y) fail('ERR_BAD_ARGUMENT', 'stratify needs a classification dataset (classes set)');
+    if (ds.classes === undefined) fail('ERR_BAD_ARGUMENT', 'stratify needs a classification dataset (classes set)');
     [trainIndices, testIndices] = stratifiedSample(ds.y, ds.classes, [ds.rows - nTest, nTest], rng);
   } else {
     const perm = rng.permutation(ds.rows);

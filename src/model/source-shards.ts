@@ -18,7 +18,7 @@ export interface SourceHoldout {
 
 /** trainTestSplit's rows of a source (ascending in each part): the held-out share read into memory. */
 export async function holdOutSource(src: RowSource, testFraction: number, seed: number, stratify: boolean): Promise<SourceHoldout> {
-  const y = stratify ? await sourceLabels(src) : undefined;
+  const y = await sourceLabels(src);
   const { trainIndices, testIndices } = trainTestIndices({ rows: src.rows, y, classes: src.classes }, { testFraction, seed, stratify });
   const trainRows = trainIndices.sort();
   return { train: subsetSource(src, trainRows), trainRows, test: await readAll(subsetSource(src, testIndices.sort())) };

@@ -4,11 +4,11 @@ import { fail } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/init.js';
 import { findKernelRef } from '../backend/identity.js';
-import { type AnyDataset, featureRows, floatRows, isSparse, validate } from '../data/dataset.js';
+import { type AnyDataset, featureRows, floatRows, isSparse, take, takeLabels, validate } from '../data/dataset.js';
 import { type CsrMatrix, validateCsr } from '../data/csr.js';
 import { Rng } from '../data/prng.js';
 import { type RowSource, isSource } from '../data/source.js';
-import { trainTestSplit } from '../data/split.js';
+import { trainTestIndices } from '../data/split.js';
 import { FeatureScaler, type ScalerJSON, createScaler } from '../data/scale.js';
 import { type Combiner, type SparseCombiner } from '../combine/combiner.js';
 import { createCombiner } from '../combine/create.js';
@@ -21,7 +21,7 @@ import { createExecutor, runAll } from '../parallel/create.js';
 import type { Executor } from '../parallel/executor.js';
 import { registerTask } from '../parallel/registry.js';
 import type { Json, TaskOutput } from '../parallel/task.js';
-import { type Partition, createPartition, partitionFromJSON } from '../partition/create.js';
+import { type Partition, createPartition, partitionFromJSON, partitionReadsFeatures } from '../partition/create.js';
 import type { PartitionJSON, RowParts } from '../partition/partition.js';
 import type { CombinerJSON } from '../combine/combiner.js';
 import { combinerFromJSON } from '../combine/create.js';
@@ -29,7 +29,7 @@ import type { ExpertState } from '../experts/expert.js';
 import { type CombineSpec, type ResolvedOptions, type SparseExpertModelOptions, outOfFoldFolds, resolveOptions } from './options.js';
 import { combinerEntry, combinerKinds } from '../combine/registry.js';
 import { checkStreamable, holdOutSource, sourceShards } from './source-shards.js';
-import { type TrainExpertResult, trainExpert, trainExpertInput, trainedState } from './train-task.js';
+import { type SourcePart, type TrainExpertResult, trainExpert, trainExpertInput, trainedState } from './train-task.js';
 
 export interface ModelFitOptions {
   signal?: AbortSignal;
@@ -74,11 +74,16 @@ export interface FitReport {
   expertSeconds: number;
   workers: number;
   combiner: ReturnType<Combiner['describe']>;
+  /** Per worker, in start order (one entry, the calling thread's, with workers 0): its backend's wasm memory high water, MB. */
+  wasmHighWaterMb: number[];
+  /** Node: the process's peak resident set so far, MB (the data, every worker and wasm memory included); absent where unknown. */
+  peakRssMb?: number;
 }
 
 /** Everything a trained model is, as plain data and typed arrays (see src/io for the file format). */
 export interface ModelState {
-  options: Omit<ResolvedOptions, 'workers'> & { workers: 'auto' | number };
+  /** Without `workers`: how many threads trained it is not part of the model (same seed → same file). */
+  options: Omit<ResolvedOptions, 'workers'>;
   task: 'classification' | 'regression';
   width: number;
   partition: PartitionJSON;
@@ -130,21 +135,40 @@ export class SparseExpertModel {
     }
     this.task = task;
     this.width = ds.classes ?? 1;
-    const stratify = this.task === 'classification';
-    const streamSplit = isSource(ds) && o.holdout > 0 ? await holdOutSource(ds, o.holdout, o.seed, stratify) : null;
-    const split = isSource(ds) ? streamSplit : o.holdout > 0 ? trainTestSplit(ds, { testFraction: o.holdout, seed: o.seed, stratify }) : null;
-    const train = split?.train ?? ds;
     const p = o.partition;
     // Every kind reads the options it has; feature groups may name their columns outright.
     const { groups, ...rest } = p;
-    this.partition = await createPartition(train, { ...rest, experts: (p.kind === 'features' && groups) || o.experts, seed: o.seed, backend });
+    const spec = { ...rest, experts: (p.kind === 'features' && groups) || o.experts, seed: o.seed, backend };
+    const stratify = this.task === 'classification';
+    let shards: (AnyDataset | SourcePart)[];
+    let holdout: AnyDataset | null;
+    /** The training rows in memory, for what reads them whole (stacking's folds); null for a source. */
+    let train: (() => AnyDataset) | null = null;
+    if (isSource(ds)) {
+      const split = o.holdout > 0 ? await holdOutSource(ds, o.holdout, o.seed, stratify) : null;
+      this.partition = await createPartition(split?.train ?? ds, spec);
+      shards = await sourceShards(ds, split, (this.partition as RowParts).parts);
+      holdout = split?.test ?? null;
+    } else {
+      const rows = ds;
+      const split = o.holdout > 0 ? trainTestIndices(rows, { testFraction: o.holdout, seed: o.seed, stratify }) : null;
+      // Rows live once: the training rows are copied out whole only for what reads them whole
+      // (k-means, feature groups, stacking's folds); row partitions cut each shard straight from ds.
+      const trainIdx = split?.trainIndices ?? null;
+      let trainSet: AnyDataset | null = trainIdx ? null : rows;
+      const trainRows = (train = () => (trainSet ??= take(rows, trainIdx!)));
+      const labels = trainIdx && !partitionReadsFeatures(spec) ? { rows: trainIdx.length, cols: rows.cols, y: takeLabels(rows.y, trainIdx), classes: rows.classes } : null;
+      const partition = (this.partition = await createPartition(labels ?? trainRows(), spec));
+      shards = Array.from({ length: partition.experts }, (_, i) => {
+        const data = partition.kind === 'features' || !trainIdx ? partition.subset(trainRows(), i) : take(rows, partition.parts[i].map((r) => trainIdx[r]));
+        if (data.rows === 0) fail('ERR_EMPTY', `expert ${i} got no training rows: use fewer experts or another partition`);
+        return data;
+      });
+      holdout = split ? take(rows, split.testIndices) : null;
+    }
     const root = new Rng(o.seed);
     const kernels = findKernelRef(backend);
-    const shards = isSource(ds) ? await sourceShards(ds, streamSplit, (this.partition as RowParts).parts) : Array.from({ length: this.partition.experts }, (_, i) => {
-      const data = this.partition!.subset(train as AnyDataset, i);
-      if (data.rows === 0) fail('ERR_EMPTY', `expert ${i} got no training rows: use fewer experts or another partition`);
-      return data;
-    });
+    const shardRows = shards.map(rowsOf); // before the tasks move the shards' arrays to the workers
     const tasks = shards.map((shard, index) => ({
       task: trainExpert.name,
       input: trainExpertInput({ index, expert: o.expert, sparsity: o.sparsity, seed: root.fork(index).seed, kernels }, shard),
@@ -159,10 +183,11 @@ export class SparseExpertModel {
     let oof: Float32Array[] | null = null;
     let expertsStarted = performance.now();
     try {
-      const cv = outOfFoldFolds(o.combine);
-      if (cv !== null) {
+      // Out-of-fold needs the rows in memory (a source was refused it up front).
+      const cv = train && outOfFoldFolds(o.combine);
+      if (train && cv) {
         // As scikit-learn's StackingClassifier: the same model fit on each fold's complement predicts the fold.
-        oof = await outOfFoldOutputs(train as AnyDataset, async (part, held) => {
+        oof = await outOfFoldOutputs(train(), async (part, held) => {
           const m = new SparseExpertModel({ ...o, combine: 'fixed', holdout: 0, scale: null, backend });
           try {
             await m.fit(part, { signal: opts.signal, executor });
@@ -182,16 +207,17 @@ export class SparseExpertModel {
     // One by one: a bad output (a custom executor's) leaves the experts built so far to dispose().
     for (const out of outputs) this.experts.push(expertFromState(trainedState(out), backend));
     this.sparse = this.experts.map((e) => (o.sparsity ? e.network().compileSparse() : null));
-    const holdout = split?.test;
-    this.holdout = oof ? { ds: train as AnyDataset, outputs: oof } : holdout ? { ds: holdout, outputs: this.outputsOf(featureRows(holdout), holdout.rows) } : null;
+    this.holdout = oof && train ? { ds: train(), outputs: oof } : holdout ? { ds: holdout, outputs: this.outputsOf(featureRows(holdout), holdout.rows) } : null;
     const combiner = await this.combineWith(o.combine);
     const h = this.holdout;
     const route = h && this.partition.kind === 'kmeans' && !isSparse(h.ds) ? this.partition.route(floatRows(h.ds), h.ds.rows) : null;
     return {
-      experts: results.map((r, i) => this.report(r, i, this.partition!.kind === 'features' ? train.rows : (this.partition as RowParts).parts[i].length, this.holdoutAccuracy(i, route))),
+      experts: results.map((r, i) => this.report(r, i, shardRows[i], this.holdoutAccuracy(i, route))),
       seconds: (performance.now() - started) / 1000,
       expertSeconds,
       workers: executor.size,
+      wasmHighWaterMb: highWaterByWorker(outputs),
+      ...peakRss(),
       combiner,
     };
   }
@@ -231,8 +257,9 @@ export class SparseExpertModel {
   /** The trained model as plain data: save it (src/io) and rebuild it with fromState, in any runtime. */
   toState(): ModelState {
     const combiner = this.fitted();
+    const { workers: _, ...options } = this.options;
     return {
-      options: this.options, task: this.task, width: this.width, partition: this.partition!.toJSON(),
+      options, task: this.task, width: this.width, partition: this.partition!.toJSON(),
       combiner: combiner.toJSON(), experts: this.experts.map((e) => e.toState()), scaler: this.scaler?.toJSON() ?? null,
     };
   }
@@ -379,6 +406,10 @@ export class SparseExpertModel {
   }
 }
 
+function rowsOf(shard: AnyDataset | SourcePart): number {
+  return 'source' in shard ? shard.rows.length : shard.rows;
+}
+
 function isSparseCombiner(c: Combiner): c is SparseCombiner {
   return typeof (c as SparseCombiner).combineSparse === 'function';
 }
@@ -387,4 +418,20 @@ function gatherRows(x: Float32Array, cols: number, idx: Int32Array): Float32Arra
   const out = new Float32Array(idx.length * cols);
   for (let i = 0; i < idx.length; i++) out.set(x.subarray(idx[i] * cols, (idx[i] + 1) * cols), i * cols);
   return out;
+}
+
+/** The largest backend high water each worker reported (a worker's backend serves all its tasks), MB. */
+function highWaterByWorker(outputs: readonly TaskOutput<TrainExpertResult>[]): number[] {
+  const top: number[] = [];
+  for (const out of outputs) {
+    const w = out.worker ?? 0;
+    top[w] = Math.max(top[w] ?? 0, out.result.backendHighWater / 2 ** 20);
+  }
+  return Array.from(top, (v) => v ?? 0);
+}
+
+/** Node's peak RSS (resourceUsage reports kB); nothing in runtimes without it. */
+function peakRss(): { peakRssMb?: number } {
+  const usage = (globalThis as { process?: { resourceUsage?: () => { maxRSS: number } } }).process?.resourceUsage?.();
+  return usage ? { peakRssMb: usage.maxRSS / 1024 } : {};
 }

@@ -1,8 +1,9 @@
-// Batches of rows in backend memory. Dense rows: the whole training set is uploaded once
-// (u8 / u16 features as stored) and each batch gathered, widened to f32, by a kernel. Sparse rows: each batch is sliced from the host CSR
+// Batches of rows in backend memory. Dense rows: each batch's rows are copied from the host
+// rows into backend memory (never the whole set: the rows live once, on the host, and may be
+// many experts' shared memory), u8 / u16 features as stored, then widened to f32 by a kernel. Sparse rows: each batch is sliced from the host CSR
 // (and, for training, transposed) into grow-only buffers, so wasm memory grows only when a
 // batch holds more non-zeros than any before it.
-import type { Backend, Csr, F32, I32, U16, U8 } from '../backend/backend.js';
+import type { Backend, Csr, F32, I32, U8 } from '../backend/backend.js';
 import type { CsrMatrix } from '../data/csr.js';
 import { type AnyDataset, type Dataset, type DenseX, type SparseDataset, isSparse } from '../data/dataset.js';
 import type { LayerInput, SparseRows } from './layer.js';
@@ -28,20 +29,29 @@ export function trainingBatches(b: Backend, ds: AnyDataset, batchSize: number): 
       dispose: () => (x.dispose(), xT.dispose()),
     };
   }
-  // Stored bytes / u16s go up as they are (a quarter / half of float32) and are widened per batch.
-  // The set first: when it does not fit in the backend's memory, nothing else is left allocated.
-  const x = ds.x;
-  const all = x instanceof Float32Array ? b.upload(x) : x instanceof Uint8Array ? b.upload(x) : b.upload(x);
-  const batch = b.alloc(batchSize * ds.cols), idx = b.alloc(batchSize, 'i32');
+  const x = ds.x, cols = ds.cols, batch = b.alloc(batchSize * cols);
+  if (x instanceof Float32Array) {
+    return {
+      load: (ids) => {
+        const to = b.view(batch);
+        for (let i = 0; i < ids.length; i++) to.set(x.subarray(ids[i] * cols, (ids[i] + 1) * cols), i * cols);
+        return batch;
+      },
+      dispose: () => b.free(batch),
+    };
+  }
+  // Stored bytes / u16s are copied as they are, then widened to f32 by the kernel.
+  const stage = x instanceof Uint8Array ? b.alloc(batchSize * cols, 'u8') : b.alloc(batchSize * cols, 'u16');
+  const order = b.upload(Int32Array.from({ length: batchSize }, (_, i) => i));
   const scale = ds.scale ?? 1, offset = ds.offset ?? 0;
   return {
     load: (ids) => {
-      b.write(idx, ids);
-      if (all.dtype === 'f32') b.gatherRows(all as F32, ds.cols, idx, ids.length, batch);
-      else b.gatherRowsWiden(all as U8 | U16, ds.cols, idx, ids.length, batch, scale, offset);
+      const to = b.view(stage as U8) as Uint8Array | Uint16Array;
+      for (let i = 0; i < ids.length; i++) to.set(x.subarray(ids[i] * cols, (ids[i] + 1) * cols), i * cols);
+      b.gatherRowsWiden(stage, cols, order, ids.length, batch, scale, offset);
       return batch;
     },
-    dispose: () => [all, batch, idx].forEach((buf) => b.free(buf)),
+    dispose: () => [stage, order, batch].forEach((buf) => b.free(buf)),
   };
 }
 

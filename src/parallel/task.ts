@@ -18,6 +18,8 @@ export interface TaskInput<S = Json> {
 export interface TaskOutput<R = Json> {
   result: R;
   blobs: Blobs;
+  /** Which of a pool's workers ran it (their start order); absent on the calling thread. */
+  worker?: number;
 }
 
 export interface TaskContext {

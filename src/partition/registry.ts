@@ -23,9 +23,14 @@ export interface PartitionSpec extends Omit<KMeansOptions, 'seed'>, FeatureGroup
   seed?: number;
 }
 
+/** What a partition is made from: the rows' sizes and labels; only k-means reads their features. */
+export type PartitionInput = Pick<AnyDataset, 'rows' | 'cols' | 'y' | 'classes'> & { readonly x?: AnyDataset['x'] };
+
 interface PartitionEntry {
-  /** From rows in memory or a source (read in passes). */
-  create(ds: AnyDataset | RowSource, spec: PartitionSpec): Partition | Promise<Partition>;
+  /** From rows in memory (their labels alone unless readsFeatures) or a source (read in passes). */
+  create(ds: PartitionInput | RowSource, spec: PartitionSpec): Partition | Promise<Partition>;
+  /** It reads the rows' features (x), not only their labels. */
+  readonly readsFeatures?: boolean;
   fromJSON(json: PartitionJSON, backend?: Backend): Partition | Promise<Partition>;
 }
 
@@ -45,7 +50,8 @@ const PARTITIONS = {
     fromJSON: (json) => IndexPartition.fromJSON(json),
   },
   kmeans: {
-    create: (ds, spec) => (isSource(ds) ? kmeansSource(ds, rowsOnly(spec), { ...spec, seed: spec.seed ?? 0 }) : kmeans(ds, rowsOnly(spec), { ...spec, seed: spec.seed ?? 0 })),
+    create: (ds, spec) => (isSource(ds) ? kmeansSource(ds, rowsOnly(spec), { ...spec, seed: spec.seed ?? 0 }) : kmeans(ds as AnyDataset, rowsOnly(spec), { ...spec, seed: spec.seed ?? 0 })),
+    readsFeatures: true,
     fromJSON: async (json, backend) => ClusterPartition.fromJSON(json, backend ?? (await getBackend())),
   },
   features: {
