@@ -97,6 +97,12 @@ export type { Expert, ExpertKind, ExpertState, Task } from './experts/expert.js'
 export type { FitOptions, History, Logs, Callbacks, EarlyStopping } from './train/fit.js';
 export type { OptimizerConfig, AdamConfig, SgdConfig } from './nn/optimizer.js';
 export { SparseExpertModel } from './model/sparse-expert-model.js';
+export { MoEModel } from './model/moe-model.js';
+export type { MoEFitOptions, MoEFitReport, MoEModelOptions, MoEModelState, MoEProgress, RouterReport } from './model/moe-model.js';
+export { MoE, registerMoELayer } from './moe/moe-layer.js';
+export type { MoESpec } from './moe/moe-spec.js';
+export { trainPartitionMoE, warmStartNetwork } from './model/partition-moe.js';
+export type { PartitionMoEOptions, PartitionMoEResult, WarmStartOptions } from './model/partition-moe.js';
 export type { ModelFitOptions, FitReport, ExpertReport, ExpertProgress } from './model/sparse-expert-model.js';
 export type { SparseExpertModelOptions, CombineSpec, CombineKind, PartitionOptions } from './model/options.js';
 export type { SparsitySpec } from './model/train-task.js';

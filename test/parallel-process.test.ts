@@ -1,5 +1,5 @@
 // The pool must never keep Node alive: each scenario runs as its own process and must exit by itself.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -23,5 +23,17 @@ for (const mode of ['close', 'idle', 'edge']) {
     assert.is(stdout.trim(), `ok ${mode}`);
   });
 }
+
+test('a script given as --input-type=module -e starts kernel threads and pool workers (they do not inherit --input-type)', () => {
+  const dist = new URL('../dist/index.js', import.meta.url).href;
+  const script = `import { init, loadMnist, SparseExpertModel } from '${dist}';
+    const b = await init({ threads: 2 });
+    const { train } = loadMnist({ train: 200, test: 10, seed: 1 });
+    const m = new SparseExpertModel({ experts: 2, expert: { kind: 'softmax' }, combine: 'fixed', workers: 2, seed: 1 });
+    const r = await m.fit(train);
+    console.log('threads ' + b.threads + ' workers ' + r.workers);`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  assert.match(out, /threads 2 workers 2/, out);
+});
 
 test.run();

@@ -133,8 +133,10 @@ export async function loadKernels(opts: InitOptions, threaded = false): Promise<
 }
 
 /**
- * A backend on compiled kernels, warmed up; a shared-memory build gets its own shared memory
- * (of at most `maximumPages` 64 KiB pages when given) and up to `threads` threads.
+ * A backend on compiled kernels; a shared-memory build gets its own shared memory (of at most
+ * `maximumPages` 64 KiB pages when given) and up to `threads` threads. No warm-up: 8 small
+ * products at start-up took as long (~0.9 ms) as they saved the first real one
+ * (bench/coldstart.ts, first GEMM), so the first call compiles what it runs.
  */
 export async function backendOn(k: Kernels, threads = 1, maximumPages?: number): Promise<Backend> {
   const shared = importsMemory(k.module);
@@ -142,7 +144,6 @@ export async function backendOn(k: Kernels, threads = 1, maximumPages?: number):
   const backend = new WasmBackend(exports, plain(k.build) === 'relaxed', shared ? threads : 1, k.module);
   kernelsBehind.set(backend, k);
   if (k.hash !== null) builtOn.set(k.hash, k);
-  warmUp(backend);
   return backend;
 }
 
@@ -175,13 +176,4 @@ async function compile(bytes: BufferSource): Promise<WebAssembly.Module> {
     return fail('ERR_WASM_LOAD', `could not compile the kernels: ${(err as Error).message}. In edge runtimes pass a precompiled module: init({ module }); ` +
       "or use init({ backend: 'reference' }).", err);
   }
-}
-
-/** A few small products so the first real call does not run in V8's baseline tier. */
-function warmUp(b: Backend): void {
-  const n = 32;
-  const x = b.alloc(n * n), y = b.alloc(n * n);
-  for (let i = 0; i < 8; i++) b.gemm(i % 2 === 1, i % 3 === 1, n, n, n, x, x, y);
-  b.free(x);
-  b.free(y);
 }

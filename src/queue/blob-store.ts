@@ -1,8 +1,8 @@
 // Blobs as binary Redis keys: the bytes of one typed array under its SHA-256, in the namespace
 // of the executor that owns them, with a TTL so a crashed caller's blobs expire on their own.
 // Jobs reference blobs by key; the bytes are stored once, not inside the job or its events.
-import { createHash } from 'node:crypto';
 import { fail } from '../errors.js';
+import { nodeCrypto } from '../node-builtins.js';
 import type { Blobs, TaskBlob } from '../parallel/task.js';
 
 export interface BlobRef {
@@ -35,7 +35,7 @@ export async function putBlobs(client: BlobClient, prefix: string, blobs: Blobs,
   const refs: Record<string, BlobRef> = {};
   await Promise.all(Object.entries(blobs).map(async ([name, blob]) => {
     const bytes = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
-    const key = prefix + createHash('sha256').update(bytes).digest('hex');
+    const key = prefix + nodeCrypto().createHash('sha256').update(bytes).digest('hex');
     await client.set(key, bytes, 'PX', ttlMs);
     refs[name] = { key, type: typeOf(blob), length: blob.length };
   }));
