@@ -1,5 +1,5 @@
-// A file on disk as chunked bytes (Node): an fs read stream per pass.
-import { createReadStream } from 'node:fs';
+// A file on disk as chunked bytes (Node): an fs read stream per pass. node:fs is imported on
+// the first read: its streams are among the modules import + init() never load.
 import { SparseExpertsError, fail } from '../errors.js';
 import type { OpenBytes } from './byte-stream.js';
 
@@ -11,6 +11,7 @@ export function fileBytes(path: string, chunkBytes = 1 << 20): OpenBytes {
 
 async function* read(path: string, chunkBytes: number): AsyncGenerator<Uint8Array> {
   try {
+    const { createReadStream } = await import('node:fs');
     yield* createReadStream(path, { highWaterMark: chunkBytes });
   } catch (err) {
     if (err instanceof SparseExpertsError) throw err;
