@@ -59,7 +59,8 @@ export function defaultWindow(src: RowSource, bs: number): number {
 
 /**
  * Batches streamed from a source through two windows of `window` rows in backend memory
- * (a ring: window k fills half k mod 2 while batches drain the other). The epoch's order is
+ * (a ring: window k fills half k mod 2 once the window before it is used up, overwriting rows
+ * of finished batches; a batch across a window edge reads both halves). The epoch's order is
  * the windows in source order, each window's rows in a seeded random order, batches cut
  * across window edges — every row exactly once. With one window holding every row the order
  * is memoryFeed's, draw for draw.
