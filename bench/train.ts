@@ -86,7 +86,7 @@ if (json) {
       test_accuracy: r.accuracy, epochs: EPOCHS, target: TARGET, seconds_to_target: r.toTarget ? +r.toTarget.s.toFixed(2) : null,
     }));
   }
-  // Memory of the 8-expert model on 2 workers (bench/memory.ts), u8 and float32 storage.
+  // Memory of the 8-expert model on 2 workers (bench/memory.ts), u8 and float32 storage, shared and plain rows.
   if (fashion) for (const row of memoryRows()) console.log(JSON.stringify(row));
 } else {
   const what = fashion ? `all ${rows.toLocaleString('en')} Fashion-MNIST training images (10,000 held out)` : `${rows.toLocaleString('en')} MNIST digits (2,000 held out)`;

@@ -17,10 +17,10 @@ export interface DatasetMeta {
 
 export type DatasetBlobs = Record<string, Float32Array | Int32Array | Float64Array | Uint8Array | Uint16Array>;
 
-/** The dataset's sizes and arrays (the arrays themselves, not copies). */
+/** The dataset's sizes and arrays (the arrays themselves, not copies; a view's whole x and its rowIds). */
 export function datasetToParts(ds: AnyDataset): { meta: DatasetMeta; blobs: DatasetBlobs } {
   const meta: DatasetMeta = { rows: ds.rows, cols: ds.cols, format: isSparse(ds) ? 'csr' : 'dense', ...(ds.classes === undefined ? {} : { classes: ds.classes }), ...(isSparse(ds) ? {} : storageOf(ds)) };
-  const blobs: DatasetBlobs = isSparse(ds) ? { rowPtr: ds.x.rowPtr, colIdx: ds.x.colIdx, values: ds.x.values } : { x: ds.x };
+  const blobs: DatasetBlobs = isSparse(ds) ? { rowPtr: ds.x.rowPtr, colIdx: ds.x.colIdx, values: ds.x.values } : { x: ds.x, ...(ds.rowIds ? { rowIds: ds.rowIds } : {}) };
   return { meta, blobs: { ...blobs, y: ds.y } };
 }
 
@@ -32,7 +32,8 @@ export function datasetFromParts(meta: DatasetMeta, blobs: DatasetBlobs): AnyDat
   if (format === 'dense') {
     const x = blobs?.x;
     const stored = x instanceof Uint8Array || x instanceof Uint16Array;
-    return validate({ ...base, x: stored ? x : part(blobs, 'x', Float32Array), ...storageOf({ scale, offset }) });
+    const view = blobs?.rowIds === undefined ? {} : { rowIds: part(blobs, 'rowIds', Int32Array) };
+    return validate({ ...base, x: stored ? x : part(blobs, 'x', Float32Array), ...storageOf({ scale, offset }), ...view });
   }
   if (format !== 'csr') fail('ERR_BAD_ARGUMENT', `dataset format must be 'dense' or 'csr', got ${JSON.stringify(format)}`);
   const x = { rows, cols, rowPtr: part(blobs, 'rowPtr', Int32Array), colIdx: part(blobs, 'colIdx', Int32Array), values: part(blobs, 'values', Float32Array) };

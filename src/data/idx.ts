@@ -2,6 +2,7 @@
 // ndims big-endian uint32 sizes, then the values big-endian, row-major.
 import { fail } from '../errors.js';
 import { type Dataset, type DenseX, validate } from './dataset.js';
+import { allocRows } from './shared.js';
 
 export type IdxDtype = 'u8' | 'i8' | 'i16' | 'i32' | 'f32' | 'f64';
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
@@ -64,14 +65,19 @@ export function decodeIdx(dtype: IdxDtype, bytes: Uint8Array, count: number): Id
   }
 }
 
-export function parseIdx(bytes: Uint8Array): IdxTensor {
+/** `shared`: u8 data goes straight into a SharedArrayBuffer (where usable), with no other copy. */
+export function parseIdx(bytes: Uint8Array, options: { shared?: boolean } = {}): IdxTensor {
   const { dtype, dims, offset, size } = idxHeader(bytes);
   const count = dims.reduce((a, d) => a * d, 1);
   const expected = offset + count * size;
   if (bytes.length !== expected) {
     fail('ERR_BAD_FILE', `IDX ${dtype} ${dims.join('×')} needs ${expected} bytes, got ${bytes.length} (${bytes.length < expected ? 'truncated' : 'trailing bytes'})`);
   }
-  return { dtype, dims, data: decodeIdx(dtype, bytes.subarray(offset), count) };
+  const values = bytes.subarray(offset, expected);
+  if (dtype !== 'u8') return { dtype, dims, data: decodeIdx(dtype, values, count) };
+  const data = options.shared ? allocRows(Uint8Array, count, true) : new Uint8Array(count);
+  data.set(values);
+  return { dtype, dims, data };
 }
 
 /** The IDX bytes of a tensor (inverse of parseIdx). */
@@ -117,6 +123,11 @@ export interface IdxPairOptions {
    * is 1 ulp from v·f32(1/255): the two storages train near-identical, not identical, models.
    */
   storage?: 'f32' | 'u8';
+  /**
+   * Place the images in a SharedArrayBuffer, so the experts on every worker read these rows in
+   * place (default: where shared memory is usable — Node, cross-origin isolated pages).
+   */
+  shared?: boolean;
 }
 
 /** Rows and features of an images file (n × …) with its labels file (n, integer dtype); ERR_BAD_SHAPE / ERR_BAD_FILE otherwise. */
@@ -134,7 +145,8 @@ export function idxPairShape(img: Pick<IdxHeader, 'dtype' | 'dims'>, lab: Pick<I
 export function loadIdxPair(images: Uint8Array, labels: Uint8Array, options: IdxPairOptions & { storage: 'u8' }): Dataset<Uint8Array>;
 export function loadIdxPair(images: Uint8Array, labels: Uint8Array, options?: IdxPairOptions): Dataset;
 export function loadIdxPair(images: Uint8Array, labels: Uint8Array, options: IdxPairOptions = {}): Dataset<DenseX> {
-  const img = parseIdx(images);
+  const shared = options.shared ?? true;
+  const img = parseIdx(images, { shared: shared && options.storage === 'u8' });
   const lab = parseIdx(labels);
   const { rows, cols } = idxPairShape(img, lab);
   const storage = options.storage ?? 'f32';
@@ -146,7 +158,8 @@ export function loadIdxPair(images: Uint8Array, labels: Uint8Array, options: Idx
   for (let i = 0; i < y.length; i++) if (y[i] > max) max = y[i];
   const base = { rows, cols, y, classes: options.classes ?? max + 1 };
   if (storage === 'u8') return validate({ ...base, x: img.data as Uint8Array, ...(scaled ? { scale: 1 / 255 } : {}) });
-  const x = Float32Array.from(img.data);
+  const x = allocRows(Float32Array, img.data.length, shared);
+  x.set(img.data);
   if (scaled) for (let i = 0; i < x.length; i++) x[i] /= 255;
   return validate({ ...base, x });
 }

@@ -3,8 +3,7 @@
 import { fail } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/init.js';
-import type { CsrMatrix } from '../data/csr.js';
-import type { AnyDataset } from '../data/dataset.js';
+import type { AnyDataset, PredictRows } from '../data/dataset.js';
 import type { RowSource } from '../data/source.js';
 import { Rng } from '../data/prng.js';
 import type { DenseSpec } from '../nn/dense.js';
@@ -94,12 +93,12 @@ export abstract class NetworkExpert implements Expert {
     return { l1: this.config.l1, l2: this.config.l2 };
   }
 
-  predictProba(x: Float32Array | CsrMatrix, rows: number): Float32Array {
+  predictProba(x: PredictRows, rows: number): Float32Array {
     if (this.task !== 'classification') fail('ERR_BAD_ARGUMENT', 'predictProba is for classifiers; use predict for regression');
     return this.network().predictProba(x, rows);
   }
 
-  predict(x: Float32Array | CsrMatrix, rows: number): Int32Array | Float32Array {
+  predict(x: PredictRows, rows: number): Int32Array | Float32Array {
     return this.network().predict(x, rows);
   }
 

@@ -4,7 +4,7 @@ import { fail } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/init.js';
 import { findKernelRef } from '../backend/identity.js';
-import { type AnyDataset, featureRows, floatRows, isSparse, take, takeLabels, validate } from '../data/dataset.js';
+import { type AnyDataset, type Dataset, type DenseX, type PredictRows, featureRows, floatRows, isDenseDataset, isSparse, rowsView, take, takeLabels, validate } from '../data/dataset.js';
 import { type CsrMatrix, validateCsr } from '../data/csr.js';
 import { Rng } from '../data/prng.js';
 import { type RowSource, isSource } from '../data/source.js';
@@ -30,6 +30,7 @@ import { type CombineSpec, type ResolvedOptions, type SparseExpertModelOptions, 
 import { combinerEntry, combinerKinds } from '../combine/registry.js';
 import { checkStreamable, holdOutSource, sourceShards } from './source-shards.js';
 import { type SourcePart, type TrainExpertResult, trainExpert, trainExpertInput, trainedState } from './train-task.js';
+import { expertRows } from './expert-rows.js';
 
 export interface ModelFitOptions {
   signal?: AbortSignal;
@@ -140,49 +141,59 @@ export class SparseExpertModel {
     const { groups, ...rest } = p;
     const spec = { ...rest, experts: (p.kind === 'features' && groups) || o.experts, seed: o.seed, backend };
     const stratify = this.task === 'classification';
-    let shards: (AnyDataset | SourcePart)[];
     let holdout: AnyDataset | null;
     /** The training rows in memory, for what reads them whole (stacking's folds); null for a source. */
     let train: (() => AnyDataset) | null = null;
+    /** Each expert's rows, as the executor can take them. */
+    let shardsFor: (executor: Executor) => Promise<(AnyDataset | SourcePart)[]> | (AnyDataset | SourcePart)[];
     if (isSource(ds)) {
-      const split = o.holdout > 0 ? await holdOutSource(ds, o.holdout, o.seed, stratify) : null;
-      this.partition = await createPartition(split?.train ?? ds, spec);
-      shards = await sourceShards(ds, split, (this.partition as RowParts).parts);
+      const src = ds;
+      const split = o.holdout > 0 ? await holdOutSource(src, o.holdout, o.seed, stratify) : null;
+      const parts = ((this.partition = await createPartition(split?.train ?? src, spec)) as RowParts).parts;
+      shardsFor = () => sourceShards(src, split, parts);
       holdout = split?.test ?? null;
     } else {
       const rows = ds;
       const split = o.holdout > 0 ? trainTestIndices(rows, { testFraction: o.holdout, seed: o.seed, stratify }) : null;
       // Rows live once: the training rows are copied out whole only for what reads them whole
-      // (k-means, feature groups, stacking's folds); row partitions cut each shard straight from ds.
+      // (k-means, feature groups, stacking's folds); row partitions read each expert's rows
+      // straight from ds (expert-rows.ts).
       const trainIdx = split?.trainIndices ?? null;
       let trainSet: AnyDataset | null = trainIdx ? null : rows;
       const trainRows = (train = () => (trainSet ??= take(rows, trainIdx!)));
       const labels = trainIdx && !partitionReadsFeatures(spec) ? { rows: trainIdx.length, cols: rows.cols, y: takeLabels(rows.y, trainIdx), classes: rows.classes } : null;
       const partition = (this.partition = await createPartition(labels ?? trainRows(), spec));
-      shards = Array.from({ length: partition.experts }, (_, i) => {
-        const data = partition.kind === 'features' || !trainIdx ? partition.subset(trainRows(), i) : take(rows, partition.parts[i].map((r) => trainIdx[r]));
-        if (data.rows === 0) fail('ERR_EMPTY', `expert ${i} got no training rows: use fewer experts or another partition`);
-        return data;
-      });
+      shardsFor = (executor) => {
+        // Row partitions: each expert reads its rows of ds (a view or a shard, as the executor allows).
+        const rowsOf = partition.kind === 'features' ? null : expertRows(rows, executor);
+        return Array.from({ length: partition.experts }, (_, i) => {
+          const data = partition.kind === 'features' ? partition.subset(trainRows(), i) : rowsOf!(trainIdx ? partition.parts[i].map((r) => trainIdx[r]) : partition.parts[i]);
+          if (data.rows === 0) fail('ERR_EMPTY', `expert ${i} got no training rows: use fewer experts or another partition`);
+          return data;
+        });
+      };
       holdout = split ? take(rows, split.testIndices) : null;
     }
     const root = new Rng(o.seed);
     const kernels = findKernelRef(backend);
-    const shardRows = shards.map(rowsOf); // before the tasks move the shards' arrays to the workers
-    const tasks = shards.map((shard, index) => ({
-      task: trainExpert.name,
-      input: trainExpertInput({ index, expert: o.expert, sparsity: o.sparsity, seed: root.fork(index).seed, kernels }, shard),
-      onProgress: (pr: Json) => {
-        const { index: _, ...rest } = pr as { index: number } & Omit<ExpertProgress, 'expert'>;
-        opts.onProgress?.({ expert: index, ...rest });
-      },
-    }));
+    const partition = this.partition;
     registerTask(trainExpert);
-    const executor = opts.executor ?? createExecutor(o.workers === 'auto' ? 'auto' : Math.min(o.workers, tasks.length));
+    const executor = opts.executor ?? createExecutor(o.workers === 'auto' ? 'auto' : Math.min(o.workers, partition.experts));
     let outputs: TaskOutput<TrainExpertResult>[];
     let oof: Float32Array[] | null = null;
     let expertsStarted = performance.now();
+    let shardRows: number[];
     try {
+      const shards = await shardsFor(executor);
+      shardRows = shards.map(shardSize); // before the tasks move the shards' arrays to the workers
+      const tasks = shards.map((shard, index) => ({
+        task: trainExpert.name,
+        input: trainExpertInput({ index, expert: o.expert, sparsity: o.sparsity, seed: root.fork(index).seed, kernels }, shard),
+        onProgress: (pr: Json) => {
+          const { index: _, ...rest } = pr as { index: number } & Omit<ExpertProgress, 'expert'>;
+          opts.onProgress?.({ expert: index, ...rest });
+        },
+      }));
       // Out-of-fold needs the rows in memory (a source was refused it up front).
       const cv = train && outOfFoldFolds(o.combine);
       if (train && cv) {
@@ -287,9 +298,14 @@ export class SparseExpertModel {
     }
   }
 
-  /** Combined class probabilities (rows × classes), or predictions (rows × 1) for regression. */
-  async predictProba(x: Float32Array | CsrMatrix, rows: number): Promise<Float32Array> {
+  /**
+   * Combined class probabilities (rows × classes), or predictions (rows × 1) for regression.
+   * x may be a dense dataset as stored (u8 / u16, a view): it is widened a block of rows at a
+   * time, never whole.
+   */
+  async predictProba(x: PredictRows, rows: number): Promise<Float32Array> {
     const combiner = this.fitted();
+    if (isDenseDataset(x)) return this.probaInBlocks(x, rows);
     this.checkInput(x, rows);
     x = this.scaled(x, rows);
     if (!(x instanceof Float32Array)) {
@@ -305,12 +321,28 @@ export class SparseExpertModel {
     return combiner.combine(this.outputsOf(x, rows), rows, x);
   }
 
-  /** Class ids, or predicted targets for regression. */
-  async predict(x: Float32Array | CsrMatrix, rows: number): Promise<Int32Array | Float32Array> {
+  /** Class ids, or predicted targets for regression (x as for predictProba). */
+  async predict(x: PredictRows, rows: number): Promise<Int32Array | Float32Array> {
     const p = await this.predictProba(x, rows);
     if (this.task === 'regression') return p;
     const out = new Int32Array(rows);
     for (let r = 0; r < rows; r++) out[r] = predictedClass(p, r, this.width, 'softmax');
+    return out;
+  }
+
+  /** predictProba over a dense dataset, PREDICT_BLOCK rows widened to float32 at a time; usage over all of them. */
+  private async probaInBlocks(ds: Dataset<DenseX>, rows: number): Promise<Float32Array> {
+    validate(ds);
+    if (ds.rows !== rows) fail('ERR_BAD_SHAPE', `the dataset has ${ds.rows} rows, not ${rows}`);
+    const out = new Float32Array(rows * this.width), used = new Float64Array(this.experts.length);
+    let sparse = false;
+    for (let start = 0; start < rows; start += PREDICT_BLOCK) {
+      const n = Math.min(PREDICT_BLOCK, rows - start);
+      out.set(await this.predictProba(floatRows(rowsView(ds, Array.from({ length: n }, (_, i) => start + i))), n), start * this.width);
+      sparse = this.usage !== null;
+      this.usage?.forEach((u, e) => (used[e] += u * n));
+    }
+    this.usage = sparse ? Array.from(used, (u) => u / rows) : null;
     return out;
   }
 
@@ -406,9 +438,15 @@ export class SparseExpertModel {
   }
 }
 
-function rowsOf(shard: AnyDataset | SourcePart): number {
+function shardSize(shard: AnyDataset | SourcePart): number {
   return 'source' in shard ? shard.rows.length : shard.rows;
 }
+
+/**
+ * Rows per block when predicting from stored rows: a multiple of the experts' prediction
+ * batches (512, compiled 1024), so every expert sees the batches it would see on float32 rows.
+ */
+const PREDICT_BLOCK = 4096;
 
 function isSparseCombiner(c: Combiner): c is SparseCombiner {
   return typeof (c as SparseCombiner).combineSparse === 'function';

@@ -1,11 +1,12 @@
 // Batches of rows in backend memory. Dense rows: each batch's rows are copied from the host
 // rows into backend memory (never the whole set: the rows live once, on the host, and may be
-// many experts' shared memory), u8 / u16 features as stored, then widened to f32 by a kernel. Sparse rows: each batch is sliced from the host CSR
+// many experts' shared memory read through a view's rowIds), u8 / u16 features as stored, then
+// widened to f32 by a kernel. Sparse rows: each batch is sliced from the host CSR
 // (and, for training, transposed) into grow-only buffers, so wasm memory grows only when a
 // batch holds more non-zeros than any before it.
 import type { Backend, Csr, F32, I32, U8 } from '../backend/backend.js';
 import type { CsrMatrix } from '../data/csr.js';
-import { type AnyDataset, type Dataset, type DenseX, type SparseDataset, isSparse } from '../data/dataset.js';
+import { type AnyDataset, type Dataset, type DenseX, type PredictRows, type SparseDataset, isDenseDataset, isSparse } from '../data/dataset.js';
 import type { LayerInput, SparseRows } from './layer.js';
 
 export interface Batches<T> {
@@ -30,11 +31,13 @@ export function trainingBatches(b: Backend, ds: AnyDataset, batchSize: number): 
     };
   }
   const x = ds.x, cols = ds.cols, batch = b.alloc(batchSize * cols);
+  // A view's rows are rows rowIds of x.
+  const view = ds.rowIds, at = (id: number) => (view ? view[id] : id) * cols;
   if (x instanceof Float32Array) {
     return {
       load: (ids) => {
         const to = b.view(batch);
-        for (let i = 0; i < ids.length; i++) to.set(x.subarray(ids[i] * cols, (ids[i] + 1) * cols), i * cols);
+        for (let i = 0; i < ids.length; i++) to.set(x.subarray(at(ids[i]), at(ids[i]) + cols), i * cols);
         return batch;
       },
       dispose: () => b.free(batch),
@@ -47,7 +50,7 @@ export function trainingBatches(b: Backend, ds: AnyDataset, batchSize: number): 
   return {
     load: (ids) => {
       const to = b.view(stage as U8) as Uint8Array | Uint16Array;
-      for (let i = 0; i < ids.length; i++) to.set(x.subarray(ids[i] * cols, (ids[i] + 1) * cols), i * cols);
+      for (let i = 0; i < ids.length; i++) to.set(x.subarray(at(ids[i]), at(ids[i]) + cols), i * cols);
       b.gatherRowsWiden(stage, cols, order, ids.length, batch, scale, offset);
       return batch;
     },
@@ -55,8 +58,9 @@ export function trainingBatches(b: Backend, ds: AnyDataset, batchSize: number): 
   };
 }
 
-/** Prediction batches of at most `batchSize` rows of x (dense rows × cols, or CSR). */
-export function predictionBatches(b: Backend, x: Float32Array | CsrMatrix, cols: number, batchSize: number): Batches<LayerInput> {
+/** Prediction batches of at most `batchSize` rows of x (dense rows × cols, CSR, or a dense dataset as stored). */
+export function predictionBatches(b: Backend, x: PredictRows, cols: number, batchSize: number): Batches<LayerInput> {
+  if (isDenseDataset(x)) return trainingBatches(b, x, batchSize); // rows gathered (and widened) per batch
   if (!(x instanceof Float32Array)) {
     const stage = new CsrStage(b, batchSize);
     return { load: (ids) => ({ x: stage.gather(x, ids).upload() }), dispose: () => stage.dispose() };
