@@ -89,11 +89,12 @@ export function importsMemory(module: WebAssembly.Module): boolean {
 }
 
 /**
- * A shared memory for a threaded build, as large as the runtime will reserve: 4 GiB where it
- * can (64-bit Node and browsers reserve address space, not memory), less on small devices.
+ * A shared memory for a threaded build, of `maximumPages` or as large as the runtime will
+ * reserve: 4 GiB where it can (64-bit Node and browsers reserve address space, not memory),
+ * less on small devices.
  */
-export function sharedMemory(): WebAssembly.Memory {
-  for (const maximum of [65536, 16384, 4096]) {
+export function sharedMemory(maximumPages?: number): WebAssembly.Memory {
+  for (const maximum of maximumPages === undefined ? [65536, 16384, 4096] : [maximumPages]) {
     try {
       return new WebAssembly.Memory({ initial: 64, maximum, shared: true });
     } catch {

@@ -137,7 +137,7 @@ function checkRowIds(ids: Int32Array, rows: number, stored: number): void {
 }
 
 /** scale and offset: finite numbers, and only on u8 / u16 features. */
-function checkStorage(ds: Dataset<DenseX>): void {
+export function checkStorage(ds: Pick<Dataset<DenseX>, 'x' | 'scale' | 'offset'>): void {
   const { scale, offset } = ds;
   if (scale === undefined && offset === undefined) return;
   if (ds.x instanceof Float32Array) fail('ERR_BAD_ARGUMENT', 'scale and offset describe u8 / u16 features; float32 features take neither (scale them yourself)');

@@ -3,9 +3,10 @@
 import { fail } from '../errors.js';
 import { getBackend } from '../backend/init.js';
 import { type AnyDataset, floatRows, isSparse, validate } from '../data/dataset.js';
+import { type RowSource, isSource } from '../data/source.js';
 import { Network, type Head } from '../nn/network.js';
 import type { FitOptions } from '../train/fit.js';
-import { LinearModelExpert, type LinearHistory, type LinearModelConfig } from './linear-model.js';
+import { LinearModelExpert, type LinearHistory, type LinearModelConfig, streamingSolverError } from './linear-model.js';
 import type { PerRowPenalty } from './penalty.js';
 import { solveRidge } from './ridge.js';
 
@@ -38,9 +39,10 @@ export class LinearRegression extends LinearModelExpert {
     super({ ...rest, ...(chosen === 'ridge' ? {} : { solver: chosen }) }, { optimizer: { kind: 'sgd', lr: 0.01, momentum: 0.9 }, fit: { epochs: 50, batchSize: 32 } });
   }
 
-  async fit(ds: AnyDataset, options: FitOptions = {}): Promise<LinearHistory> {
+  async fit(ds: AnyDataset | RowSource, options: FitOptions = {}): Promise<LinearHistory> {
     if (ds.classes !== undefined) fail('ERR_BAD_ARGUMENT', 'linear regression needs float targets (a dataset without `classes`)');
     if ((this.regression.solver ?? 'ridge') !== 'ridge' || this.penaltyKind !== 'l2') return super.fit(ds, options);
+    if (isSource(ds)) streamingSolverError(this.kind, 'ridge');
     if (isSparse(ds)) fail('ERR_BAD_ARGUMENT', "closed-form ridge needs dense rows; use solver 'lbfgs' or 'sgd' for sparse input");
     const started = performance.now();
     validate(ds);

@@ -7,6 +7,7 @@ import { findKernelRef } from '../backend/identity.js';
 import { type AnyDataset, type Dataset, type DenseX, type PredictRows, featureRows, floatRows, isDenseDataset, isSparse, rowsView, take, takeLabels, validate } from '../data/dataset.js';
 import { type CsrMatrix, validateCsr } from '../data/csr.js';
 import { Rng } from '../data/prng.js';
+import { type RowSource, isSource } from '../data/source.js';
 import { trainTestIndices } from '../data/split.js';
 import { FeatureScaler, type ScalerJSON, createScaler } from '../data/scale.js';
 import { type Combiner, type SparseCombiner } from '../combine/combiner.js';
@@ -21,13 +22,14 @@ import type { Executor } from '../parallel/executor.js';
 import { registerTask } from '../parallel/registry.js';
 import type { Json, TaskOutput } from '../parallel/task.js';
 import { type Partition, createPartition, partitionFromJSON, partitionReadsFeatures } from '../partition/create.js';
-import type { PartitionJSON } from '../partition/partition.js';
+import type { PartitionJSON, RowParts } from '../partition/partition.js';
 import type { CombinerJSON } from '../combine/combiner.js';
 import { combinerFromJSON } from '../combine/create.js';
 import type { ExpertState } from '../experts/expert.js';
 import { type CombineSpec, type ResolvedOptions, type SparseExpertModelOptions, outOfFoldFolds, resolveOptions } from './options.js';
 import { combinerEntry, combinerKinds } from '../combine/registry.js';
-import { type TrainExpertResult, trainExpert, trainExpertInput, trainedState } from './train-task.js';
+import { checkStreamable, holdOutSource, sourceShards } from './source-shards.js';
+import { type SourcePart, type TrainExpertResult, trainExpert, trainExpertInput, trainedState } from './train-task.js';
 import { expertRows } from './expert-rows.js';
 
 export interface ModelFitOptions {
@@ -118,34 +120,60 @@ export class SparseExpertModel {
    * the row partitions but k-means, and with combiners that do not read the input (fixed,
    * convex, stacking).
    */
-  async fit(ds: AnyDataset, opts: ModelFitOptions = {}): Promise<FitReport> {
+  async fit(ds: AnyDataset | RowSource, opts: ModelFitOptions = {}): Promise<FitReport> {
     const started = performance.now();
-    validate(ds);
     const o = this.options;
+    if (isSource(ds)) checkStreamable(o);
+    else validate(ds);
     const backend = (this.backend ??= await getBackend());
     const task = ds.classes === undefined ? 'regression' : 'classification';
     checkExpertTask(o.expert.kind, task); // before anything is partitioned or trained
     this.dispose();
-    if (o.scale) {
+    if (o.scale && !isSource(ds)) {
       if (isSparse(ds)) fail('ERR_BAD_ARGUMENT', `scale '${o.scale}' centres columns, which would make sparse rows dense: leave scale unset for sparse data`);
       this.scaler = createScaler(o.scale).fitDataset(ds);
       ds = this.scaler.transformDataset(ds);
     }
     this.task = task;
     this.width = ds.classes ?? 1;
-    const split = o.holdout > 0 ? trainTestIndices(ds, { testFraction: o.holdout, seed: o.seed, stratify: this.task === 'classification' }) : null;
-    // Rows live once: the training rows are copied out whole only for what reads them whole
-    // (k-means, feature groups, stacking's folds); row partitions read each expert's rows
-    // straight from ds (expert-rows.ts).
-    const trainIdx = split?.trainIndices ?? null;
-    let trainSet: AnyDataset | null = trainIdx ? null : ds;
-    const train = () => (trainSet ??= take(ds, trainIdx!));
     const p = o.partition;
     // Every kind reads the options it has; feature groups may name their columns outright.
     const { groups, ...rest } = p;
     const spec = { ...rest, experts: (p.kind === 'features' && groups) || o.experts, seed: o.seed, backend };
-    const labels = trainIdx && !partitionReadsFeatures(spec) ? { rows: trainIdx.length, cols: ds.cols, y: takeLabels(ds.y, trainIdx), classes: ds.classes } : null;
-    this.partition = await createPartition(labels ?? train(), spec);
+    const stratify = this.task === 'classification';
+    let holdout: AnyDataset | null;
+    /** The training rows in memory, for what reads them whole (stacking's folds); null for a source. */
+    let train: (() => AnyDataset) | null = null;
+    /** Each expert's rows, as the executor can take them. */
+    let shardsFor: (executor: Executor) => Promise<(AnyDataset | SourcePart)[]> | (AnyDataset | SourcePart)[];
+    if (isSource(ds)) {
+      const src = ds;
+      const split = o.holdout > 0 ? await holdOutSource(src, o.holdout, o.seed, stratify) : null;
+      const parts = ((this.partition = await createPartition(split?.train ?? src, spec)) as RowParts).parts;
+      shardsFor = () => sourceShards(src, split, parts);
+      holdout = split?.test ?? null;
+    } else {
+      const rows = ds;
+      const split = o.holdout > 0 ? trainTestIndices(rows, { testFraction: o.holdout, seed: o.seed, stratify }) : null;
+      // Rows live once: the training rows are copied out whole only for what reads them whole
+      // (k-means, feature groups, stacking's folds); row partitions read each expert's rows
+      // straight from ds (expert-rows.ts).
+      const trainIdx = split?.trainIndices ?? null;
+      let trainSet: AnyDataset | null = trainIdx ? null : rows;
+      const trainRows = (train = () => (trainSet ??= take(rows, trainIdx!)));
+      const labels = trainIdx && !partitionReadsFeatures(spec) ? { rows: trainIdx.length, cols: rows.cols, y: takeLabels(rows.y, trainIdx), classes: rows.classes } : null;
+      const partition = (this.partition = await createPartition(labels ?? trainRows(), spec));
+      shardsFor = (executor) => {
+        // Row partitions: each expert reads its rows of ds (a view or a shard, as the executor allows).
+        const rowsOf = partition.kind === 'features' ? null : expertRows(rows, executor);
+        return Array.from({ length: partition.experts }, (_, i) => {
+          const data = partition.kind === 'features' ? partition.subset(trainRows(), i) : rowsOf!(trainIdx ? partition.parts[i].map((r) => trainIdx[r]) : partition.parts[i]);
+          if (data.rows === 0) fail('ERR_EMPTY', `expert ${i} got no training rows: use fewer experts or another partition`);
+          return data;
+        });
+      };
+      holdout = split ? take(rows, split.testIndices) : null;
+    }
     const root = new Rng(o.seed);
     const kernels = findKernelRef(backend);
     const partition = this.partition;
@@ -156,14 +184,8 @@ export class SparseExpertModel {
     let expertsStarted = performance.now();
     let shardRows: number[];
     try {
-      // Row partitions: each expert reads its rows of ds (a view or a shard, as the executor allows).
-      const rowsOf = partition.kind === 'features' ? null : expertRows(ds, executor);
-      const shards = Array.from({ length: partition.experts }, (_, i) => {
-        const data = partition.kind === 'features' ? partition.subset(train(), i) : rowsOf!(trainIdx ? partition.parts[i].map((r) => trainIdx[r]) : partition.parts[i]);
-        if (data.rows === 0) fail('ERR_EMPTY', `expert ${i} got no training rows: use fewer experts or another partition`);
-        return data;
-      });
-      shardRows = shards.map((d) => d.rows);
+      const shards = await shardsFor(executor);
+      shardRows = shards.map(shardSize); // before the tasks move the shards' arrays to the workers
       const tasks = shards.map((shard, index) => ({
         task: trainExpert.name,
         input: trainExpertInput({ index, expert: o.expert, sparsity: o.sparsity, seed: root.fork(index).seed, kernels }, shard),
@@ -172,8 +194,9 @@ export class SparseExpertModel {
           opts.onProgress?.({ expert: index, ...rest });
         },
       }));
-      const cv = outOfFoldFolds(o.combine);
-      if (cv !== null) {
+      // Out-of-fold needs the rows in memory (a source was refused it up front).
+      const cv = train && outOfFoldFolds(o.combine);
+      if (train && cv) {
         // As scikit-learn's StackingClassifier: the same model fit on each fold's complement predicts the fold.
         oof = await outOfFoldOutputs(train(), async (part, held) => {
           const m = new SparseExpertModel({ ...o, combine: 'fixed', holdout: 0, scale: null, backend });
@@ -195,8 +218,7 @@ export class SparseExpertModel {
     // One by one: a bad output (a custom executor's) leaves the experts built so far to dispose().
     for (const out of outputs) this.experts.push(expertFromState(trainedState(out), backend));
     this.sparse = this.experts.map((e) => (o.sparsity ? e.network().compileSparse() : null));
-    const holdout = split ? take(ds, split.testIndices) : null;
-    this.holdout = oof ? { ds: train(), outputs: oof } : holdout ? { ds: holdout, outputs: this.outputsOf(featureRows(holdout), holdout.rows) } : null;
+    this.holdout = oof && train ? { ds: train(), outputs: oof } : holdout ? { ds: holdout, outputs: this.outputsOf(featureRows(holdout), holdout.rows) } : null;
     const combiner = await this.combineWith(o.combine);
     const h = this.holdout;
     const route = h && this.partition.kind === 'kmeans' && !isSparse(h.ds) ? this.partition.route(floatRows(h.ds), h.ds.rows) : null;
@@ -414,6 +436,10 @@ export class SparseExpertModel {
       loss: losses[losses.length - 1] ?? Number.NaN, holdoutAccuracy, backendHighWaterMb: r.backendHighWater / 2 ** 20,
     };
   }
+}
+
+function shardSize(shard: AnyDataset | SourcePart): number {
+  return 'source' in shard ? shard.rows.length : shard.rows;
 }
 
 /**
