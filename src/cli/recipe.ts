@@ -1,20 +1,17 @@
-// The experiments behind the report: the seed's MNIST recipe and its better variants, each
-// measured against a single dense model trained on all the data (seed FAQ 3–4).
+// The experiments behind the report: the seed's MNIST recipe and its better variants, the
+// single model pruned as the experts are, and mixtures of experts, each measured against a
+// single dense model trained on all the data (seed FAQ 3–4).
 import type { Backend } from '../backend/backend.js';
 import type { Dataset } from '../data/dataset.js';
-import { Rng } from '../data/prng.js';
 import type { ExpertSpec } from '../experts/create.js';
 import { MlpExpert } from '../experts/mlp.js';
 import { accuracy, f1Score } from '../metrics/classification.js';
-import { MoE } from '../moe/moe-layer.js';
 import type { CombineSpec, PartitionOptions } from '../model/options.js';
+import { MoEModel } from '../model/moe-model.js';
 import { trainPartitionMoE } from '../model/partition-moe.js';
 import { SparseExpertModel } from '../model/sparse-expert-model.js';
 import type { SparsitySpec } from '../model/train-task.js';
-import { Network } from '../nn/network.js';
-import { Optimizer } from '../nn/optimizer.js';
 import { pruneNetwork } from '../sparsity/prune.js';
-import { type History, fitNetwork } from '../train/fit.js';
 import { Progress } from './progress.js';
 
 export interface Scores {
@@ -106,18 +103,20 @@ export async function prunedSingle(mlp: MlpExpert, first: SingleResult, train: D
   };
 }
 
-/** A mixture trained jointly from a random start: E experts of the seed's shape (one hidden layer of o.hidden[0]), top-k. */
+/** A mixture trained jointly from a random start (MoEModel's defaults): E experts of the seed's shape (one hidden layer of o.hidden[0]), top-k. */
 export async function moe(backend: Backend, train: Dataset, test: Dataset, spec: { experts: number; k: number }, o: RecipeOptions): Promise<MoEResult> {
-  const net = new Network(backend, { inputs: train.cols, layers: [new MoE(backend, train.cols, { ...spec, hidden: o.hidden[0], units: train.classes! }, 'moe0')], head: 'softmax' });
-  net.initialize(new Rng(o.seed));
-  const opt = new Optimizer(backend, { kind: 'adam' }), bar = new Progress(`moe ${spec.experts}×, top-${spec.k}`);
+  const model = new MoEModel({ ...spec, hidden: o.hidden[0], epochs: o.epochs, seed: o.seed, backend }), bar = new Progress(`moe ${spec.experts}×, top-${spec.k}`);
   try {
-    const [history, ms] = await timed(() => fitNetwork(net, opt, train, { epochs: o.epochs, batchSize: 128, seed: o.seed, onProgress: (f) => bar.update(0, f) }));
+    const report = await model.fit(train, { onProgress: (p) => bar.update(0, p.fraction) });
     bar.done();
-    return moeResult(net, history, test, { ...spec, init: 'random' }, ms / 1000);
+    const [pred, inferMs] = await timed(() => model.predict(test.x, test.rows));
+    const load = report.router.at(-1);
+    return {
+      ...scoresOf(pred, test, report.seconds, inferMs), ...spec, init: 'random', parameters: report.parameters, flops_per_sample: report.flopsPerSample,
+      load_min: load?.loadMin ?? Number.NaN, load_max: load?.loadMax ?? Number.NaN,
+    };
   } finally {
-    opt.dispose();
-    net.dispose();
+    model.dispose();
   }
 }
 
@@ -129,20 +128,17 @@ export async function partitionMoE(backend: Backend, train: Dataset, test: Datas
     onProgress: (p) => (p.stage === 'experts' ? bar.update(p.expert!, p.fraction) : (bar.done(), tune.update(0, p.fraction))),
   });
   tune.done();
+  const net = r.network;
   try {
-    return moeResult(r.network, r.fineTune, test, { experts, k: 1, init: 'partition' }, r.seconds);
+    const [pred, inferMs] = await timed(() => net.predict(test.x, test.rows));
+    const last = (key: string) => r.fineTune.history[`moe0/${key}`]?.at(-1) ?? Number.NaN;
+    return {
+      ...scoresOf(pred, test, r.seconds, inferMs), experts, k: 1, init: 'partition', parameters: net.parameterCount(), flops_per_sample: net.flopsPerSample(),
+      load_min: last('loadMin'), load_max: last('loadMax'),
+    };
   } finally {
-    r.network.dispose();
+    net.dispose();
   }
-}
-
-function moeResult(net: Network, history: History, test: Dataset, spec: Pick<MoEResult, 'experts' | 'k' | 'init'>, train_s: number): MoEResult {
-  const t = performance.now(), pred = net.predict(test.x, test.rows), inferMs = performance.now() - t;
-  const last = (key: string) => history.history[`moe0/${key}`]?.at(-1) ?? Number.NaN;
-  return {
-    ...scoresOf(pred, test, train_s, inferMs), ...spec, parameters: net.parameterCount(), flops_per_sample: net.flopsPerSample(),
-    load_min: last('loadMin'), load_max: last('loadMax'),
-  };
 }
 
 export interface EnsembleSpec {

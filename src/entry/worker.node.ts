@@ -5,9 +5,12 @@ import { expose } from 'comlink';
 import { setKernelSource } from '../backend/init.js';
 import { setExitWorker } from '../parallel/diagnostics.js';
 import { api } from '../worker.js';
+import { registerFileSources } from '../data/file-sources.js';
 import { nodeKernelSource } from './node-runtime.js';
 
 // Kernels the pool did not post (a task naming another build) are read from dist/, hash-checked.
 setKernelSource(nodeKernelSource);
+// Experts trained from files read their own rows by path.
+registerFileSources();
 expose(api, nodeEndpoint(parentPort!));
 setExitWorker((code) => process.exit(code));

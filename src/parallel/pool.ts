@@ -37,6 +37,8 @@ interface Slot {
   dead: boolean;
   /** Hashes of the kernel modules posted to this worker. */
   kernels: Set<string>;
+  /** The worker's number, in the order the pool started them (TaskOutput.worker). */
+  index: number;
 }
 
 export class WorkerPool implements Executor {
@@ -44,6 +46,7 @@ export class WorkerPool implements Executor {
   private readonly slots: Slot[] = [];
   private queue: Job[] = [];
   private nextId = 1;
+  private started = 0;
   private closed = false;
 
   constructor(private readonly options: WorkerPoolOptions) {
@@ -107,7 +110,7 @@ export class WorkerPool implements Executor {
 
   private spawn(): Slot {
     const handle = this.options.platform.spawn(this.options.workerUrl);
-    const slot: Slot = { handle, remote: wrap<WorkerApi>(handle.endpoint), dead: false, kernels: new Set() };
+    const slot: Slot = { handle, remote: wrap<WorkerApi>(handle.endpoint), dead: false, kernels: new Set(), index: this.started++ };
     handle.onExit((reason) => this.bury(slot, reason));
     this.slots.push(slot);
     return slot;
@@ -128,7 +131,7 @@ export class WorkerPool implements Executor {
     // The blobs move to the worker (detached here), shared ones excepted.
     const input = transfer(job.input, collectTransferables(job.input.blobs));
     slot.remote.run(job.id, job.task, input, progress).then(
-      (outcome) => outcome.ok ? this.finish(slot, job, { value: outcome.value }) : this.finish(slot, job, { error: taskFailed(job.task, fromWire(outcome.error)) }),
+      (outcome) => outcome.ok ? this.finish(slot, job, { value: { ...(outcome.value as TaskOutput<unknown>), worker: slot.index } }) : this.finish(slot, job, { error: taskFailed(job.task, fromWire(outcome.error)) }),
       (err) => this.finish(slot, job, { error: taskFailed(job.task, err) }), // e.g. a payload that cannot be cloned
     );
   }
