@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { WasmBackend } from '../src/backend/wasm.js';
 import type { Backend } from '../src/index.js';
-import { type F32, backendFor, createBackend, kernelRef } from '../src/backend/index.js';
+import { type F32, type I32, backendFor, createBackend, kernelRef } from '../src/backend/index.js';
 import { cuts, gemmPieces } from '../src/backend/split.js';
 import type { Arr } from './util/backends.js';
 import { exec, reference } from './util/backends.js';
@@ -49,11 +49,12 @@ test('gemm in every form, strided and accumulating, is bit-identical on 1, 2 and
   }
 });
 
-test('gemm is cut for these shapes: by columns at multiples of 16, by rows at multiples of 40, never a last block under 5 rows', () => {
+test('gemm is cut for these shapes: by columns at multiples of 16, by rows at multiples of 5, never a last block under 5 rows', () => {
   const widths = (p: number[][], i: number) => p.map((x) => x[i]);
   assert.equal(widths(gemmPieces(3, 0, 0, 3, 1001, 97, 0, 97, 0, 1001, 0, 1001, 0, [0, 0, 0]), 3), [336, 336, 329]);
-  assert.equal(widths(gemmPieces(2, 0, 0, 211, 9, 301, 0, 301, 0, 9, 0, 9, 0, [0, 0]), 2), [120, 91]);
-  assert.equal(widths(gemmPieces(2, 0, 0, 43, 9, 301, 0, 301, 0, 9, 0, 9, 0, [0, 0]), 2), [43]);
+  assert.equal(widths(gemmPieces(2, 0, 0, 211, 9, 301, 0, 301, 0, 9, 0, 9, 0, [0, 0]), 2), [105, 106]);
+  assert.equal(widths(gemmPieces(3, 0, 0, 43, 9, 301, 0, 301, 0, 9, 0, 9, 0, [0, 0, 0]), 2), [15, 15, 13]);
+  assert.equal(widths(gemmPieces(2, 0, 0, 7, 3, 301, 0, 301, 0, 3, 0, 3, 0, [0, 0]), 2), [7]);
   assert.equal(cuts(100, 3, 16), [0, 32, 64, 100]);
 });
 
@@ -81,6 +82,8 @@ test('row-wise and element-wise kernels are bit-identical on 1, 2 and 3 threads'
   onAll(SEED + 42, 'softmax', [r.floats(n, -5, 5), r.floats(n)], (b, [x, out]) => b.softmax(x, rows, cols, out), [1], 1e-6, 1e-5);
   onAll(SEED + 42, 'actBackward relu', [r.floats(n), r.floats(n), r.floats(n)], (b, [dy, y, dx]) => b.actBackward(dy, y, n, 'relu', dx), [2], 0, 0);
   onAll(SEED + 42, 'actBackward relu by rows', [r.floats(n), r.floats(n), r.floats(n)], (b, [dy, y, dx]) => b.actBackward(dy, y, n, 'relu', dx, cols), [2], 0, 0);
+  const idx = r.ints(rows, 0, rows);
+  onAll(SEED + 42, 'gatherRows', [r.floats(n), idx, r.floats(n)], (b, [src, ix, dst]) => b.gatherRows(src, cols, ix as unknown as I32, rows, dst), [2], 0, 0);
   onAll(SEED + 42, 'colSum', [r.floats(n), r.floats(cols)], (b, [x, out]) => b.colSum(x, rows, cols, out, true), [1], 1e-4, 1e-4);
   const mask = r.floats(n).map((v) => (v > -0.5 ? 1 : 0));
   onAll(SEED + 42, 'adam', [r.floats(n), r.floats(n), r.floats(n), r.floats(n, 0, 1), mask], (b, [p, g, m, v, k]) =>
