@@ -7,6 +7,7 @@ import type { WasmBackend } from '../src/backend/wasm.js';
 import type { Backend } from '../src/index.js';
 import { type F32, type I32, backendFor, createBackend, kernelRef } from '../src/backend/index.js';
 import { cuts, gemmPieces } from '../src/backend/split.js';
+import { setCoreShare } from '../src/backend/threads.js';
 import type { Arr } from './util/backends.js';
 import { exec, reference } from './util/backends.js';
 import { allClose, allEqual } from './util/close.js';
@@ -89,6 +90,27 @@ test('row-wise and element-wise kernels are bit-identical on 1, 2 and 3 threads'
   onAll(SEED + 42, 'adam', [r.floats(n), r.floats(n), r.floats(n), r.floats(n, 0, 1), mask], (b, [p, g, m, v, k]) =>
     b.adam(p, g, m, v, n, { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-7, step: 3, l1: 1e-4, weightDecay: 1e-3 }, k), [0, 2, 3], 1e-6, 1e-5);
   onAll(SEED + 42, 'sgd', [r.floats(n), r.floats(n), r.floats(n)], (b, [p, g, vel]) => b.sgd(p, g, vel, n, { lr: 0.1, momentum: 0.9, l2: 1e-3 }), [0, 2], 1e-6, 1e-5);
+});
+
+test('in a pool worker, a backend cuts its calls over floor(cores / busy workers) threads', () => {
+  const b = pools[1] as WasmBackend, busy = new Int32Array(new SharedArrayBuffer(4));
+  const [m, n, k] = [130, 150, 170];
+  const a = b.alloc(m * k), bb = b.alloc(k * n), c = b.alloc(m * n);
+  const cut = (workers: number) => {
+    busy[0] = workers;
+    const before = b.pooledCalls;
+    b.gemm(false, false, m, n, k, a, bb, c);
+    return b.pooledCalls > before;
+  };
+  try {
+    setCoreShare({ busy, cores: 2 });
+    assert.equal([cut(2), cut(1), cut(3), cut(0)], [false, true, false, true]);
+    setCoreShare(undefined);
+    assert.ok(cut(5), 'without a share the backend cuts again');
+  } finally {
+    setCoreShare(undefined);
+    for (const buf of [a, bb, c]) b.free(buf);
+  }
 });
 
 test('the helpers see memory grown after they started', () => {

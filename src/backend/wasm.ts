@@ -13,7 +13,7 @@ import { gatherRowsScaledArgs, rowDotArgs } from './check.js';
 import type { KernelExports } from './kernels.js';
 import { FN, POOLED, cuts, gemmPieces, spans } from './split.js';
 import { CONTROL_BYTES, MAX_PIECES } from './thread-control.js';
-import { ThreadPool } from './threads.js';
+import { ThreadPool, threadCap } from './threads.js';
 
 /**
  * Least work per piece worth a hand-over: multiply-adds for gemm and the CSR products,
@@ -323,8 +323,10 @@ export class WasmBackend implements Backend {
   private share(work: number, min: number): number {
     const pool = this.pool;
     if (!pool || work < 2 * min) return 1;
+    const cap = Math.min(pool.size, threadCap()); // fewer while other workers of a pool are busy
+    if (cap < 2) return 1;
     if (pool.ready < pool.size) pool.start().catch(() => {}); // until they serve, the caller runs alone
-    return Math.min(pool.ready, Math.floor(work / min));
+    return Math.min(pool.ready, cap, Math.floor(work / min));
   }
 
   /** Runs a row kernel cut into whole-row pieces when large enough; false if it should run uncut. */

@@ -11,6 +11,7 @@ import type { PartitionKind } from '../partition/partition.js';
 import { SparseExpertsError } from '../errors.js';
 import { init } from '../backend/init.js';
 import { loadMnist } from '../data/mnist.js';
+import { createExecutor } from '../parallel/create.js';
 import { installNodeRuntime } from '../entry/node-runtime.js';
 import { type EnsembleResult, type RecipeOptions, ensemble, single, sparseSpeedup } from './recipe.js';
 import { printReport } from './report.js';
@@ -127,10 +128,12 @@ async function main(): Promise<void> {
     const prunedKm = await ensemble(train, test, { partition: { kind: 'kmeans', overlap: 0.5 }, expert, sparsity: prune, combine: [{ kind: 'hard' }, { kind: 'gate' }, { kind: 'topk', k }] }, o);
     ensembles.push(...prunedKm.results);
     prunedKm.model.dispose();
-    // 4. Training time with 1 worker against N: the same 5 experts.
-    if (o.workers > 1) {
-      o.log(`the seed recipe again with 1 worker (vs ${o.workers})…`);
-      const one = await ensemble(train, test, { partition: { kind: 'contiguous' }, expert, combine: [{ kind: 'convex' }], workers: 1 }, o);
+    // 4. Training time on one core (1 worker, one kernel thread) against all of them: the same 5 experts.
+    if (o.workers > 1 || cores > 1) {
+      o.log(`the seed recipe again on one core (vs ${o.workers} workers on ${cores} cores)…`);
+      const oneCore = createExecutor(1, { cores: 1 });
+      const one = await ensemble(train, test, { partition: { kind: 'contiguous' }, expert, combine: [{ kind: 'convex' }], executor: oneCore }, o);
+      await oneCore.close();
       one.model.dispose();
       workersSpeedup = { workers: o.workers, one_s: one.experts_s, n_s: seedRun.experts_s, speedup: one.experts_s / seedRun.experts_s };
     }

@@ -7,6 +7,7 @@ import { accuracy, f1Score } from '../metrics/classification.js';
 import type { CombineSpec, PartitionOptions } from '../model/options.js';
 import { SparseExpertModel } from '../model/sparse-expert-model.js';
 import type { SparsitySpec } from '../model/train-task.js';
+import type { Executor } from '../parallel/executor.js';
 import { Progress } from './progress.js';
 
 export interface Scores {
@@ -69,6 +70,8 @@ export interface EnsembleSpec {
   /** The combiner trained with the experts, then the others evaluated on the same experts. */
   combine: CombineSpec[];
   workers?: number;
+  /** Train the experts on this executor instead (it stays open). */
+  executor?: Executor;
 }
 
 /** Train one ensemble, then score it under each combiner. */
@@ -79,7 +82,7 @@ export async function ensemble(train: Dataset, test: Dataset, spec: EnsembleSpec
     sparsity: spec.sparsity ?? null, combine: spec.combine[0], holdout: 0.1,
   });
   const bar = new Progress(spec.partition.kind);
-  const [report, ms] = await timed(() => model.fit(train, { onProgress: (p) => bar.update(p.expert, p.fraction) }));
+  const [report, ms] = await timed(() => model.fit(train, { executor: spec.executor, onProgress: (p) => bar.update(p.expert, p.fraction) }));
   bar.done();
   const results: EnsembleResult[] = [];
   for (const c of spec.combine) {
