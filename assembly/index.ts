@@ -9,6 +9,7 @@ export { kmeansAssign, kmeansWorkSize } from "./kmeans";
 export { topk, gatherRows, scatterAddRows } from "./routing";
 export { firstBadIndex, csrValid } from "./validate";
 export { rowDot, gatherRowsScaled } from "./moe";
+export { gatherRowsU8, gatherRowsU16 } from "./widen";
 
 /** First byte the host may use: everything below holds static data. */
 export function heapBase(): usize {

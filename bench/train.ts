@@ -12,6 +12,7 @@
 //     all 60,000 / 10,000 Fashion-MNIST images, our two builds (tfjs would take ~1 min an epoch)
 import { fileURLToPath } from 'node:url';
 import { FASHION_DIR, missingFashion } from './train/data.mjs';
+import { memoryRows } from './memory.js';
 import { argValue, interleave, relaxedFlags, type Side } from './util/interleave.js';
 import { type Spread, formatSpread, jsonSpread, spread } from './util/stats.js';
 import { formatTable } from './util/table.js';
@@ -107,6 +108,8 @@ if (json) {
       test_accuracy: r.accuracy, epochs: EPOCHS, target: TARGET, seconds_to_target: r.toTarget ? +r.toTarget.s.toFixed(2) : null,
     }));
   }
+  // Memory of the 8-expert model on 2 workers (bench/memory.ts), u8 and float32 storage, shared and plain rows.
+  if (fashion) for (const row of memoryRows()) console.log(JSON.stringify(row));
 } else {
   const what = fashion ? `all ${rows.toLocaleString('en')} Fashion-MNIST training images (10,000 held out)` : `${rows.toLocaleString('en')} MNIST digits (2,000 held out)`;
   console.log(`self-check: ${self.join('; ')}\n`);

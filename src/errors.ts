@@ -10,6 +10,7 @@ const CODES = {
   ERR_WORKER_FAILED: 'a worker died, or a task threw an error without a code',
   ERR_BAD_FILE: 'a corrupt, truncated or unknown file',
   ERR_WASM_LOAD: 'the kernels could not be loaded',
+  ERR_OUT_OF_MEMORY: "the backend's memory cannot grow to what a buffer needs (its maximum, or the runtime's)",
   ERR_BUFFER_FREED: 'a buffer used after free(), or from another backend',
   ERR_NOT_FITTED: 'predict() before fit()',
   ERR_MISSING_DEPENDENCY: 'an optional peer dependency (mnist) is not installed',

@@ -3,6 +3,9 @@
 export * from './index.js';
 export { loadMnist, mnistAll } from './data/mnist.js';
 export type { MnistOptions } from './data/mnist.js';
+// Files as sources read in chunks (data larger than memory); workers reopen them by path.
+export { fileBytes } from './data/file-bytes.js';
+export { idxFiles, csvFile } from './data/file-sources.js';
 // Expert jobs on a BullMQ queue, and the queue workers (bullmq and ioredis are optional peer dependencies).
 export { bullmqExecutor } from './queue/bullmq-executor.js';
 export type { BullmqExecutorOptions } from './queue/bullmq-executor.js';

@@ -1,6 +1,7 @@
 // Loading a backend: the default and getBackend, kernels passed as bytes, the build chosen
-// automatically in Node, and bad options. What would replace this process's default runs in
-// fresh processes: later files' tests rely on the default they find (backendFor caches by hash).
+// automatically in Node, bad options, and what import + init() load. What would replace this
+// process's default runs in fresh processes: later files' tests rely on the default they find
+// (backendFor caches by hash).
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
@@ -41,6 +42,17 @@ test('init({ bytes }) runs the plain build (a fresh process: the default stays);
   const e = await rejects(init({ bytes: new Uint8Array([0, 97, 115, 109, 9, 9, 9, 9]) }), 'ERR_WASM_LOAD');
   assert.match(e.message, 'could not compile the kernels');
   assert.ok((await getBackend()) === before, 'a failed init keeps the default');
+});
+
+test('import + init() load none of the Node modules the cold start does without (crypto, streams, worker_threads) until used', () => {
+  const heavy = ['NativeModule crypto', 'NativeModule stream', 'NativeModule worker_threads'];
+  const loaded = (body: string) => inFreshNode([], `${body}; console.log(JSON.stringify(process.moduleLoadList.filter((m) => ${JSON.stringify(heavy)}.includes(m))));`);
+  const bare = new Set(JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', `console.log(JSON.stringify(process.moduleLoadList))`], { encoding: 'utf8' })) as string[]);
+  const added = (JSON.parse(loaded('await init()')) as string[]).filter((m) => !bare.has(m));
+  assert.equal(added, [], 'loaded at import or init()');
+  // The control: the list names them as loaded once they are.
+  const later = (JSON.parse(loaded("await init(); await import('node:crypto'); await import('node:worker_threads')")) as string[]).filter((m) => !bare.has(m));
+  assert.equal(later.sort(), heavy.filter((m) => !bare.has(m)));
 });
 
 /** What `body` (an ES module body with `init` imported from dist/) prints, in a fresh Node process started with `flags`. */

@@ -60,6 +60,17 @@ async function roundTrip(m: SparseExpertModel, x: Float32Array, rows: number, wh
   return bytes;
 }
 
+test('the same seed gives the same file whatever the worker count (0, 1, 2)', async () => {
+  const files = [];
+  for (const workers of [0, 1, 2]) {
+    const m = await trained({ experts: 3, expert: mlp, combine: 'convex', workers });
+    files.push(saveModel(m));
+    m.dispose();
+  }
+  assert.equal(files[1], files[0], '1 worker vs the calling thread');
+  assert.equal(files[2], files[0], '2 workers vs the calling thread');
+});
+
 test('MLP experts, contiguous partition, convex combiner: bit-exact round trip', async () => {
   const m = await trained({ experts: 3, expert: mlp, combine: 'convex' });
   await roundTrip(m, heldOut.x, heldOut.rows, 'convex');

@@ -18,7 +18,7 @@ function check(b: Backend, seed: number): void {
   const before = b.stats(), r = rng(seed);
   const net = new Network(b, {
     inputs: INPUTS,
-    layers: [{ units: 6, activation: 'relu' }, new MoE(b, 6, { experts: 3, hidden: 4, units: 3, k: 2, balanceCoef: 0.5, zLossCoef: 0.1 }, 'moe1')],
+    layers: [{ units: 6, activation: 'relu' }, new MoE(b, 6, { experts: 3, hidden: 4, units: 3, k: 2, balance: 'loss', balanceCoef: 0.5, zLossCoef: 0.1 }, 'moe1')],
     head: 'softmax',
   });
   net.initialize(new Rng(seed));

@@ -152,7 +152,7 @@ test('bias balancing (DeepSeek-V3) evens a skewed router without touching the we
   const before = spread(route(p, rows, E, token(1)));
   let plan = route(p, rows, E, { ...token(1), bias } as Routing);
   for (let step = 0; step < 400; step++) {
-    updateBias(bias, plan);
+    updateBias(bias, plan, 1e-3); // DeepSeek-V3's γ
     plan = route(p, rows, E, { ...token(1), bias } as Routing);
   }
   assert.ok(before > 2, `the skew should overload an expert, max load/ideal ${before}`);

@@ -1,6 +1,7 @@
 // Allocator for the wasm linear memory, owned by TypeScript: kernels never allocate.
 // First-fit over a sorted free list with coalescing; 64-byte aligned blocks so SIMD
 // loads never straddle cache lines. Grows the memory when no free block fits.
+import { fail } from '../errors.js';
 
 const ALIGN = 64;
 const PAGE = 65536;
@@ -40,9 +41,16 @@ export class Arena {
       return this.take(start, size);
     }
     const start = this.top;
-    this.top += size;
-    const need = this.top - this.memory.buffer.byteLength;
-    if (need > 0) this.memory.grow(Math.ceil(need / PAGE));
+    const need = start + size - this.memory.buffer.byteLength;
+    if (need > 0) {
+      try {
+        this.memory.grow(Math.ceil(need / PAGE));
+      } catch (err) {
+        fail('ERR_OUT_OF_MEMORY', `a buffer of ${mb(bytes)} MB does not fit: ${mb(this.bytesInUse)} MB are in use and the memory cannot grow from ${mb(this.memory.buffer.byteLength)} MB` +
+          ' past its maximum: free buffers, stream the data from a source (fit takes one), or use a backend with more memory', err);
+      }
+    }
+    this.top = start + size;
     return this.take(start, size);
   }
 
@@ -82,6 +90,10 @@ export class Arena {
     if (this.bytesInUse > this.highWater) this.highWater = this.bytesInUse;
     return start;
   }
+}
+
+function mb(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(1);
 }
 
 function align(n: number): number {

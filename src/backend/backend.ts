@@ -2,7 +2,8 @@
 // `WasmBackend` (SIMD kernels in one linear memory) and `ReferenceBackend` (plain
 // TypeScript, the twin every kernel is tested against).
 
-export type DType = 'f32' | 'i32';
+/** f32 and i32 for compute; u8 and u16 hold stored features (bytes kept as bytes) that gatherRowsWiden turns into f32. */
+export type DType = 'f32' | 'i32' | 'u8' | 'u16';
 
 /** A buffer owned by a backend, or a view of one (see Backend.subBuffer). Opaque: read and write it through the backend. */
 export interface Buf<D extends DType = DType> {
@@ -13,6 +14,8 @@ export interface Buf<D extends DType = DType> {
 }
 export type F32 = Buf<'f32'>;
 export type I32 = Buf<'i32'>;
+export type U8 = Buf<'u8'>;
+export type U16 = Buf<'u16'>;
 
 export type Activation = 'identity' | 'relu';
 
@@ -67,9 +70,13 @@ export interface Backend {
   /** A zero-filled buffer. */
   alloc(length: number, dtype?: 'f32'): F32;
   alloc(length: number, dtype: 'i32'): I32;
+  alloc(length: number, dtype: 'u8'): U8;
+  alloc(length: number, dtype: 'u16'): U16;
   /** A buffer holding a copy of `data`. */
   upload(data: Float32Array): F32;
   upload(data: Int32Array): I32;
+  upload(data: Uint8Array): U8;
+  upload(data: Uint16Array): U16;
   /** Frees a buffer and ends every view of it. A view owns nothing: free its parent. */
   free(buf: Buf): void;
   /**
@@ -85,12 +92,17 @@ export interface Backend {
   /** Copy `data` into `buf` starting at element `offset`. */
   write(buf: F32, data: ArrayLike<number>, offset?: number): void;
   write(buf: I32, data: ArrayLike<number>, offset?: number): void;
+  write(buf: U8 | U16, data: ArrayLike<number>, offset?: number): void;
   /** A copy of the buffer's contents. */
   read(buf: F32): Float32Array;
   read(buf: I32): Int32Array;
+  read(buf: U8): Uint8Array;
+  read(buf: U16): Uint16Array;
   /** A live view; valid only until the next call that may allocate. Do not keep it. */
   view(buf: F32): Float32Array;
   view(buf: I32): Int32Array;
+  view(buf: U8): Uint8Array;
+  view(buf: U16): Uint16Array;
   /** Copy n elements from src[srcOffset..] to dst[dstOffset..] (same dtype). */
   copy(src: Buf, dst: Buf, n?: number, srcOffset?: number, dstOffset?: number): void;
   fill(buf: F32, value: number): void;
@@ -152,6 +164,11 @@ export interface Backend {
   topk(x: F32, rows: number, cols: number, k: number, values: F32, indices: I32): void;
   /** dst[i] = src[idx[i]] for count rows of `cols` floats; an index past src's rows → ERR_BAD_SHAPE. */
   gatherRows(src: F32, cols: number, idx: I32, count: number, dst: F32): void;
+  /**
+   * dst[i][c] = f32(src[idx[i]][c])·scale + offset (an f32 multiply, then an f32 add) for count
+   * rows of `cols` stored bytes or u16s: a batch of stored features packed as f32. An index past src's rows → ERR_BAD_SHAPE.
+   */
+  gatherRowsWiden(src: U8 | U16, cols: number, idx: I32, count: number, dst: F32, scale?: number, offset?: number): void;
   /** dst[idx[i]] += w[i]·src[i] for count rows of `cols` floats (w null → 1), in order i = 0, 1, …; repeated indices add up. */
   scatterAddRows(src: F32, cols: number, idx: I32, count: number, dst: F32, w?: F32 | null): void;
 

@@ -1,6 +1,14 @@
 // Argument checks shared by every backend, so both fail the same way before any kernel runs.
 import { fail } from '../errors.js';
-import type { Activation, AdamOptions, Buf, Csr, DType, F32, I32, SgdOptions } from './backend.js';
+import type { Activation, AdamOptions, Buf, Csr, DType, F32, I32, SgdOptions, U16, U8 } from './backend.js';
+
+/** Bytes per element of each buffer dtype. */
+export const BYTES: Record<DType, number> = { f32: 4, i32: 4, u8: 1, u16: 2 };
+
+/** The dtype of the buffer upload() makes for `data`. */
+export function dtypeOf(data: Float32Array | Int32Array | Uint8Array | Uint16Array): DType {
+  return data instanceof Int32Array ? 'i32' : data instanceof Uint8Array ? 'u8' : data instanceof Uint16Array ? 'u16' : 'f32';
+}
 
 /** A non-negative integer size. */
 export function dim(name: string, v: number): number {
@@ -219,6 +227,16 @@ export function gatherRowsArgs(src: F32, cols: number, idx: I32, count: number, 
   dim('cols', cols); dim('count', count);
   fits('idx', idx, count, 'i32');
   const ldd = matrix('dst', dst, count, cols), lds = matrix('src', src, 0, cols);
+  return { limit: rowsIn(src, cols), lds, ldd };
+}
+
+/** The same for stored u8 / u16 rows widened to f32; scale and offset must be finite. */
+export function gatherRowsWidenArgs(src: U8 | U16, cols: number, idx: I32, count: number, dst: F32, scale: number, offset: number): { limit: number; lds: number; ldd: number } {
+  dim('cols', cols); dim('count', count);
+  finite('scale', scale); finite('offset', offset);
+  if (src.dtype !== 'u8' && src.dtype !== 'u16') fail('ERR_BAD_ARGUMENT', `src must be a u8 or u16 buffer, got ${(src as Buf).dtype}`);
+  fits('idx', idx, count, 'i32');
+  const ldd = matrix('dst', dst, count, cols), lds = matrix('src', src, 0, cols, src.dtype);
   return { limit: rowsIn(src, cols), lds, ldd };
 }
 

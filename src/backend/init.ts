@@ -26,6 +26,13 @@ export interface InitOptions {
    * threads start on the first large call, with a number at creation.
    */
   threads?: 'auto' | number;
+  /**
+   * Cap the backend's wasm memory at this many MiB (an integer in [8, 4096]; default the
+   * runtime's largest, up to 4 GiB). The memory is then the shared-memory build's imported
+   * one, created with this maximum, so it needs a runtime with SharedArrayBuffer; allocations
+   * beyond it fail with ERR_OUT_OF_MEMORY. Sources stream through a capped memory.
+   */
+  maximumMemoryMb?: number;
   /** A precompiled kernel module: the only way in runtimes that forbid compiling wasm (Cloudflare, Vercel Edge). */
   module?: WebAssembly.Module;
   /** The kernel bytes. */
@@ -88,7 +95,11 @@ export async function createBackend(opts: InitOptions = {}): Promise<Backend> {
   if (opts.backend === 'reference') return new ReferenceBackend();
   if (opts.backend !== undefined && opts.backend !== 'wasm') fail('ERR_BAD_ARGUMENT', `backend must be 'wasm' or 'reference', got ${String(opts.backend)}`);
   const threads = resolveThreads(opts.threads);
-  const backend = await backendOn(await loadKernels(opts, threads > 1), threads);
+  const cap = opts.maximumMemoryMb;
+  if (cap !== undefined && !(Number.isInteger(cap) && cap >= 8 && cap <= 4096)) fail('ERR_BAD_ARGUMENT', `maximumMemoryMb must be an integer in [8, 4096], got ${cap}`);
+  const k = await loadKernels(opts, threads > 1 || cap !== undefined);
+  if (cap !== undefined && !importsMemory(k.module)) fail('ERR_BAD_ARGUMENT', `maximumMemoryMb needs a shared-memory kernel build, but the kernels given are the '${k.build}' build`);
+  const backend = await backendOn(k, threads, cap === undefined ? undefined : cap * 16);
   if (typeof opts.threads === 'number') await (backend as WasmBackend).startThreads();
   return backend;
 }
@@ -121,14 +132,18 @@ export async function loadKernels(opts: InitOptions, threaded = false): Promise<
   return { module, build, hash, version: stamp?.version ?? null };
 }
 
-/** A backend on compiled kernels, warmed up; a shared-memory build gets its own shared memory and up to `threads` threads. */
-export async function backendOn(k: Kernels, threads = 1): Promise<Backend> {
+/**
+ * A backend on compiled kernels; a shared-memory build gets its own shared memory (of at most
+ * `maximumPages` 64 KiB pages when given) and up to `threads` threads. No warm-up: 8 small
+ * products at start-up took as long (~0.9 ms) as they saved the first real one
+ * (bench/coldstart.ts, first GEMM), so the first call compiles what it runs.
+ */
+export async function backendOn(k: Kernels, threads = 1, maximumPages?: number): Promise<Backend> {
   const shared = importsMemory(k.module);
-  const exports = await instantiateKernels(k.module, shared ? sharedMemory() : undefined);
+  const exports = await instantiateKernels(k.module, shared ? sharedMemory(maximumPages) : undefined);
   const backend = new WasmBackend(exports, plain(k.build) === 'relaxed', shared ? threads : 1, k.module);
   kernelsBehind.set(backend, k);
   if (k.hash !== null) builtOn.set(k.hash, k);
-  warmUp(backend);
   return backend;
 }
 
@@ -161,13 +176,4 @@ async function compile(bytes: BufferSource): Promise<WebAssembly.Module> {
     return fail('ERR_WASM_LOAD', `could not compile the kernels: ${(err as Error).message}. In edge runtimes pass a precompiled module: init({ module }); ` +
       "or use init({ backend: 'reference' }).", err);
   }
-}
-
-/** A few small products so the first real call does not run in V8's baseline tier. */
-function warmUp(b: Backend): void {
-  const n = 32;
-  const x = b.alloc(n * n), y = b.alloc(n * n);
-  for (let i = 0; i < 8; i++) b.gemm(i % 2 === 1, i % 3 === 1, n, n, n, x, x, y);
-  b.free(x);
-  b.free(y);
 }

@@ -41,6 +41,11 @@ export interface KernelExports {
   /** idx 0 = row i; lda, ldb, lds, ldd: row strides. */
   rowDot(a: number, lda: number, cols: number, idx: number, count: number, b: number, ldb: number, out: number): void;
   gatherRowsScaled(src: number, lds: number, cols: number, idx: number, count: number, w: number, dst: number, ldd: number): void;
+
+  // ---- stored features ----
+  /** lds in elements (bytes, u16s), ldd in floats. */
+  gatherRowsU8(src: number, lds: number, cols: number, idx: number, count: number, scale: number, offset: number, dst: number, ldd: number): void;
+  gatherRowsU16(src: number, lds: number, cols: number, idx: number, count: number, scale: number, offset: number, dst: number, ldd: number): void;
 }
 
 /** The smallest module using a relaxed-SIMD op (f32x4.relaxed_madd); validates only where relaxed SIMD is on. */
@@ -84,11 +89,12 @@ export function importsMemory(module: WebAssembly.Module): boolean {
 }
 
 /**
- * A shared memory for a threaded build, as large as the runtime will reserve: 4 GiB where it
- * can (64-bit Node and browsers reserve address space, not memory), less on small devices.
+ * A shared memory for a threaded build, of `maximumPages` or as large as the runtime will
+ * reserve: 4 GiB where it can (64-bit Node and browsers reserve address space, not memory),
+ * less on small devices.
  */
-export function sharedMemory(): WebAssembly.Memory {
-  for (const maximum of [65536, 16384, 4096]) {
+export function sharedMemory(maximumPages?: number): WebAssembly.Memory {
+  for (const maximum of maximumPages === undefined ? [65536, 16384, 4096] : [maximumPages]) {
     try {
       return new WebAssembly.Memory({ initial: 64, maximum, shared: true });
     } catch {

@@ -2,13 +2,13 @@
 // accumulators, the reference every kernel is tested against, and a fallback where
 // wasm cannot run.
 import { fail } from '../errors.js';
-import type { Activation, AdamOptions, Backend, Buf, Csr, DType, F32, I32, MemoryStats, SgdOptions } from './backend.js';
+import type { Activation, AdamOptions, Backend, Buf, Csr, DType, F32, I32, MemoryStats, SgdOptions, U16, U8 } from './backend.js';
 import {
   actBackwardArgs, adamArgs, biasActArgs, colSumArgs, csrContentError, csrMatmulArgs, denseToCsrArgs, dim, fits,
   gatherRowsArgs, gemmArgs, indexError, kmeansAssignArgs, labelError, matmulCsrTArgs, scatterAddRowsArgs, sgdArgs,
   softmaxArgs, softmaxCrossEntropyArgs, topkArgs, unstrided, viewArgs,
 } from './check.js';
-import { gatherRowsScaledArgs, rowDotArgs } from './check.js';
+import { BYTES, dtypeOf, gatherRowsScaledArgs, gatherRowsWidenArgs, rowDotArgs } from './check.js';
 
 /** −log of the smallest normal f32: the loss of a probability that underflowed. */
 const MAX_LOSS = -Math.log(2 ** -126);
@@ -18,11 +18,14 @@ function shrink(w: number, s: number): number {
   return Math.sign(w) * Math.max(Math.abs(w) - s, 0);
 }
 
+type Elements = Float32Array | Int32Array | Uint8Array | Uint16Array;
+const ARRAYS: Record<DType, new (n: number) => Elements> = { f32: Float32Array, i32: Int32Array, u8: Uint8Array, u16: Uint16Array };
+
 class RefBuf<D extends DType = DType> implements Buf<D> {
   freed = false;
   constructor(
     readonly dtype: D,
-    readonly data: D extends 'f32' ? Float32Array : Int32Array,
+    readonly data: Elements,
     readonly owner: ReferenceBackend,
     /** The allocated buffer a view aliases; null for that buffer itself. */
     readonly root: RefBuf | null = null,
@@ -43,18 +46,22 @@ export class ReferenceBackend implements Backend {
 
   alloc(length: number, dtype?: 'f32'): F32;
   alloc(length: number, dtype: 'i32'): I32;
+  alloc(length: number, dtype: 'u8'): U8;
+  alloc(length: number, dtype: 'u16'): U16;
   alloc(length: number, dtype: DType = 'f32'): Buf {
     dim('length', length);
     this.live++;
-    this.bytes += length * 4;
+    this.bytes += length * BYTES[dtype];
     this.high = Math.max(this.high, this.bytes);
-    return dtype === 'f32' ? new RefBuf('f32', new Float32Array(length), this) : new RefBuf('i32', new Int32Array(length), this);
+    return new RefBuf(dtype, new ARRAYS[dtype](length), this);
   }
 
   upload(data: Float32Array): F32;
   upload(data: Int32Array): I32;
-  upload(data: Float32Array | Int32Array): Buf {
-    const buf = data instanceof Int32Array ? this.alloc(data.length, 'i32') : this.alloc(data.length);
+  upload(data: Uint8Array): U8;
+  upload(data: Uint16Array): U16;
+  upload(data: Elements): Buf {
+    const buf = this.alloc(data.length, dtypeOf(data) as 'u8');
     this.data(buf).set(data);
     return buf;
   }
@@ -64,13 +71,13 @@ export class ReferenceBackend implements Backend {
     if (b.root) fail('ERR_BAD_ARGUMENT', 'free() of a view: a view owns no memory, free the buffer it views');
     b.freed = true;
     this.live--;
-    this.bytes -= b.length * 4;
+    this.bytes -= b.length * BYTES[b.dtype];
   }
 
   subBuffer<D extends DType>(buf: Buf<D>, offset: number, length: number, stride?: number): Buf<D> {
     const b = this.own(buf);
     viewArgs(b, offset, length, stride);
-    const data = b.data.subarray(offset, offset + length) as RefBuf<D>['data'];
+    const data = b.data.subarray(offset, offset + length);
     return new RefBuf(b.dtype as D, data, this, b.root ?? b, stride ?? b.stride);
   }
 
@@ -82,13 +89,17 @@ export class ReferenceBackend implements Backend {
 
   read(buf: F32): Float32Array;
   read(buf: I32): Int32Array;
-  read(buf: Buf): Float32Array | Int32Array {
+  read(buf: U8): Uint8Array;
+  read(buf: U16): Uint16Array;
+  read(buf: Buf): Elements {
     return this.view(buf as F32).slice();
   }
 
   view(buf: F32): Float32Array;
   view(buf: I32): Int32Array;
-  view(buf: Buf): Float32Array | Int32Array {
+  view(buf: U8): Uint8Array;
+  view(buf: U16): Uint16Array;
+  view(buf: Buf): Elements {
     unstrided('buf', buf);
     return this.data(buf);
   }
@@ -295,6 +306,15 @@ export class ReferenceBackend implements Backend {
     for (let i = 0; i < count; i++) D.set(S.subarray(I[i] * s.lds, I[i] * s.lds + cols), i * s.ldd);
   }
 
+  gatherRowsWiden(src: U8 | U16, cols: number, idx: I32, count: number, dst: F32, scale = 1, offset = 0): void {
+    const s = gatherRowsWidenArgs(src, cols, idx, count, dst, scale, offset);
+    const S = this.data(src), I = this.rowIndices(idx, count, s.limit), D = this.f(dst);
+    const k = Math.fround(scale), o = Math.fround(offset);
+    for (let i = 0; i < count; i++) {
+      for (let c = 0; c < cols; c++) D[i * s.ldd + c] = Math.fround(S[I[i] * s.lds + c] * k) + o;
+    }
+  }
+
   scatterAddRows(src: F32, cols: number, idx: I32, count: number, dst: F32, w: F32 | null = null): void {
     const s = scatterAddRowsArgs(src, cols, idx, count, dst, w);
     const S = this.f(src), I = this.rowIndices(idx, count, s.limit), D = this.f(dst), Wt = w ? this.f(w) : null;
@@ -360,7 +380,7 @@ export class ReferenceBackend implements Backend {
     return this.data(buf) as Int32Array;
   }
 
-  private data(buf: Buf): Float32Array | Int32Array {
+  private data(buf: Buf): Elements {
     return this.own(buf).data;
   }
 

@@ -1,6 +1,7 @@
 // Kernel threads in Node: worker_threads, unref'd so an idle pool never keeps a process alive.
 // worker_threads (and the stream modules it pulls in) loads on the first thread, not at import.
 import { availableParallelism } from 'node:os';
+import { startWorker } from '../start-worker.js';
 import type { ThreadPlatform } from './threads.js';
 
 export const nodeThreads: ThreadPlatform = {
@@ -8,7 +9,7 @@ export const nodeThreads: ThreadPlatform = {
   start: async (url, init) => {
     const { Worker } = await import('node:worker_threads');
     return new Promise((resolve, reject) => {
-      const worker = new Worker(url, { name: 'sparse-experts-kernels' });
+      const worker = startWorker(Worker, url, { name: 'sparse-experts-kernels' });
       worker.unref();
       worker.once('message', () => resolve({ stop: () => void worker.terminate() }));
       worker.once('error', reject);

@@ -3,13 +3,13 @@
 // On the shared-memory builds, large calls are cut into pieces run by the thread pool.
 import { fail } from '../errors.js';
 import { Arena } from './arena.js';
-import type { Activation, AdamOptions, Backend, Buf, Csr, DType, F32, I32, MemoryStats, SgdOptions } from './backend.js';
+import type { Activation, AdamOptions, Backend, Buf, Csr, DType, F32, I32, MemoryStats, SgdOptions, U16, U8 } from './backend.js';
 import {
   actBackwardArgs, adamArgs, biasActArgs, colSumArgs, csrContentError, csrMatmulArgs, denseToCsrArgs, dim, fits,
   gatherRowsArgs, gemmArgs, indexError, kmeansAssignArgs, labelError, matmulCsrTArgs, scatterAddRowsArgs, sgdArgs,
   softmaxArgs, softmaxCrossEntropyArgs, topkArgs, unstrided, viewArgs,
 } from './check.js';
-import { gatherRowsScaledArgs, rowDotArgs } from './check.js';
+import { BYTES, dtypeOf, gatherRowsScaledArgs, gatherRowsWidenArgs, rowDotArgs } from './check.js';
 import type { KernelExports } from './kernels.js';
 import { FN, POOLED, cuts, gemmPieces, spans } from './split.js';
 import { CONTROL_BYTES, MAX_PIECES } from './thread-control.js';
@@ -92,18 +92,23 @@ export class WasmBackend implements Backend {
 
   alloc(length: number, dtype?: 'f32'): F32;
   alloc(length: number, dtype: 'i32'): I32;
+  alloc(length: number, dtype: 'u8'): U8;
+  alloc(length: number, dtype: 'u16'): U16;
   alloc(length: number, dtype: DType = 'f32'): Buf {
     dim('length', length);
-    const ptr = this.arena.alloc(length * 4);
-    new Uint8Array(this.memory.buffer, ptr, length * 4).fill(0);
+    const bytes = length * BYTES[dtype];
+    const ptr = this.arena.alloc(bytes);
+    new Uint8Array(this.memory.buffer, ptr, bytes).fill(0);
     return new WasmBuf(dtype, length, ptr, this);
   }
 
   upload(data: Float32Array): F32;
   upload(data: Int32Array): I32;
-  upload(data: Float32Array | Int32Array): Buf {
-    const buf = data instanceof Int32Array ? this.alloc(data.length, 'i32') : this.alloc(data.length);
-    this.write(buf as F32, data);
+  upload(data: Uint8Array): U8;
+  upload(data: Uint16Array): U16;
+  upload(data: Float32Array | Int32Array | Uint8Array | Uint16Array): Buf {
+    const buf = this.alloc(data.length, dtypeOf(data) as 'u8');
+    this.write(buf, data);
     return buf;
   }
 
@@ -117,35 +122,43 @@ export class WasmBackend implements Backend {
   subBuffer<D extends DType>(buf: Buf<D>, offset: number, length: number, stride?: number): Buf<D> {
     const b = this.own(buf);
     viewArgs(b, offset, length, stride);
-    return new WasmBuf(b.dtype as D, length, b.ptr + offset * 4, this, b.root ?? b, stride ?? b.stride);
+    return new WasmBuf(b.dtype as D, length, b.ptr + offset * BYTES[b.dtype], this, b.root ?? b, stride ?? b.stride);
   }
 
   write(buf: Buf, data: ArrayLike<number>, offset = 0): void {
     dim('offset', offset);
     fits('buf', buf, offset + data.length, buf.dtype);
-    (this.view(buf as F32) as Float32Array | Int32Array).set(data, offset);
+    this.view(buf as F32).set(data, offset);
   }
 
   read(buf: F32): Float32Array;
   read(buf: I32): Int32Array;
-  read(buf: Buf): Float32Array | Int32Array {
+  read(buf: U8): Uint8Array;
+  read(buf: U16): Uint16Array;
+  read(buf: Buf): Float32Array | Int32Array | Uint8Array | Uint16Array {
     return this.view(buf as F32).slice();
   }
 
   view(buf: F32): Float32Array;
   view(buf: I32): Int32Array;
-  view(buf: Buf): Float32Array | Int32Array {
+  view(buf: U8): Uint8Array;
+  view(buf: U16): Uint16Array;
+  view(buf: Buf): Float32Array | Int32Array | Uint8Array | Uint16Array {
     const b = this.own(buf);
     unstrided('buf', b);
-    return b.dtype === 'f32' ? this.heapF32().subarray(b.ptr >> 2, (b.ptr >> 2) + b.length) : this.heapI32().subarray(b.ptr >> 2, (b.ptr >> 2) + b.length);
+    if (b.dtype === 'f32') return this.heapF32().subarray(b.ptr >> 2, (b.ptr >> 2) + b.length);
+    if (b.dtype === 'i32') return this.heapI32().subarray(b.ptr >> 2, (b.ptr >> 2) + b.length);
+    // Stored features are rarely viewed: a fresh view, not a cached one.
+    return b.dtype === 'u8' ? new Uint8Array(this.memory.buffer, b.ptr, b.length) : new Uint16Array(this.memory.buffer, b.ptr, b.length);
   }
 
   copy(src: Buf, dst: Buf, n = src.length, srcOffset = 0, dstOffset = 0): void {
     dim('n', n);
     fits('src', src, srcOffset + n, src.dtype);
     fits('dst', dst, dstOffset + n, src.dtype);
-    const s = this.own(src), d = this.own(dst);
-    this.heapF32().copyWithin((d.ptr >> 2) + dstOffset, (s.ptr >> 2) + srcOffset, (s.ptr >> 2) + srcOffset + n);
+    const s = this.own(src), d = this.own(dst), size = BYTES[src.dtype];
+    const from = s.ptr + srcOffset * size;
+    new Uint8Array(this.memory.buffer).copyWithin(d.ptr + dstOffset * size, from, from + n * size);
   }
 
   fill(buf: F32, value: number): void {
@@ -295,6 +308,13 @@ export class WasmBackend implements Backend {
     const ps = this.ptr(src), pi = this.ptr(idx), pd = this.ptr(dst);
     if (this.byRows(FN.gatherRows, count, cols, (r0, r1) => [ps, s.lds, cols, pi + r0 * 4, r1 - r0, pd + r0 * s.ldd * 4, s.ldd])) return;
     this.k.gatherRows(ps, s.lds, cols, pi, count, pd, s.ldd);
+  }
+
+  gatherRowsWiden(src: U8 | U16, cols: number, idx: I32, count: number, dst: F32, scale = 1, offset = 0): void {
+    const s = gatherRowsWidenArgs(src, cols, idx, count, dst, scale, offset);
+    this.rowIndices(idx, count, s.limit);
+    const kernel = src.dtype === 'u8' ? this.k.gatherRowsU8 : this.k.gatherRowsU16;
+    kernel(this.ptr(src), s.lds, cols, this.ptr(idx), count, scale, offset, this.ptr(dst), s.ldd);
   }
 
   scatterAddRows(src: F32, cols: number, idx: I32, count: number, dst: F32, w: F32 | null = null): void {

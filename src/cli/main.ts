@@ -1,7 +1,8 @@
 // `sparse-experts` — the seed's MNIST expert model end to end, with a report, and the same
 // models on the user's own data.
 //   sparse-experts                 the full report (npm start): the seed's recipe, better variants,
-//                                  a single dense model, 1 vs N workers, dense vs CSR inference
+//                                  a single dense model (and pruned), mixtures of experts, 1 vs N
+//                                  workers, dense vs CSR inference
 //   sparse-experts train [flags]   one MNIST configuration chosen by flags, against the single model
 //   sparse-experts train --data …  train/predict/evaluate/inspect on a CSV or IDX files (user-commands.ts)
 import { parseArgs } from 'node:util';
@@ -13,7 +14,7 @@ import { init } from '../backend/init.js';
 import { loadMnist } from '../data/mnist.js';
 import { createExecutor } from '../parallel/create.js';
 import { installNodeRuntime } from '../entry/node-runtime.js';
-import { type EnsembleResult, type RecipeOptions, ensemble, single, sparseSpeedup } from './recipe.js';
+import { type EnsembleResult, type MoEResult, type PrunedSingleResult, type RecipeOptions, ensemble, moe, partitionMoE, prunedSingle, single, sparseSpeedup } from './recipe.js';
 import { printReport } from './report.js';
 import { type Flags, evaluate, inspect, predict, train as trainUserData } from './user-commands.js';
 
@@ -91,8 +92,9 @@ async function main(): Promise<void> {
   };
 
   o.log('training the single dense model on all the data…');
-  const baseline = await single(train, test, o);
-  const ensembles: EnsembleResult[] = [];
+  const { result: baseline, model: singleModel } = await single(train, test, o);
+  const ensembles: EnsembleResult[] = [], mixtures: MoEResult[] = [];
+  let singlePruned: PrunedSingleResult | null = null;
   let workersSpeedup: { workers: number; one_s: number; n_s: number; speedup: number } | null = null;
   let sparse: { dense_ms: number; csr_ms: number; speedup: number } | null = null;
 
@@ -102,6 +104,7 @@ async function main(): Promise<void> {
     ensembles.push(...run.results);
     if (sparsity) sparse = sparseSpeedup(run.model, test);
     run.model.dispose();
+    singleModel.dispose();
   } else {
     // 1. The seed's recipe: array_split into 5, Dense(512) experts; its own combine_models
     //    (α = 0.5 on the first two experts only), then every combiner over all five.
@@ -128,7 +131,21 @@ async function main(): Promise<void> {
     const prunedKm = await ensemble(train, test, { partition: { kind: 'kmeans', overlap: 0.5 }, expert, sparsity: prune, combine: [{ kind: 'hard' }, { kind: 'gate' }, { kind: 'topk', k }] }, o);
     ensembles.push(...prunedKm.results);
     prunedKm.model.dispose();
-    // 4. Training time on one core (1 worker, one kernel thread) against all of them: the same 5 experts.
+    // The fair baseline at equal FLOPs: the single model itself, pruned and fine-tuned as the experts were.
+    o.log('the single model pruned to the same sparsity…');
+    singlePruned = await prunedSingle(singleModel, baseline, train, test, prune, o);
+    singleModel.dispose();
+    // 4. Mixtures of experts, router and experts trained together: from a random start, and
+    //    warm-started from the seed's pipeline (k-means experts, a centroid router).
+    for (const E of [5, 8]) {
+      for (const topK of [1, 2]) {
+        o.log(`mixture of ${E} experts, top-${topK}…`);
+        mixtures.push(await moe(backend, train, test, { experts: E, k: topK }, o));
+      }
+    }
+    o.log('k-means experts → mixture of 8, fine-tuned jointly…');
+    mixtures.push(await partitionMoE(backend, train, test, 8, o));
+    // 5. Training time on one core (1 worker, one kernel thread) against all of them: the same 5 experts.
     if (o.workers > 1 || cores > 1) {
       o.log(`the seed recipe again on one core (vs ${o.workers} workers on ${cores} cores)…`);
       const oneCore = createExecutor(1, { cores: 1 });
@@ -138,7 +155,7 @@ async function main(): Promise<void> {
       workersSpeedup = { workers: o.workers, one_s: one.experts_s, n_s: seedRun.experts_s, speedup: one.experts_s / seedRun.experts_s };
     }
   }
-  printReport({ single: baseline, ensembles, workers_speedup: workersSpeedup, sparse_speedup: sparse }, Boolean(v.json));
+  printReport({ single: baseline, single_pruned: singlePruned, ensembles, moe: mixtures, workers_speedup: workersSpeedup, sparse_speedup: sparse }, Boolean(v.json));
 }
 
 // Where the kernels and the worker script are (dist/, next to this file).

@@ -1,13 +1,18 @@
-// The experiments behind the report: the seed's MNIST recipe and its better variants, each
-// measured against a single dense model trained on all the data (seed FAQ 3–4).
+// The experiments behind the report: the seed's MNIST recipe and its better variants, the
+// single model pruned as the experts are, and mixtures of experts, each measured against a
+// single dense model trained on all the data (seed FAQ 3–4).
+import type { Backend } from '../backend/backend.js';
 import type { Dataset } from '../data/dataset.js';
 import type { ExpertSpec } from '../experts/create.js';
 import { MlpExpert } from '../experts/mlp.js';
 import { accuracy, f1Score } from '../metrics/classification.js';
 import type { CombineSpec, PartitionOptions } from '../model/options.js';
+import { MoEModel } from '../model/moe-model.js';
+import { trainPartitionMoE } from '../model/partition-moe.js';
 import { SparseExpertModel } from '../model/sparse-expert-model.js';
 import type { SparsitySpec } from '../model/train-task.js';
 import type { Executor } from '../parallel/executor.js';
+import { pruneNetwork } from '../sparsity/prune.js';
 import { Progress } from './progress.js';
 
 export interface Scores {
@@ -20,6 +25,27 @@ export interface Scores {
 export interface SingleResult extends Scores {
   parameters: number;
   flops_per_sample: number;
+}
+
+/** The single model pruned as the experts are (one-shot magnitude, global), then fine-tuned: the equal-FLOPs baseline. */
+export interface PrunedSingleResult extends SingleResult {
+  sparsity: number;
+  fine_tune_epochs: number;
+  /** Non-zero weights and biases. */
+  non_zero: number;
+}
+
+/** A mixture of experts whose router and experts train together (init 'partition': warm-started from k-means experts). */
+export interface MoEResult extends Scores {
+  experts: number;
+  k: number;
+  init: 'random' | 'partition';
+  /** All the mixture's parameters (router and every expert). */
+  parameters: number;
+  flops_per_sample: number;
+  /** Rows per expert over the last epoch, as a fraction of the ideal (rows · k / E). */
+  load_min: number;
+  load_max: number;
 }
 
 export interface EnsembleResult extends Scores {
@@ -51,16 +77,69 @@ function scoresOf(pred: ArrayLike<number>, test: Dataset, train_s: number, infer
   return { accuracy: accuracy(test.y, pred), macro_f1: f1Score(test.y, pred, test.classes!, 'macro'), train_s, infer_ms };
 }
 
-/** One dense MLP on all the training data: the baseline every ensemble is measured against. */
-export async function single(train: Dataset, test: Dataset, o: RecipeOptions): Promise<SingleResult> {
+/** One dense MLP on all the training data: the baseline every ensemble is measured against. The caller disposes the model. */
+export async function single(train: Dataset, test: Dataset, o: RecipeOptions): Promise<{ result: SingleResult; model: MlpExpert }> {
   const mlp = new MlpExpert({ hidden: o.hidden, fit: { epochs: o.epochs } });
   const bar = new Progress('single');
   const [, ms] = await timed(() => mlp.fit(train, { seed: o.seed, onProgress: (f) => bar.update(0, f) }));
   bar.done();
   const [pred, inferMs] = await timed(() => mlp.predict(test.x, test.rows));
-  const r = { ...scoresOf(pred, test, ms / 1000, inferMs), parameters: mlp.parameterCount(), flops_per_sample: mlp.flopsPerSample() };
-  mlp.dispose();
-  return r;
+  return { result: { ...scoresOf(pred, test, ms / 1000, inferMs), parameters: mlp.parameterCount(), flops_per_sample: mlp.flopsPerSample() }, model: mlp };
+}
+
+/** The trained single model pruned by `prune` and fine-tuned, run through CSR; train_s counts its first training too. */
+export async function prunedSingle(mlp: MlpExpert, first: SingleResult, train: Dataset, test: Dataset, prune: SparsitySpec, o: RecipeOptions): Promise<PrunedSingleResult> {
+  const epochs = prune.fineTuneEpochs ?? 2 * o.epochs, bar = new Progress('single, pruned');
+  const [, ms] = await timed(async () => {
+    pruneNetwork(mlp.network(), prune);
+    await mlp.fineTune(train, { epochs, seed: o.seed + 1, onProgress: (f) => bar.update(0, f) });
+  });
+  bar.done();
+  const csr = mlp.network().compileSparse();
+  const [pred, inferMs] = await timed(() => csr.predict(test.x, test.rows));
+  csr.dispose();
+  return {
+    ...scoresOf(pred, test, first.train_s + ms / 1000, inferMs), parameters: mlp.parameterCount(), flops_per_sample: mlp.flopsPerSample(),
+    sparsity: prune.sparsity ?? 0, fine_tune_epochs: epochs, non_zero: mlp.nonZeroCount(),
+  };
+}
+
+/** A mixture trained jointly from a random start (MoEModel's defaults): E experts of the seed's shape (one hidden layer of o.hidden[0]), top-k. */
+export async function moe(backend: Backend, train: Dataset, test: Dataset, spec: { experts: number; k: number }, o: RecipeOptions): Promise<MoEResult> {
+  const model = new MoEModel({ ...spec, hidden: o.hidden[0], epochs: o.epochs, seed: o.seed, backend }), bar = new Progress(`moe ${spec.experts}×, top-${spec.k}`);
+  try {
+    const report = await model.fit(train, { onProgress: (p) => bar.update(0, p.fraction) });
+    bar.done();
+    const [pred, inferMs] = await timed(() => model.predict(test.x, test.rows));
+    const load = report.router.at(-1);
+    return {
+      ...scoresOf(pred, test, report.seconds, inferMs), ...spec, init: 'random', parameters: report.parameters, flops_per_sample: report.flopsPerSample,
+      load_min: load?.loadMin ?? Number.NaN, load_max: load?.loadMax ?? Number.NaN,
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** The seed's pipeline as the mixture's warm start: k-means experts in workers, a centroid router, joint fine-tuning (model/partition-moe.ts). */
+export async function partitionMoE(backend: Backend, train: Dataset, test: Dataset, experts: number, o: RecipeOptions): Promise<MoEResult> {
+  const bar = new Progress(`k-means → moe ${experts}×`), tune = new Progress(`k-means → moe ${experts}×, fine-tune`);
+  const r = await trainPartitionMoE(train, {
+    experts, hidden: o.hidden[0], epochs: o.epochs, workers: o.workers, seed: o.seed, backend,
+    onProgress: (p) => (p.stage === 'experts' ? bar.update(p.expert!, p.fraction) : (bar.done(), tune.update(0, p.fraction))),
+  });
+  tune.done();
+  const net = r.network;
+  try {
+    const [pred, inferMs] = await timed(() => net.predict(test.x, test.rows));
+    const last = (key: string) => r.fineTune.history[`moe0/${key}`]?.at(-1) ?? Number.NaN;
+    return {
+      ...scoresOf(pred, test, r.seconds, inferMs), experts, k: 1, init: 'partition', parameters: net.parameterCount(), flops_per_sample: net.flopsPerSample(),
+      load_min: last('loadMin'), load_max: last('loadMax'),
+    };
+  } finally {
+    net.dispose();
+  }
 }
 
 export interface EnsembleSpec {

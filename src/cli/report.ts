@@ -1,9 +1,13 @@
 // The report: plain tables on a terminal, or one JSON object with --json.
-import type { EnsembleResult, SingleResult } from './recipe.js';
+import type { EnsembleResult, MoEResult, PrunedSingleResult, SingleResult } from './recipe.js';
 
 export interface Report {
   single: SingleResult;
+  /** The single model pruned to the pruned experts' sparsity (null when no ensemble was pruned). */
+  single_pruned: PrunedSingleResult | null;
   ensembles: EnsembleResult[];
+  /** Mixtures of experts trained jointly (router and experts). */
+  moe: MoEResult[];
   workers_speedup: { workers: number; one_s: number; n_s: number; speedup: number } | null;
   sparse_speedup: { dense_ms: number; csr_ms: number; speedup: number } | null;
 }
@@ -22,19 +26,33 @@ export function printReport(r: Report, json: boolean): void {
     console.log(JSON.stringify(r));
     return;
   }
-  const s = r.single;
+  const s = r.single, p = r.single_pruned;
   const out: string[] = [];
-  out.push('\nEnsembles on the held-out digits (train_s includes every expert; infer_ms for all held-out rows)');
+  const delta = (acc: number) => (acc >= s.accuracy ? '+' : '') + pct(acc - s.accuracy);
+  const row = (what: string, how: string, sparsity: number, x: SingleResult, params: number) => [
+    what, how, sparsity.toFixed(2), pct(x.accuracy), x.macro_f1.toFixed(4), what === 'single dense model' && sparsity === 0 ? '—' : delta(x.accuracy),
+    x.train_s.toFixed(1), x.infer_ms.toFixed(1), k(params), k(x.flops_per_sample),
+  ];
+  // The pruned single model sits right above the pruned ensembles: the baseline at their FLOPs.
+  const ensembleRows = r.ensembles.map((e) => ({ sparse: e.sparsity > 0, cells: row(e.partition, e.combine, e.sparsity, e, e.parameters) }));
+  const prunedRow = p ? [row('single dense model', `pruned, ${p.fine_tune_epochs} fine-tune epochs`, p.sparsity, p, p.non_zero)] : [];
+  const mixture = (m: MoEResult) => row(m.init === 'partition' ? `k-means → MoE, ${m.experts} experts` : `MoE, ${m.experts} experts`,
+    m.init === 'partition' ? `top-${m.k} router, fine-tuned jointly` : `top-${m.k} router, trained jointly`, 0, m, m.parameters);
+  out.push('\nOn the held-out digits (train_s includes every expert; infer_ms for all held-out rows; params per expert, non-zero — MoE: all)');
   out.push(table(
-    ['partition', 'combine', 'sparsity', 'acc %', 'macro-F1', 'Δ acc vs single', 'train s', 'infer ms', 'params/expert', 'FLOPs/sample'],
+    ['partition', 'combine', 'sparsity', 'acc %', 'macro-F1', 'Δ acc vs single', 'train s', 'infer ms', 'params', 'FLOPs/sample'],
     [
-      ['single dense model', 'all data', '0', pct(s.accuracy), s.macro_f1.toFixed(4), '—', s.train_s.toFixed(1), s.infer_ms.toFixed(1), k(s.parameters), k(s.flops_per_sample)],
-      ...r.ensembles.map((e) => [
-        e.partition, e.combine, e.sparsity.toFixed(2), pct(e.accuracy), e.macro_f1.toFixed(4),
-        `${e.accuracy >= s.accuracy ? '+' : ''}${pct(e.accuracy - s.accuracy)}`, e.train_s.toFixed(1), e.infer_ms.toFixed(1), k(e.parameters), k(e.flops_per_sample),
-      ]),
+      row('single dense model', 'all data', 0, s, s.parameters),
+      ...ensembleRows.filter((e) => !e.sparse).map((e) => e.cells),
+      ...prunedRow,
+      ...ensembleRows.filter((e) => e.sparse).map((e) => e.cells),
+      ...r.moe.map(mixture),
     ],
   ));
+  if (r.moe.length) {
+    out.push('\nMixtures: rows per expert over the last training epoch, as a fraction of the ideal (rows · k / E)');
+    for (const m of r.moe) out.push(`${mixture(m).slice(0, 2).join(', ')}: load ${m.load_min.toFixed(2)}–${m.load_max.toFixed(2)}`);
+  }
   const seen = new Set<string>();
   out.push('\nPer expert (accuracy on the rows held out for the combiner)');
   for (const e of r.ensembles) {

@@ -79,7 +79,7 @@ export async function train(flags: Flags, say: Say): Promise<Record<string, unkn
     const bar = new Progress('train');
     const report = await model.fit(dataset, { onProgress: (p) => bar.update(p.expert, p.fraction) });
     bar.done();
-    const predicted = await model.predict(dataset.x, dataset.rows);
+    const predicted = await model.predict(dataset, dataset.rows);
     const score = meta.task === 'classification' ? { train_accuracy: accuracy(dataset.y, predicted) } : { train_r2: r2(dataset.y, predicted) };
     const bytes = saveModel(model, { meta: meta as unknown as Record<string, unknown> });
     writeFileSync(out, bytes);

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { fail } from '../errors.js';
 import { csvNumber, parseCsv, readCsvTable } from '../data/csv.js';
-import type { Dataset } from '../data/dataset.js';
+import { type Dataset, type DenseX, floatRows } from '../data/dataset.js';
 import { loadIdxPair, parseIdx } from '../data/idx.js';
 
 export type Task = 'classification' | 'regression';
@@ -47,12 +47,22 @@ export function about<T>(path: string, f: () => T): T {
 
 const isIdx = (path: string) => /\.idx(\d-ubyte)?(\.gz)?$|-ubyte(\.gz)?$/.test(path);
 
-/** Training data: `--data x.csv [--label col] [--task …]` or `--data images.idx --labels labels.idx`. */
-export function readTrainingData(data: string, o: { labels?: string; label?: string; task?: Task }): { dataset: Dataset; meta: DataMeta } {
+/** IDX images of bytes (dtype code 0x08) stay bytes, scale 1/255; other dtypes load as float32. */
+function idxPair(data: string, labels: string, classes?: number): Dataset<DenseX> {
+  const images = readBytes(data);
+  return about(data, () => loadIdxPair(images, readBytes(labels), { storage: images[2] === 0x08 ? 'u8' : 'f32', ...(classes === undefined ? {} : { classes }) }));
+}
+
+/**
+ * Training data: `--data x.csv [--label col] [--task …]` or `--data images.idx --labels
+ * labels.idx` (u8 images kept as bytes: a quarter of float32's memory, in shared memory that
+ * every worker reads).
+ */
+export function readTrainingData(data: string, o: { labels?: string; label?: string; task?: Task }): { dataset: Dataset<DenseX>; meta: DataMeta } {
   if (o.labels !== undefined || isIdx(data)) {
     if (o.labels === undefined) fail('ERR_BAD_ARGUMENT', `${data} looks like an IDX images file: give its labels with --labels labels.idx`);
     if (o.task === 'regression') fail('ERR_BAD_ARGUMENT', 'IDX images with labels are a classification task');
-    const dataset = about(data, () => loadIdxPair(readBytes(data), readBytes(o.labels!)));
+    const dataset = idxPair(data, o.labels);
     return { dataset, meta: { input: 'idx', task: 'classification', cols: dataset.cols, classes: Array.from({ length: dataset.classes! }, (_, i) => String(i)) } };
   }
   const task = o.task ?? 'classification';
@@ -64,8 +74,9 @@ export function readTrainingData(data: string, o: { labels?: string; label?: str
 
 /**
  * Rows to predict or evaluate, read the way the model's data was: CSV columns by name (any
- * order, extra columns ignored), or IDX images. `y` holds class ids (or targets) when the
- * file has the labels, mapped through the model's class names.
+ * order, extra columns ignored), or IDX images (u8 pixels widened as training widened them,
+ * f32(v)·f32(1/255)). `y` holds class ids (or targets) when the file has the labels, mapped
+ * through the model's class names.
  */
 export function readRows(data: string, meta: DataMeta, labels?: string): { x: Float32Array; rows: number; y?: Int32Array | Float32Array } {
   if (meta.input === 'idx') {
@@ -73,9 +84,12 @@ export function readRows(data: string, meta: DataMeta, labels?: string): { x: Fl
     const rows = images.dims[0] ?? 0;
     const cols = images.dims.slice(1).reduce((a, b) => a * b, 1);
     if (cols !== meta.cols) fail('ERR_BAD_SHAPE', `${data}: ${cols} values per image, the model takes ${meta.cols}`);
-    if (labels === undefined) return { x: Float32Array.from(images.data, (v) => (images.dtype === 'u8' ? v / 255 : v)), rows };
-    const ds = about(data, () => loadIdxPair(readBytes(data), readBytes(labels), { classes: meta.classes!.length }));
-    return { x: ds.x, rows: ds.rows, y: ds.y };
+    if (labels === undefined) {
+      const stored = images.dtype === 'u8' ? { x: images.data as Uint8Array, scale: 1 / 255 } : { x: Float32Array.from(images.data) };
+      return { x: floatRows({ ...stored, rows, cols, y: new Int32Array(rows) }), rows };
+    }
+    const ds = idxPair(data, labels, meta.classes!.length);
+    return { x: floatRows(ds), rows: ds.rows, y: ds.y };
   }
   const { names, records } = about(data, () => readCsvTable(new TextDecoder().decode(readBytes(data))));
   const at = meta.features!.map((name) => {

@@ -5,15 +5,31 @@ import { type CsrMatrix, selectCsrColumns, takeCsrRows, validateCsr } from './cs
 
 export type Labels = Int32Array | Float32Array;
 
-export interface Dataset {
+/** Dense features as stored: float32, or bytes / u16 (e.g. image pixels) kept at their size. */
+export type DenseX = Float32Array | Uint8Array | Uint16Array;
+
+/** Dense rows; `Dataset` alone is float32 features, `Dataset<DenseX>` any stored kind. */
+export interface Dataset<X extends DenseX = Float32Array> {
   /** rows × cols features, row-major. */
-  readonly x: Float32Array;
+  readonly x: X;
+  /**
+   * For a u8 / u16 x: each feature is f32(x)·scale + offset, an f32 multiply then an f32 add
+   * (defaults 1 and 0; e.g. scale 1/255 for pixels in [0, 1]). A float32 x takes neither.
+   */
+  readonly scale?: number;
+  readonly offset?: number;
   readonly rows: number;
   readonly cols: number;
   /** One label per row: class ids in [0, classes) when `classes` is set, else regression targets. */
   readonly y: Labels;
   /** Number of classes (classification); absent for regression. */
   readonly classes?: number;
+  /**
+   * Set on a view (rowsView): the dataset's rows are these rows of x, which holds
+   * x.length / cols rows (e.g. one SharedArrayBuffer every expert's view reads); `rows` is
+   * rowIds.length and y has one label per entry. Absent: x is exactly the rows, in order.
+   */
+  readonly rowIds?: Int32Array;
 }
 
 /** The same, with sparse rows (hashed bag-of-words and other text-like input). */
@@ -25,10 +41,22 @@ export interface SparseDataset {
   readonly classes?: number;
 }
 
-export type AnyDataset = Dataset | SparseDataset;
+export type AnyDataset = Dataset<DenseX> | SparseDataset;
+
+/**
+ * Rows to predict: float32 rows × cols, CSR rows, or a dense dataset as it is stored — u8 /
+ * u16 rows are widened a batch at a time, a view's rows read through its rowIds, never the
+ * whole set converted.
+ */
+export type PredictRows = Float32Array | CsrMatrix | Dataset<DenseX>;
+
+/** True for a dense dataset given as rows to predict. */
+export function isDenseDataset(x: PredictRows): x is Dataset<DenseX> {
+  return !(x instanceof Float32Array) && ArrayBuffer.isView((x as Dataset<DenseX>).x);
+}
 
 export function isSparse(ds: AnyDataset): ds is SparseDataset {
-  return !(ds.x instanceof Float32Array);
+  return !ArrayBuffer.isView(ds.x);
 }
 
 export interface FromArraysOptions {
@@ -75,9 +103,16 @@ export function validate<D extends AnyDataset>(ds: D): D {
     validateCsr(ds.x);
   } else {
     const x = ds.x;
-    if (x.length !== rows * cols) fail('ERR_BAD_SHAPE', `x has ${x.length} values, expected rows×cols = ${rows}×${cols} = ${rows * cols}`);
-    for (let i = 0; i < x.length; i++) {
-      if (!Number.isFinite(x[i])) fail('ERR_NON_FINITE', `feature at row ${Math.floor(i / cols)}, column ${i % cols} is ${x[i]}`);
+    if (!(x instanceof Float32Array || x instanceof Uint8Array || x instanceof Uint16Array)) fail('ERR_BAD_ARGUMENT', `dense x must be a Float32Array, Uint8Array or Uint16Array, got ${(x as object)?.constructor?.name}`);
+    const ids = ds.rowIds;
+    if (ids) checkRowIds(ids, rows, x.length / cols);
+    else if (x.length !== rows * cols) fail('ERR_BAD_SHAPE', `x has ${x.length} values, expected rows×cols = ${rows}×${cols} = ${rows * cols}`);
+    checkStorage(ds);
+    if (x instanceof Float32Array) {
+      for (let r = 0; r < rows; r++) {
+        const at = (ids ? ids[r] : r) * cols;
+        for (let c = 0; c < cols; c++) if (!Number.isFinite(x[at + c])) fail('ERR_NON_FINITE', `feature at row ${r}, column ${c} is ${x[at + c]}`);
+      }
     }
   }
   if (y.length !== rows) fail('ERR_BAD_SHAPE', `y has ${y.length} labels for ${rows} rows`);
@@ -93,26 +128,112 @@ export function validate<D extends AnyDataset>(ds: D): D {
   return ds;
 }
 
+/** A view's row ids: one per row, each a row of x (which must hold whole rows). */
+function checkRowIds(ids: Int32Array, rows: number, stored: number): void {
+  if (!(ids instanceof Int32Array)) fail('ERR_BAD_ARGUMENT', `rowIds must be an Int32Array, got ${(ids as object)?.constructor?.name}`);
+  if (!Number.isInteger(stored)) fail('ERR_BAD_SHAPE', `x has ${stored} rows' worth of values, not a whole number of rows`);
+  if (ids.length !== rows) fail('ERR_BAD_SHAPE', `rowIds has ${ids.length} entries for ${rows} rows`);
+  for (let i = 0; i < rows; i++) if (ids[i] < 0 || ids[i] >= stored) fail('ERR_BAD_ARGUMENT', `rowIds[${i}] = ${ids[i]} is outside x's ${stored} rows`);
+}
+
+/** scale and offset: finite numbers, and only on u8 / u16 features. */
+export function checkStorage(ds: Pick<Dataset<DenseX>, 'x' | 'scale' | 'offset'>): void {
+  const { scale, offset } = ds;
+  if (scale === undefined && offset === undefined) return;
+  if (ds.x instanceof Float32Array) fail('ERR_BAD_ARGUMENT', 'scale and offset describe u8 / u16 features; float32 features take neither (scale them yourself)');
+  for (const [name, v] of [['scale', scale], ['offset', offset]] as const) {
+    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v))) fail('ERR_BAD_ARGUMENT', `${name} must be a finite number, got ${v}`);
+  }
+}
+
+/** The scale and offset that are set (none on float32 features), to carry over to a dataset made from another. */
+export function storageOf(ds: { scale?: number; offset?: number }): { scale?: number; offset?: number } {
+  return { ...(ds.scale === undefined ? {} : { scale: ds.scale }), ...(ds.offset === undefined ? {} : { offset: ds.offset }) };
+}
+
+/**
+ * The features as float32: x itself when stored so, else each value widened as the batch
+ * gather does (f32(v)·scale, then + offset, both rounded to f32). The one conversion every
+ * reader that needs floats goes through.
+ */
+export function floatRows(ds: Dataset<DenseX>): Float32Array {
+  const { x, rowIds: ids, rows, cols } = ds;
+  if (x instanceof Float32Array && !ids) return x;
+  const out = new Float32Array(rows * cols), k = Math.fround(ds.scale ?? 1), o = Math.fround(ds.offset ?? 0);
+  for (let r = 0; r < rows; r++) {
+    const from = (ids ? ids[r] : r) * cols, to = r * cols;
+    if (x instanceof Float32Array) out.set(x.subarray(from, from + cols), to);
+    else for (let c = 0; c < cols; c++) out[to + c] = Math.fround(x[from + c] * k) + o;
+  }
+  return out;
+}
+
+/** The features as the prediction calls take them: CSR rows as they are, dense rows as float32 (floatRows). */
+export function featureRows(ds: AnyDataset): Float32Array | CsrMatrix {
+  return isSparse(ds) ? ds.x : floatRows(ds);
+}
+
+/** The same dataset with float32 features (itself when they already are). */
+export function toFloat32(ds: Dataset<DenseX>): Dataset;
+export function toFloat32(ds: SparseDataset): SparseDataset;
+export function toFloat32(ds: AnyDataset): Dataset | SparseDataset;
+export function toFloat32(ds: AnyDataset): Dataset | SparseDataset {
+  if (isSparse(ds)) return ds;
+  if (ds.x instanceof Float32Array && !ds.rowIds) return ds as Dataset;
+  const { scale: _s, offset: _o, rowIds: _r, ...rest } = ds;
+  return { ...rest, x: floatRows(ds) };
+}
+
 function labelsLike(y: Labels, n: number): Labels {
   return y instanceof Int32Array ? new Int32Array(n) : new Float32Array(n);
 }
 
-/** The given rows (in the given order, repeats allowed) as a new contiguous dataset. */
+/** The labels of the given rows, in that order. */
+export function takeLabels(y: Labels, indices: ArrayLike<number>): Labels {
+  const out = labelsLike(y, indices.length);
+  for (let i = 0; i < indices.length; i++) out[i] = y[indices[i]];
+  return out;
+}
+
+/**
+ * The given rows (in the given order, repeats allowed) as a new contiguous dataset; of a
+ * view (rowIds set), a view of those rows — still no row copied.
+ */
 export function take<D extends AnyDataset>(ds: D, indices: ArrayLike<number>): D;
 export function take(ds: AnyDataset, indices: ArrayLike<number>): AnyDataset {
+  if (!isSparse(ds) && ds.rowIds) return rowsView(ds, indices);
   const n = indices.length;
-  const y = labelsLike(ds.y, n);
-  for (let i = 0; i < n; i++) {
-    const r = indices[i];
-    if (!Number.isInteger(r) || r < 0 || r >= ds.rows) fail('ERR_BAD_ARGUMENT', `row index ${r} (at position ${i}) outside [0, ${ds.rows})`);
-    y[i] = ds.y[r];
-  }
+  const y = takeChecked(ds, indices);
   const base = { rows: n, cols: ds.cols, y, ...(ds.classes === undefined ? {} : { classes: ds.classes }) };
   if (isSparse(ds)) return { ...base, x: takeCsrRows(ds.x, indices) };
   const cols = ds.cols;
-  const x = new Float32Array(n * cols);
+  const x = denseLike(ds.x, n * cols);
   for (let i = 0; i < n; i++) x.set(ds.x.subarray(indices[i] * cols, (indices[i] + 1) * cols), i * cols);
-  return { ...base, x };
+  return { ...base, ...storageOf(ds), x };
+}
+
+/**
+ * The given rows of a dense dataset as a view: the same x, read through an index list
+ * (rowIds), with their labels. Experts on any thread train on views of one shared x.
+ */
+export function rowsView(ds: Dataset<DenseX>, indices: ArrayLike<number>): Dataset<DenseX> {
+  const y = takeChecked(ds, indices), from = ds.rowIds;
+  const rowIds = Int32Array.from(indices, (r) => (from ? from[r] : r));
+  return { rows: indices.length, cols: ds.cols, y, ...(ds.classes === undefined ? {} : { classes: ds.classes }), ...storageOf(ds), x: ds.x, rowIds };
+}
+
+/** The labels of the given rows; every index must be a row of ds (ERR_BAD_ARGUMENT). */
+function takeChecked(ds: AnyDataset, indices: ArrayLike<number>): Labels {
+  for (let i = 0; i < indices.length; i++) {
+    const r = indices[i];
+    if (!Number.isInteger(r) || r < 0 || r >= ds.rows) fail('ERR_BAD_ARGUMENT', `row index ${r} (at position ${i}) outside [0, ${ds.rows})`);
+  }
+  return takeLabels(ds.y, indices);
+}
+
+/** A zero array of the same stored kind. */
+function denseLike(x: DenseX, n: number): DenseX {
+  return new (x.constructor as new (n: number) => DenseX)(n);
 }
 
 /** The given feature columns (a feature-group expert's view), renumbered in the order given. */
@@ -125,12 +246,12 @@ export function selectColumns(ds: AnyDataset, columns: ArrayLike<number>): AnyDa
     const c = columns[j];
     if (!Number.isInteger(c) || c < 0 || c >= ds.cols) fail('ERR_BAD_ARGUMENT', `column ${c} outside [0, ${ds.cols})`);
   }
-  const x = new Float32Array(ds.rows * k);
+  const x = denseLike(ds.x, ds.rows * k), ids = ds.rowIds;
   for (let r = 0; r < ds.rows; r++) {
-    const src = r * ds.cols;
+    const src = (ids ? ids[r] : r) * ds.cols;
     for (let j = 0; j < k; j++) x[r * k + j] = ds.x[src + columns[j]];
   }
-  return { ...base, x };
+  return { ...base, ...storageOf(ds), x };
 }
 
 /** Class ids → rows × classes one-hot targets. */

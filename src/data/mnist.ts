@@ -2,10 +2,10 @@
 // dependency, so consumers who never load them do not install 41 MB of digits), with our
 // own seeded stratified split: the package's set(train, test) silently returns fewer
 // test rows because some digits have fewer than 1,000 images.
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fail } from '../errors.js';
+import { nodeFs } from '../node-builtins.js';
 import { type Dataset, take } from './dataset.js';
 import { Rng } from './prng.js';
 import { stratifiedSample } from './split.js';
@@ -75,7 +75,7 @@ function decodeAll(): { x: Float32Array; y: Int32Array } {
   const parts: Float32Array[] = [];
   for (let d = 0; d < CLASSES; d++) {
     const name = `mnist/src/digits/${d}.json`;
-    const data = parseDigitFile(readFileSync(join(dir, `${d}.json`)), name);
+    const data = parseDigitFile(nodeFs().readFileSync(join(dir, `${d}.json`)), name);
     if (data.length % PIXELS !== 0) fail('ERR_BAD_FILE', `${name}: ${data.length} values is not a whole number of 28×28 images`);
     parts.push(data);
   }

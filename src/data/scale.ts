@@ -3,7 +3,7 @@
 // scikit-learn's StandardScaler (mean, population standard deviation), 'minmax' its
 // MinMaxScaler onto [0, 1]; a constant column keeps scale 1, as there.
 import { fail } from '../errors.js';
-import { type AnyDataset, type Dataset, isSparse } from './dataset.js';
+import { type AnyDataset, type Dataset, type DenseX, floatRows, isSparse } from './dataset.js';
 
 export type ScaleKind = 'standard' | 'minmax';
 
@@ -49,8 +49,9 @@ export abstract class FeatureScaler {
   }
 
   /** The dataset with scaled features (labels shared). */
-  transformDataset<D extends AnyDataset>(ds: D): Dataset & Omit<D, 'x'> {
-    return { ...ds, x: this.transform(denseX(ds), ds.rows) } as Dataset & Omit<D, 'x'>;
+  transformDataset<D extends AnyDataset>(ds: D): Dataset & Omit<D, 'x' | 'scale' | 'offset'> {
+    const { scale: _scale, offset: _offset, ...rest } = ds as Dataset<DenseX>;
+    return { ...rest, x: this.transform(denseX(ds), ds.rows) } as Dataset & Omit<D, 'x' | 'scale' | 'offset'>;
   }
 
   fitTransform(x: Float32Array, rows: number, cols: number): Float32Array {
@@ -125,5 +126,5 @@ function unitIfFlat(spread: number, level: number): number {
 
 function denseX(ds: AnyDataset): Float32Array {
   if (isSparse(ds)) fail('ERR_BAD_ARGUMENT', 'scaling centres columns, which would make sparse rows dense: scale sparse data yourself or leave it unscaled');
-  return ds.x;
+  return floatRows(ds);
 }

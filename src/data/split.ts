@@ -101,6 +101,12 @@ export interface TrainTestSplit<D extends AnyDataset> {
 }
 
 export function trainTestSplit<D extends AnyDataset>(ds: D, options: TrainTestOptions): TrainTestSplit<D> {
+  const { trainIndices, testIndices } = trainTestIndices(ds, options);
+  return { train: take(ds, trainIndices), test: take(ds, testIndices), trainIndices, testIndices };
+}
+
+/** The rows trainTestSplit would put in each part, without copying them. */
+export function trainTestIndices(ds: Pick<AnyDataset, 'rows' | 'y' | 'classes'>, options: TrainTestOptions): { trainIndices: Int32Array; testIndices: Int32Array } {
   const { testFraction, testSize, seed, stratify = false } = options;
   if ((testFraction === undefined) === (testSize === undefined)) fail('ERR_BAD_ARGUMENT', 'give exactly one of testFraction or testSize');
   const nTest = testSize ?? Math.ceil(testFraction! * ds.rows);
@@ -119,7 +125,7 @@ export function trainTestSplit<D extends AnyDataset>(ds: D, options: TrainTestOp
     testIndices = perm.slice(0, nTest);
     trainIndices = perm.slice(nTest);
   }
-  return { train: take(ds, trainIndices), test: take(ds, testIndices), trainIndices, testIndices };
+  return { trainIndices, testIndices };
 }
 
 function checkK(rows: number, k: number): void {

@@ -7,6 +7,7 @@ import { type KernelSource, setKernelSource } from '../backend/init.js';
 import { kernelFile } from '../backend/kernels.js';
 import { setThreadPlatform } from '../backend/threads.js';
 import { nodeThreads } from '../backend/threads-node.js';
+import { registerFileSources } from '../data/file-sources.js';
 import { nodeWorkers } from '../parallel/node.js';
 import { setWorkerPlatform } from '../parallel/platform.js';
 
@@ -29,4 +30,5 @@ export function installNodeRuntime(): void {
   setWorkerPlatform(nodeWorkers);
   setKernelSource(nodeKernelSource);
   setThreadPlatform(nodeThreads);
+  registerFileSources();
 }

@@ -2,6 +2,7 @@
 // state an expert travels in (to and from workers, to files).
 import type { CsrMatrix } from '../data/csr.js';
 import type { AnyDataset } from '../data/dataset.js';
+import type { RowSource } from '../data/source.js';
 import type { FitOptions, History } from '../train/fit.js';
 
 export type { ExpertKind } from './registry.js';
@@ -15,8 +16,8 @@ export interface Expert {
   readonly inputs: number;
   /** Classes (classification) or 1 (regression). */
   readonly outputs: number;
-  /** Dense or sparse (CSR) rows. */
-  fit(ds: AnyDataset, options?: FitOptions): Promise<History>;
+  /** Dense or sparse (CSR) rows, or a source streamed in windows (gradient-trained experts; full-batch solvers refuse one). */
+  fit(ds: AnyDataset | RowSource, options?: FitOptions): Promise<History>;
   /** Class probabilities, rows × classes (classification only); x is dense rows × inputs or a CSR. */
   predictProba(x: Float32Array | CsrMatrix, rows: number): Float32Array;
   /** Class ids (classification) or predicted targets (regression). */

@@ -2,7 +2,8 @@
 // term) on the whole dataset by default, or trained by SGD / Adam like any network.
 import { fail } from '../errors.js';
 import { getBackend } from '../backend/init.js';
-import { type AnyDataset, isSparse } from '../data/dataset.js';
+import { type AnyDataset, isSparse, toFloat32 } from '../data/dataset.js';
+import { type RowSource, isSource } from '../data/source.js';
 import { Rng } from '../data/prng.js';
 import { Network } from '../nn/network.js';
 import type { Penalty } from '../nn/optimizer.js';
@@ -67,8 +68,9 @@ export abstract class LinearModelExpert extends NetworkExpert {
     return (this.linear.solver ?? (this.linear.optimizer ? this.linear.optimizer.kind : 'lbfgs')) as LinearSolver;
   }
 
-  async fit(ds: AnyDataset, options: FitOptions = {}): Promise<LinearHistory> {
+  async fit(ds: AnyDataset | RowSource, options: FitOptions = {}): Promise<LinearHistory> {
     if (this.solver !== 'lbfgs') return super.fit(ds, options);
+    if (isSource(ds)) streamingSolverError(this.kind, 'lbfgs');
     this.backend ??= await getBackend();
     const outputs = this.loss === 'softmax' ? ds.classes ?? fail('ERR_BAD_ARGUMENT', 'a classifier needs a dataset with `classes`') : 1;
     const net = new Network(this.backend, { inputs: ds.cols, layers: this.layers(outputs), head: this.head });
@@ -84,8 +86,9 @@ export abstract class LinearModelExpert extends NetworkExpert {
   }
 
   /** Re-solve from the current weights with pruned weights pinned at zero (the fine-tune after pruning). */
-  async fineTune(ds: AnyDataset, options: FitOptions = {}): Promise<LinearHistory> {
+  async fineTune(ds: AnyDataset | RowSource, options: FitOptions = {}): Promise<LinearHistory> {
     if (this.solver !== 'lbfgs') return super.fineTune(ds, options);
+    if (isSource(ds)) streamingSolverError(this.kind, 'lbfgs');
     checkTrainingSet(this.network(), ds);
     return this.solve(ds, options);
   }
@@ -109,8 +112,8 @@ export abstract class LinearModelExpert extends NetworkExpert {
     const { l1, l2 } = this.perRow(train.rows, 'sklearn');
     const mask = W.mask ? b.read(W.mask) : null;
     // Dense rows are solved in standardised coordinates (the same optimum, well conditioned).
-    const std = isSparse(train) ? null : new Standardised(train, net.outputs);
-    const objective = new LinearObjective(b, std?.data ?? train, net.outputs, this.loss, { l2: std ? std.penalty(l2, 2) : l2, mask });
+    const std = isSparse(train) ? null : new Standardised(toFloat32(train), net.outputs);
+    const objective = new LinearObjective(b, std?.data ?? toFloat32(train), net.outputs, this.loss, { l2: std ? std.penalty(l2, 2) : l2, mask });
     const losses: number[] = [];
     let result: SolveResult;
     try {
@@ -152,4 +155,9 @@ export abstract class LinearModelExpert extends NetworkExpert {
     await options.callbacks?.onTrainEnd?.(history);
     return history;
   }
+}
+
+/** Full-batch solvers need every row at once: a source streams, so they refuse it. */
+export function streamingSolverError(kind: string, solver: string): never {
+  return fail('ERR_BAD_ARGUMENT', `a ${kind} expert solved by '${solver}' needs every row in memory; to train from a source use solver 'sgd' or 'adam' (mlp and softmax experts always stream)`);
 }

@@ -2,10 +2,11 @@
 // elastic net, or SGD / Adam on the squared error. The seed's §4 model y = Σ wᵢxᵢ + b.
 import { fail } from '../errors.js';
 import { getBackend } from '../backend/init.js';
-import { type AnyDataset, isSparse, validate } from '../data/dataset.js';
+import { type AnyDataset, floatRows, isSparse, validate } from '../data/dataset.js';
+import { type RowSource, isSource } from '../data/source.js';
 import { Network, type Head } from '../nn/network.js';
 import type { FitOptions } from '../train/fit.js';
-import { LinearModelExpert, type LinearHistory, type LinearModelConfig } from './linear-model.js';
+import { LinearModelExpert, type LinearHistory, type LinearModelConfig, streamingSolverError } from './linear-model.js';
 import type { PerRowPenalty } from './penalty.js';
 import { solveRidge } from './ridge.js';
 
@@ -38,19 +39,21 @@ export class LinearRegression extends LinearModelExpert {
     super({ ...rest, ...(chosen === 'ridge' ? {} : { solver: chosen }) }, { optimizer: { kind: 'sgd', lr: 0.01, momentum: 0.9 }, fit: { epochs: 50, batchSize: 32 } });
   }
 
-  async fit(ds: AnyDataset, options: FitOptions = {}): Promise<LinearHistory> {
+  async fit(ds: AnyDataset | RowSource, options: FitOptions = {}): Promise<LinearHistory> {
     if (ds.classes !== undefined) fail('ERR_BAD_ARGUMENT', 'linear regression needs float targets (a dataset without `classes`)');
     if ((this.regression.solver ?? 'ridge') !== 'ridge' || this.penaltyKind !== 'l2') return super.fit(ds, options);
+    if (isSource(ds)) streamingSolverError(this.kind, 'ridge');
     if (isSparse(ds)) fail('ERR_BAD_ARGUMENT', "closed-form ridge needs dense rows; use solver 'lbfgs' or 'sgd' for sparse input");
     const started = performance.now();
     validate(ds);
     this.backend ??= await getBackend();
-    const { weights, intercept } = solveRidge(this.backend, ds.x, ds.y, ds.rows, ds.cols, this.regression.alpha ?? 0);
+    const x = floatRows(ds);
+    const { weights, intercept } = solveRidge(this.backend, x, ds.y, ds.rows, ds.cols, this.regression.alpha ?? 0);
     this.net?.dispose();
     this.net = new Network(this.backend, { inputs: ds.cols, layers: this.layers(1), head: 'mse' });
     this.backend.write(this.net.layers[0].W.value, Float32Array.from(weights));
     this.backend.write(this.net.layers[0].b.value, [intercept]);
-    const pred = this.predict(ds.x, ds.rows);
+    const pred = this.predict(x, ds.rows);
     let mse = 0;
     for (let r = 0; r < ds.rows; r++) mse += (pred[r] - ds.y[r]) ** 2;
     return { epochs: [0], history: { loss: [mse / ds.rows] }, seconds: (performance.now() - started) / 1000, stoppedEarly: false };

@@ -3,6 +3,7 @@
 // dataset without `classes` is regression) unless `task` says. The seed's model is
 // new MlpExpert({ hidden: [512] }) with Adam, batch 128, 10 epochs (the defaults).
 import type { AnyDataset } from '../data/dataset.js';
+import type { RowSource } from '../data/source.js';
 import type { Head } from '../nn/losses.js';
 import type { FitOptions, History } from '../train/fit.js';
 import type { ExpertState, Task } from './expert.js';
@@ -30,7 +31,7 @@ export class MlpExpert extends NetworkExpert {
     return this.task === 'regression' ? 'mse' : 'softmax';
   }
 
-  async fit(ds: AnyDataset, options: FitOptions = {}): Promise<History> {
+  async fit(ds: AnyDataset | RowSource, options: FitOptions = {}): Promise<History> {
     this.chosen = (this.config as MlpConfig).task ?? (ds.classes === undefined ? 'regression' : 'classification');
     return super.fit(ds, options);
   }

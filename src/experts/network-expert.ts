@@ -3,8 +3,8 @@
 import { fail } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/init.js';
-import type { CsrMatrix } from '../data/csr.js';
-import type { AnyDataset } from '../data/dataset.js';
+import type { AnyDataset, PredictRows } from '../data/dataset.js';
+import type { RowSource } from '../data/source.js';
 import { Rng } from '../data/prng.js';
 import type { DenseSpec } from '../nn/dense.js';
 import type { Head } from '../nn/losses.js';
@@ -60,7 +60,7 @@ export abstract class NetworkExpert implements Expert {
     return { ...this.config.fit };
   }
 
-  async fit(ds: AnyDataset, options: FitOptions = {}): Promise<History> {
+  async fit(ds: AnyDataset | RowSource, options: FitOptions = {}): Promise<History> {
     const opts = { ...this.config.fit, ...options };
     this.backend ??= await getBackend();
     const outputs = this.head === 'softmax' ? ds.classes ?? fail('ERR_BAD_ARGUMENT', 'a classifier needs a dataset with `classes`') : 1;
@@ -74,12 +74,12 @@ export abstract class NetworkExpert implements Expert {
    * Continue training the current weights (and masks: pruned weights stay zero) with a
    * fresh optimiser — the fine-tune after one-shot pruning.
    */
-  async fineTune(ds: AnyDataset, options: FitOptions = {}): Promise<History> {
+  async fineTune(ds: AnyDataset | RowSource, options: FitOptions = {}): Promise<History> {
     this.network();
     return this.train(ds, { ...this.config.fit, ...options });
   }
 
-  private async train(ds: AnyDataset, opts: FitOptions): Promise<History> {
+  private async train(ds: AnyDataset | RowSource, opts: FitOptions): Promise<History> {
     const opt = new Optimizer(this.backend!, this.config.optimizer ?? { kind: 'adam' }, this.penalty(ds.rows));
     try {
       return await fitNetwork(this.net!, opt, ds, opts);
@@ -93,12 +93,12 @@ export abstract class NetworkExpert implements Expert {
     return { l1: this.config.l1, l2: this.config.l2 };
   }
 
-  predictProba(x: Float32Array | CsrMatrix, rows: number): Float32Array {
+  predictProba(x: PredictRows, rows: number): Float32Array {
     if (this.task !== 'classification') fail('ERR_BAD_ARGUMENT', 'predictProba is for classifiers; use predict for regression');
     return this.network().predictProba(x, rows);
   }
 
-  predict(x: Float32Array | CsrMatrix, rows: number): Int32Array | Float32Array {
+  predict(x: PredictRows, rows: number): Int32Array | Float32Array {
     return this.network().predict(x, rows);
   }
 

@@ -22,8 +22,9 @@ export const VERSION = 2;
 const PREFIX: Record<number, number> = { 1: 12, 2: 16 };
 const ALIGN = 8;
 
-export type DType = 'f32' | 'i32' | 'f64';
-export type Tensor = Float32Array | Int32Array | Float64Array;
+export type DType = 'f32' | 'i32' | 'f64' | 'u8' | 'u16';
+/** u8 / u16: stored features (a dataset's bytes kept as bytes, in a task). */
+export type Tensor = Float32Array | Int32Array | Float64Array | Uint8Array | Uint16Array;
 
 export interface TensorEntry {
   dtype: DType;
@@ -34,10 +35,10 @@ export interface TensorEntry {
   crc32?: number;
 }
 
-const BYTES: Record<DType, number> = { f32: 4, i32: 4, f64: 8 };
+const BYTES: Record<DType, number> = { f32: 4, i32: 4, f64: 8, u8: 1, u16: 2 };
 
 export function dtypeOf(t: Tensor): DType {
-  return t instanceof Float32Array ? 'f32' : t instanceof Int32Array ? 'i32' : 'f64';
+  return t instanceof Float32Array ? 'f32' : t instanceof Int32Array ? 'i32' : t instanceof Uint8Array ? 'u8' : t instanceof Uint16Array ? 'u16' : 'f64';
 }
 
 const align = (n: number): number => Math.ceil(n / ALIGN) * ALIGN;
@@ -122,7 +123,7 @@ function checkEntries(table: unknown, available: number, checksums: boolean): Te
   let end = 0;
   const entries = table.map((e: Partial<TensorEntry> | null, i): TensorEntry => {
     const dtype = e?.dtype;
-    if (dtype !== 'f32' && dtype !== 'i32' && dtype !== 'f64') fail('ERR_BAD_FILE', `tensor ${i} has unknown dtype ${JSON.stringify(dtype)} (expected f32, i32 or f64)`);
+    if (dtype === undefined || !(dtype in BYTES)) fail('ERR_BAD_FILE', `tensor ${i} has unknown dtype ${JSON.stringify(dtype)} (expected f32, i32, f64, u8 or u16)`);
     const { length, offset } = e!;
     if (!Number.isSafeInteger(length) || length! < 0) fail('ERR_BAD_FILE', `tensor ${i} has a bad length ${JSON.stringify(length)}`);
     if (offset !== align(end)) fail('ERR_BAD_FILE', `tensor ${i} is at offset ${JSON.stringify(offset)}, expected ${align(end)} (right after tensor ${i - 1})`);
@@ -144,6 +145,11 @@ function writeTensor(view: DataView, at: number, t: Tensor): void {
     for (let i = 0; i < t.length; i++) view.setFloat64(at + 8 * i, t[i], true);
     return;
   }
+  if (t instanceof Uint8Array) return new Uint8Array(view.buffer, view.byteOffset + at, t.length).set(t);
+  if (t instanceof Uint16Array) {
+    for (let i = 0; i < t.length; i++) view.setUint16(at + 2 * i, t[i], true);
+    return;
+  }
   const words = new Uint32Array(t.buffer, t.byteOffset, t.length);
   for (let i = 0; i < words.length; i++) view.setUint32(at + 4 * i, words[i], true);
 }
@@ -154,6 +160,8 @@ function readTensor(view: DataView, at: number, e: TensorEntry): Tensor {
     for (let i = 0; i < t.length; i++) t[i] = view.getFloat64(at + 8 * i, true);
     return t;
   }
+  if (e.dtype === 'u8') return new Uint8Array(view.buffer, view.byteOffset + at, e.length).slice();
+  if (e.dtype === 'u16') return Uint16Array.from({ length: e.length }, (_, i) => view.getUint16(at + 2 * i, true));
   const t = e.dtype === 'f32' ? new Float32Array(e.length) : new Int32Array(e.length);
   const words = new Uint32Array(t.buffer);
   for (let i = 0; i < words.length; i++) words[i] = view.getUint32(at + 4 * i, true);

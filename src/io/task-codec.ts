@@ -45,7 +45,8 @@ function checkBlobs(blobs: unknown, code: 'ERR_BAD_FILE' | 'ERR_BAD_ARGUMENT' = 
   if (blobs === undefined) return {};
   if (typeof blobs !== 'object' || blobs === null || Array.isArray(blobs)) fail(code, 'task blobs must be an object of named typed arrays');
   for (const [k, v] of Object.entries(blobs)) {
-    if (!(v instanceof Float32Array || v instanceof Int32Array || v instanceof Float64Array)) fail(code, `task blob '${k}' must be a Float32Array, Int32Array or Float64Array`);
+    const typed = v instanceof Float32Array || v instanceof Int32Array || v instanceof Float64Array || v instanceof Uint8Array || v instanceof Uint16Array;
+    if (!typed) fail(code, `task blob '${k}' must be a Float32Array, Int32Array, Float64Array, Uint8Array or Uint16Array`);
   }
   return blobs as Blobs;
 }

@@ -4,10 +4,11 @@ import { fail } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/init.js';
 import { findKernelRef } from '../backend/identity.js';
-import { type AnyDataset, isSparse, validate } from '../data/dataset.js';
+import { type AnyDataset, type Dataset, type DenseX, type PredictRows, featureRows, floatRows, isDenseDataset, isSparse, rowsView, take, takeLabels, validate } from '../data/dataset.js';
 import { type CsrMatrix, validateCsr } from '../data/csr.js';
 import { Rng } from '../data/prng.js';
-import { trainTestSplit } from '../data/split.js';
+import { type RowSource, isSource } from '../data/source.js';
+import { trainTestIndices } from '../data/split.js';
 import { FeatureScaler, type ScalerJSON, createScaler } from '../data/scale.js';
 import { type Combiner, type SparseCombiner } from '../combine/combiner.js';
 import { createCombiner } from '../combine/create.js';
@@ -20,14 +21,16 @@ import { createExecutor, runAll } from '../parallel/create.js';
 import type { Executor } from '../parallel/executor.js';
 import { registerTask } from '../parallel/registry.js';
 import type { Json, TaskOutput } from '../parallel/task.js';
-import { type Partition, createPartition, partitionFromJSON } from '../partition/create.js';
-import type { PartitionJSON } from '../partition/partition.js';
+import { type Partition, createPartition, partitionFromJSON, partitionReadsFeatures } from '../partition/create.js';
+import type { PartitionJSON, RowParts } from '../partition/partition.js';
 import type { CombinerJSON } from '../combine/combiner.js';
 import { combinerFromJSON } from '../combine/create.js';
 import type { ExpertState } from '../experts/expert.js';
 import { type CombineSpec, type ResolvedOptions, type SparseExpertModelOptions, outOfFoldFolds, resolveOptions } from './options.js';
 import { combinerEntry, combinerKinds } from '../combine/registry.js';
-import { type TrainExpertResult, trainExpert, trainExpertInput, trainedState } from './train-task.js';
+import { checkStreamable, holdOutSource, sourceShards } from './source-shards.js';
+import { type SourcePart, type TrainExpertResult, trainExpert, trainExpertInput, trainedState } from './train-task.js';
+import { expertRows } from './expert-rows.js';
 
 export interface ModelFitOptions {
   signal?: AbortSignal;
@@ -72,11 +75,16 @@ export interface FitReport {
   expertSeconds: number;
   workers: number;
   combiner: ReturnType<Combiner['describe']>;
+  /** Per worker, in start order (one entry, the calling thread's, with workers 0): its backend's wasm memory high water, MB. */
+  wasmHighWaterMb: number[];
+  /** Node: the process's peak resident set so far, MB (the data, every worker and wasm memory included); absent where unknown. */
+  peakRssMb?: number;
 }
 
 /** Everything a trained model is, as plain data and typed arrays (see src/io for the file format). */
 export interface ModelState {
-  options: Omit<ResolvedOptions, 'workers'> & { workers: 'auto' | number };
+  /** Without `workers`: how many threads trained it is not part of the model (same seed → same file). */
+  options: Omit<ResolvedOptions, 'workers'>;
   task: 'classification' | 'regression';
   width: number;
   partition: PartitionJSON;
@@ -112,56 +120,89 @@ export class SparseExpertModel {
    * the row partitions but k-means, and with combiners that do not read the input (fixed,
    * convex, stacking).
    */
-  async fit(ds: AnyDataset, opts: ModelFitOptions = {}): Promise<FitReport> {
+  async fit(ds: AnyDataset | RowSource, opts: ModelFitOptions = {}): Promise<FitReport> {
     const started = performance.now();
-    validate(ds);
     const o = this.options;
+    if (isSource(ds)) checkStreamable(o);
+    else validate(ds);
     const backend = (this.backend ??= await getBackend());
     const task = ds.classes === undefined ? 'regression' : 'classification';
     checkExpertTask(o.expert.kind, task); // before anything is partitioned or trained
     this.dispose();
-    if (o.scale) {
+    if (o.scale && !isSource(ds)) {
       if (isSparse(ds)) fail('ERR_BAD_ARGUMENT', `scale '${o.scale}' centres columns, which would make sparse rows dense: leave scale unset for sparse data`);
       this.scaler = createScaler(o.scale).fitDataset(ds);
       ds = this.scaler.transformDataset(ds);
     }
     this.task = task;
     this.width = ds.classes ?? 1;
-    const split = o.holdout > 0 ? trainTestSplit(ds, { testFraction: o.holdout, seed: o.seed, stratify: this.task === 'classification' }) : null;
-    const train = split?.train ?? ds;
     const p = o.partition;
     // Every kind reads the options it has; feature groups may name their columns outright.
     const { groups, ...rest } = p;
-    this.partition = await createPartition(train, { ...rest, experts: (p.kind === 'features' && groups) || o.experts, seed: o.seed, backend });
+    const spec = { ...rest, experts: (p.kind === 'features' && groups) || o.experts, seed: o.seed, backend };
+    const stratify = this.task === 'classification';
+    let holdout: AnyDataset | null;
+    /** The training rows in memory, for what reads them whole (stacking's folds); null for a source. */
+    let train: (() => AnyDataset) | null = null;
+    /** Each expert's rows, as the executor can take them. */
+    let shardsFor: (executor: Executor) => Promise<(AnyDataset | SourcePart)[]> | (AnyDataset | SourcePart)[];
+    if (isSource(ds)) {
+      const src = ds;
+      const split = o.holdout > 0 ? await holdOutSource(src, o.holdout, o.seed, stratify) : null;
+      const parts = ((this.partition = await createPartition(split?.train ?? src, spec)) as RowParts).parts;
+      shardsFor = () => sourceShards(src, split, parts);
+      holdout = split?.test ?? null;
+    } else {
+      const rows = ds;
+      const split = o.holdout > 0 ? trainTestIndices(rows, { testFraction: o.holdout, seed: o.seed, stratify }) : null;
+      // Rows live once: the training rows are copied out whole only for what reads them whole
+      // (k-means, feature groups, stacking's folds); row partitions read each expert's rows
+      // straight from ds (expert-rows.ts).
+      const trainIdx = split?.trainIndices ?? null;
+      let trainSet: AnyDataset | null = trainIdx ? null : rows;
+      const trainRows = (train = () => (trainSet ??= take(rows, trainIdx!)));
+      const labels = trainIdx && !partitionReadsFeatures(spec) ? { rows: trainIdx.length, cols: rows.cols, y: takeLabels(rows.y, trainIdx), classes: rows.classes } : null;
+      const partition = (this.partition = await createPartition(labels ?? trainRows(), spec));
+      shardsFor = (executor) => {
+        // Row partitions: each expert reads its rows of ds (a view or a shard, as the executor allows).
+        const rowsOf = partition.kind === 'features' ? null : expertRows(rows, executor);
+        return Array.from({ length: partition.experts }, (_, i) => {
+          const data = partition.kind === 'features' ? partition.subset(trainRows(), i) : rowsOf!(trainIdx ? partition.parts[i].map((r) => trainIdx[r]) : partition.parts[i]);
+          if (data.rows === 0) fail('ERR_EMPTY', `expert ${i} got no training rows: use fewer experts or another partition`);
+          return data;
+        });
+      };
+      holdout = split ? take(rows, split.testIndices) : null;
+    }
     const root = new Rng(o.seed);
     const kernels = findKernelRef(backend);
-    const shards = Array.from({ length: this.partition.experts }, (_, i) => {
-      const data = this.partition!.subset(train, i);
-      if (data.rows === 0) fail('ERR_EMPTY', `expert ${i} got no training rows: use fewer experts or another partition`);
-      return data;
-    });
-    const tasks = shards.map((shard, index) => ({
-      task: trainExpert.name,
-      input: trainExpertInput({ index, expert: o.expert, sparsity: o.sparsity, seed: root.fork(index).seed, kernels }, shard),
-      onProgress: (pr: Json) => {
-        const { index: _, ...rest } = pr as { index: number } & Omit<ExpertProgress, 'expert'>;
-        opts.onProgress?.({ expert: index, ...rest });
-      },
-    }));
+    const partition = this.partition;
     registerTask(trainExpert);
-    const executor = opts.executor ?? createExecutor(o.workers === 'auto' ? 'auto' : Math.min(o.workers, tasks.length));
+    const executor = opts.executor ?? createExecutor(o.workers === 'auto' ? 'auto' : Math.min(o.workers, partition.experts));
     let outputs: TaskOutput<TrainExpertResult>[];
     let oof: Float32Array[] | null = null;
     let expertsStarted = performance.now();
+    let shardRows: number[];
     try {
-      const cv = outOfFoldFolds(o.combine);
-      if (cv !== null) {
+      const shards = await shardsFor(executor);
+      shardRows = shards.map(shardSize); // before the tasks move the shards' arrays to the workers
+      const tasks = shards.map((shard, index) => ({
+        task: trainExpert.name,
+        input: trainExpertInput({ index, expert: o.expert, sparsity: o.sparsity, seed: root.fork(index).seed, kernels }, shard),
+        onProgress: (pr: Json) => {
+          const { index: _, ...rest } = pr as { index: number } & Omit<ExpertProgress, 'expert'>;
+          opts.onProgress?.({ expert: index, ...rest });
+        },
+      }));
+      // Out-of-fold needs the rows in memory (a source was refused it up front).
+      const cv = train && outOfFoldFolds(o.combine);
+      if (train && cv) {
         // As scikit-learn's StackingClassifier: the same model fit on each fold's complement predicts the fold.
-        oof = await outOfFoldOutputs(train, async (part, held) => {
+        oof = await outOfFoldOutputs(train(), async (part, held) => {
           const m = new SparseExpertModel({ ...o, combine: 'fixed', holdout: 0, scale: null, backend });
           try {
             await m.fit(part, { signal: opts.signal, executor });
-            return m.outputsOf(held.x, held.rows);
+            return m.outputsOf(featureRows(held), held.rows);
           } finally {
             m.dispose();
           }
@@ -177,16 +218,17 @@ export class SparseExpertModel {
     // One by one: a bad output (a custom executor's) leaves the experts built so far to dispose().
     for (const out of outputs) this.experts.push(expertFromState(trainedState(out), backend));
     this.sparse = this.experts.map((e) => (o.sparsity ? e.network().compileSparse() : null));
-    const holdout = split?.test;
-    this.holdout = oof ? { ds: train, outputs: oof } : holdout ? { ds: holdout, outputs: this.outputsOf(holdout.x, holdout.rows) } : null;
+    this.holdout = oof && train ? { ds: train(), outputs: oof } : holdout ? { ds: holdout, outputs: this.outputsOf(featureRows(holdout), holdout.rows) } : null;
     const combiner = await this.combineWith(o.combine);
     const h = this.holdout;
-    const route = h && this.partition.kind === 'kmeans' && !isSparse(h.ds) ? this.partition.route(h.ds.x, h.ds.rows) : null;
+    const route = h && this.partition.kind === 'kmeans' && !isSparse(h.ds) ? this.partition.route(floatRows(h.ds), h.ds.rows) : null;
     return {
-      experts: results.map((r, i) => this.report(r, i, shards[i].rows, this.holdoutAccuracy(i, route))),
+      experts: results.map((r, i) => this.report(r, i, shardRows[i], this.holdoutAccuracy(i, route))),
       seconds: (performance.now() - started) / 1000,
       expertSeconds,
       workers: executor.size,
+      wasmHighWaterMb: highWaterByWorker(outputs),
+      ...peakRss(),
       combiner,
     };
   }
@@ -208,7 +250,7 @@ export class SparseExpertModel {
     if (entry.learns && !h) {
       fail('ERR_BAD_ARGUMENT', `combiner '${s.kind}' learns from held-out rows, but this model kept none: train it with a learning combiner (${combinerKinds((e) => e.learns)})`);
     }
-    if (h) await combiner.fit(h.outputs, h.ds.y, isSparse(h.ds) ? undefined : h.ds.x);
+    if (h) await combiner.fit(h.outputs, h.ds.y, isSparse(h.ds) ? undefined : floatRows(h.ds));
     this.combiner?.dispose?.();
     this.combiner = combiner;
     this.usage = null;
@@ -226,8 +268,9 @@ export class SparseExpertModel {
   /** The trained model as plain data: save it (src/io) and rebuild it with fromState, in any runtime. */
   toState(): ModelState {
     const combiner = this.fitted();
+    const { workers: _, ...options } = this.options;
     return {
-      options: this.options, task: this.task, width: this.width, partition: this.partition!.toJSON(),
+      options, task: this.task, width: this.width, partition: this.partition!.toJSON(),
       combiner: combiner.toJSON(), experts: this.experts.map((e) => e.toState()), scaler: this.scaler?.toJSON() ?? null,
     };
   }
@@ -255,9 +298,14 @@ export class SparseExpertModel {
     }
   }
 
-  /** Combined class probabilities (rows × classes), or predictions (rows × 1) for regression. */
-  async predictProba(x: Float32Array | CsrMatrix, rows: number): Promise<Float32Array> {
+  /**
+   * Combined class probabilities (rows × classes), or predictions (rows × 1) for regression.
+   * x may be a dense dataset as stored (u8 / u16, a view): it is widened a block of rows at a
+   * time, never whole.
+   */
+  async predictProba(x: PredictRows, rows: number): Promise<Float32Array> {
     const combiner = this.fitted();
+    if (isDenseDataset(x)) return this.probaInBlocks(x, rows);
     this.checkInput(x, rows);
     x = this.scaled(x, rows);
     if (!(x instanceof Float32Array)) {
@@ -273,12 +321,28 @@ export class SparseExpertModel {
     return combiner.combine(this.outputsOf(x, rows), rows, x);
   }
 
-  /** Class ids, or predicted targets for regression. */
-  async predict(x: Float32Array | CsrMatrix, rows: number): Promise<Int32Array | Float32Array> {
+  /** Class ids, or predicted targets for regression (x as for predictProba). */
+  async predict(x: PredictRows, rows: number): Promise<Int32Array | Float32Array> {
     const p = await this.predictProba(x, rows);
     if (this.task === 'regression') return p;
     const out = new Int32Array(rows);
     for (let r = 0; r < rows; r++) out[r] = predictedClass(p, r, this.width, 'softmax');
+    return out;
+  }
+
+  /** predictProba over a dense dataset, PREDICT_BLOCK rows widened to float32 at a time; usage over all of them. */
+  private async probaInBlocks(ds: Dataset<DenseX>, rows: number): Promise<Float32Array> {
+    validate(ds);
+    if (ds.rows !== rows) fail('ERR_BAD_SHAPE', `the dataset has ${ds.rows} rows, not ${rows}`);
+    const out = new Float32Array(rows * this.width), used = new Float64Array(this.experts.length);
+    let sparse = false;
+    for (let start = 0; start < rows; start += PREDICT_BLOCK) {
+      const n = Math.min(PREDICT_BLOCK, rows - start);
+      out.set(await this.predictProba(floatRows(rowsView(ds, Array.from({ length: n }, (_, i) => start + i))), n), start * this.width);
+      sparse = this.usage !== null;
+      this.usage?.forEach((u, e) => (used[e] += u * n));
+    }
+    this.usage = sparse ? Array.from(used, (u) => u / rows) : null;
     return out;
   }
 
@@ -374,6 +438,16 @@ export class SparseExpertModel {
   }
 }
 
+function shardSize(shard: AnyDataset | SourcePart): number {
+  return 'source' in shard ? shard.rows.length : shard.rows;
+}
+
+/**
+ * Rows per block when predicting from stored rows: a multiple of the experts' prediction
+ * batches (512, compiled 1024), so every expert sees the batches it would see on float32 rows.
+ */
+const PREDICT_BLOCK = 4096;
+
 function isSparseCombiner(c: Combiner): c is SparseCombiner {
   return typeof (c as SparseCombiner).combineSparse === 'function';
 }
@@ -382,4 +456,20 @@ function gatherRows(x: Float32Array, cols: number, idx: Int32Array): Float32Arra
   const out = new Float32Array(idx.length * cols);
   for (let i = 0; i < idx.length; i++) out.set(x.subarray(idx[i] * cols, (idx[i] + 1) * cols), i * cols);
   return out;
+}
+
+/** The largest backend high water each worker reported (a worker's backend serves all its tasks), MB. */
+function highWaterByWorker(outputs: readonly TaskOutput<TrainExpertResult>[]): number[] {
+  const top: number[] = [];
+  for (const out of outputs) {
+    const w = out.worker ?? 0;
+    top[w] = Math.max(top[w] ?? 0, out.result.backendHighWater / 2 ** 20);
+  }
+  return Array.from(top, (v) => v ?? 0);
+}
+
+/** Node's peak RSS (resourceUsage reports kB); nothing in runtimes without it. */
+function peakRss(): { peakRssMb?: number } {
+  const usage = (globalThis as { process?: { resourceUsage?: () => { maxRSS: number } } }).process?.resourceUsage?.();
+  return usage ? { peakRssMb: usage.maxRSS / 1024 } : {};
 }

@@ -7,6 +7,8 @@ import type { Backend } from '../backend/backend.js';
 import { type KernelRef, backendFor, findKernelRef } from '../backend/identity.js';
 import type { AnyDataset } from '../data/dataset.js';
 import { type DatasetMeta, datasetFromParts, datasetToParts } from '../data/dataset-parts.js';
+import { type RowSource, subsetSource } from '../data/source.js';
+import { type SourceRef, openSource } from '../data/source-refs.js';
 import { type ExpertSpec, createExpert } from '../experts/create.js';
 import type { ExpertState } from '../experts/expert.js';
 import { type TaskInput, type TaskOutput, defineTask } from '../parallel/task.js';
@@ -39,7 +41,19 @@ export interface TrainExpertSpec {
    * null: the caller's kernels have no id, and the task runs only on the calling thread.
    */
   kernels: KernelRef | null;
-  data: DatasetMeta;
+  /** The shard as blobs, or rows of a source the task opens itself (their indices in the blob `rows`). */
+  data: DatasetMeta | SourceRows;
+}
+
+export interface SourceRows {
+  format: 'source';
+  source: SourceRef;
+}
+
+/** Rows `rows` (ascending) of the source `source` names: the part an expert streams. */
+export interface SourcePart {
+  source: SourceRef;
+  rows: Int32Array;
 }
 
 export interface TrainExpertResult {
@@ -53,10 +67,19 @@ export interface TrainExpertResult {
   backendHighWater: number;
 }
 
-/** The task's input: the spec, and the expert's shard as blobs. */
-export function trainExpertInput(spec: Omit<TrainExpertSpec, 'data'>, shard: AnyDataset): TaskInput<TrainExpertSpec> {
+/** The task's input: the spec, and the expert's shard as blobs (or the rows of a source it streams, by reference). */
+export function trainExpertInput(spec: Omit<TrainExpertSpec, 'data'>, shard: AnyDataset | SourcePart): TaskInput<TrainExpertSpec> {
+  if ('source' in shard) return { spec: { ...spec, data: { format: 'source', source: shard.source } }, blobs: { rows: shard.rows } };
   const { meta, blobs } = datasetToParts(shard);
   return { spec: { ...spec, data: meta }, blobs };
+}
+
+/** The expert's training rows: the shard from its blobs, or its part of a source, opened here. */
+async function trainingRows(data: TrainExpertSpec['data'], blobs: TaskInput['blobs']): Promise<AnyDataset | RowSource> {
+  if (data?.format !== 'source') return datasetFromParts(data, blobs);
+  const rows = blobs.rows;
+  if (!(rows instanceof Int32Array)) fail('ERR_BAD_ARGUMENT', "a task streaming a source needs its row indices as the Int32Array blob 'rows'");
+  return subsetSource(await openSource(data.source), rows);
 }
 
 /** The trained expert's state from the task's output. */
@@ -80,7 +103,7 @@ async function taskBackend(ref: KernelRef | null, local: Backend | undefined): P
 
 export const trainExpert = defineTask<TrainExpertSpec, TrainExpertResult>('trainExpert', async ({ spec: p, blobs }, ctx) => {
   const started = performance.now();
-  const data = datasetFromParts(p.data, blobs);
+  const data = await trainingRows(p.data, blobs);
   const backend = await taskBackend(p.kernels, ctx.backend);
   const expert = createExpert(p.expert, backend);
   try {

@@ -12,6 +12,7 @@ import { updateBias } from './bias-balance.js';
 import { ExpertBlock, type ExpertRows } from './expert-block.js';
 import { type ForwardMode, type Layer, type LayerInfo, type LayerInput, isSparseRows } from '../nn/layer.js';
 import { Param } from '../nn/param.js';
+import { registerLayer } from '../nn/registry.js';
 import { balanceLoss, routerEntropy, softmaxBackward, zLoss } from './losses.js';
 import { sigmoid, softplus } from './portable-exp.js';
 import { type MoESpec, type ResolvedMoESpec, resolveMoESpec, routingOf } from './moe-spec.js';
@@ -36,13 +37,16 @@ export class MoE implements Layer {
   readonly kind = 'moe' as const;
   readonly outputs: number;
   private readonly s: ResolvedMoESpec;
-  /** inputs × E, no bias (as the Switch router). */
+  /** inputs × E, no bias (as the Switch router) unless the spec asks for routerBias. */
   readonly router: Param;
+  readonly routerBias: Param | null;
   readonly noise: Param | null;
   /** DeepSeek-V3 balancing bias (E): steers the choice only; its grad stays 0 (set by the update rule, not the optimiser). */
   readonly bias: Param | null;
   readonly experts: ExpertBlock[];
   private readonly routerStats: RouterStats;
+  /** Where inference forwards count their routing while probe() runs (null otherwise). */
+  private probeStats: RouterStats | null = null;
   private capacity = 0;
   private bufs: { logits: F32; probs: F32; out: F32; dLogits: F32; noiseLogits: F32 | null } | null = null;
   private dx: F32 | null = null;
@@ -64,6 +68,7 @@ export class MoE implements Layer {
     const s = (this.s = resolveMoESpec(spec));
     this.outputs = s.units;
     this.router = new Param(backend, `${name}/router/W`, [inputs, s.experts], false);
+    this.routerBias = s.routerBias ? new Param(backend, `${name}/router/b`, [s.experts], false) : null;
     this.noise = s.noise ? new Param(backend, `${name}/noise/W`, [inputs, s.experts], false) : null;
     this.bias = s.balance === 'bias' ? new Param(backend, `${name}/router/bias`, [s.experts], false) : null;
     this.experts = Array.from({ length: s.experts }, (_, e) => new ExpertBlock(backend, `${name}/expert${e}`, inputs, s.hidden, s.units));
@@ -71,16 +76,17 @@ export class MoE implements Layer {
   }
 
   params(): readonly Param[] {
-    return [this.router, ...(this.noise ? [this.noise] : []), ...(this.bias ? [this.bias] : []), ...this.experts.flatMap((e) => e.params())];
+    return [this.router, ...(this.routerBias ? [this.routerBias] : []), ...(this.noise ? [this.noise] : []), ...(this.bias ? [this.bias] : []), ...this.experts.flatMap((e) => e.params())];
   }
 
   /**
    * Router as Switch (normal, std √(0.1/inputs)); W_noise zero as Shazeer (noise scale
-   * softplus(0) at first); balancing bias zero; experts as Dense, in expert order.
+   * softplus(0) at first); router and balancing biases zero; experts as Dense, in expert order.
    */
   initialize(rng: Rng): void {
     const b = this.backend, std = Math.sqrt(0.1 / this.inputs);
     b.write(this.router.value, Float32Array.from({ length: this.router.length }, () => rng.normal() * std));
+    if (this.routerBias) b.fill(this.routerBias.value, 0);
     if (this.noise) b.fill(this.noise.value, 0);
     if (this.bias) b.fill(this.bias.value, 0);
     for (const e of this.experts) e.initialize(rng);
@@ -91,6 +97,7 @@ export class MoE implements Layer {
     if (isSparseRows(x)) fail('ERR_BAD_ARGUMENT', 'a moe layer takes dense rows: put a dense layer before it for sparse input');
     const b = this.backend, s = this.s, E = s.experts, buf = this.reserve(rows);
     b.gemm(false, false, rows, E, this.inputs, x, this.router.value, buf.logits);
+    if (this.routerBias) b.biasAct(buf.logits, this.routerBias.value, rows, E, 'identity', buf.logits);
     let eps: Float32Array | null = null, noiseLogits: Float32Array | null = null;
     if (this.noise && mode.training) {
       const rng = mode.rng ?? fail('ERR_BAD_ARGUMENT', 'noisy top-k needs the fit\'s random stream (mode.rng) in training');
@@ -114,12 +121,13 @@ export class MoE implements Layer {
       b.scatterAddRows(sl.y, s.units, sl.idx, total, buf.out, sl.w);
     }
     this.step = null;
-    if (mode.training) {
+    const sink = mode.training ? this.routerStats : this.probeStats;
+    if (sink) {
       // Measured whatever the balancing, so the stats show balance under every mode.
       const balance = balanceLoss(plan, probs, 1, null, null);
       const z = zLoss(logits, probs, rows, E, 1, null, null);
-      this.routerStats.add(plan, routerEntropy(probs, rows, E, null), balance, z);
-      this.step = { x, plan, probs, logits, eps, noiseLogits, aux: (s.balance === 'loss' ? s.balanceCoef * balance : 0) + s.zLossCoef * z };
+      sink.add(plan, routerEntropy(probs, rows, E, null), balance, z);
+      if (mode.training) this.step = { x, plan, probs, logits, eps, noiseLogits, aux: (s.balance === 'loss' ? s.balanceCoef * balance : 0) + s.zLossCoef * z };
     }
     return buf.out;
   }
@@ -154,6 +162,7 @@ export class MoE implements Layer {
     zLoss(step.logits, probs, rows, E, s.zLossCoef, null, dLogits);
     b.write(buf.dLogits, dLogits);
     b.gemm(true, false, this.inputs, E, rows, x, buf.dLogits, this.router.grad);
+    if (this.routerBias) b.colSum(buf.dLogits, rows, E, this.routerBias.grad);
     if (dx) b.gemm(false, true, rows, this.inputs, E, buf.dLogits, this.router.value, dx, true);
     if (this.noise && step.eps) {
       // ∂H/∂(x·W_noise) = ε·sigmoid(x·W_noise).
@@ -179,6 +188,24 @@ export class MoE implements Layer {
   /** Router statistics over the training batches since the last call (see RouterStats.read). */
   stats(): Record<string, number> {
     return this.routerStats.read();
+  }
+
+  /**
+   * Runs `fn` (inference forwards, e.g. a prediction over new rows) and returns its result
+   * with the router statistics of those forwards, as stats() reads them for training.
+   */
+  probe<T>(fn: () => T): { result: T; stats: Record<string, number> } {
+    const sink = (this.probeStats = new RouterStats(this.s.experts));
+    try {
+      return { result: fn(), stats: sink.read() };
+    } finally {
+      this.probeStats = null;
+    }
+  }
+
+  /** The last forward's output (rows × units; valid until the next forward), null before any. */
+  get output(): F32 | null {
+    return this.bufs?.out ?? null;
   }
 
   /** The last forward's dispatch plan (null before any). */
@@ -213,7 +240,7 @@ export class MoE implements Layer {
 
   dispose(): void {
     this.release();
-    for (const p of [this.router, this.noise, this.bias]) p?.dispose();
+    for (const p of [this.router, this.routerBias, this.noise, this.bias]) p?.dispose();
     for (const e of this.experts) e.dispose();
   }
 
@@ -265,4 +292,9 @@ export class MoE implements Layer {
       noiseLogits: this.noise ? b.alloc(c * E) : null,
     });
   }
+}
+
+/** Makes 'moe' a layer kind of the network registry: Networks then build (and rebuild saved) `{ kind: 'moe', … }` specs. */
+export function registerMoELayer(): void {
+  registerLayer('moe', (backend, inputs, spec, name) => new MoE(backend, inputs, spec as unknown as MoESpec, name));
 }

@@ -1,10 +1,12 @@
-// Batches of rows in backend memory. Dense rows: the whole training set is uploaded once
-// and each batch gathered by a kernel. Sparse rows: each batch is sliced from the host CSR
+// Batches of rows in backend memory. Dense rows: each batch's rows are copied from the host
+// rows into backend memory (never the whole set: the rows live once, on the host, and may be
+// many experts' shared memory read through a view's rowIds), u8 / u16 features as stored, then
+// widened to f32 by a kernel. Sparse rows: each batch is sliced from the host CSR
 // (and, for training, transposed) into grow-only buffers, so wasm memory grows only when a
 // batch holds more non-zeros than any before it.
-import type { Backend, Csr, F32, I32 } from '../backend/backend.js';
+import type { Backend, Csr, F32, I32, U8 } from '../backend/backend.js';
 import type { CsrMatrix } from '../data/csr.js';
-import { type AnyDataset, type Dataset, type SparseDataset, isSparse } from '../data/dataset.js';
+import { type AnyDataset, type Dataset, type DenseX, type PredictRows, type SparseDataset, isDenseDataset, isSparse } from '../data/dataset.js';
 import type { LayerInput, SparseRows } from './layer.js';
 
 export interface Batches<T> {
@@ -15,7 +17,7 @@ export interface Batches<T> {
 
 /** Training batches of at most `batchSize` rows of `ds`, sparse ones with their transpose. */
 export function trainingBatches(b: Backend, ds: SparseDataset, batchSize: number): Batches<Required<SparseRows>>;
-export function trainingBatches(b: Backend, ds: Dataset, batchSize: number): Batches<F32>;
+export function trainingBatches(b: Backend, ds: Dataset<DenseX>, batchSize: number): Batches<F32>;
 export function trainingBatches(b: Backend, ds: AnyDataset, batchSize: number): Batches<F32 | SparseRows>;
 export function trainingBatches(b: Backend, ds: AnyDataset, batchSize: number): Batches<F32 | SparseRows> {
   if (isSparse(ds)) {
@@ -28,19 +30,37 @@ export function trainingBatches(b: Backend, ds: AnyDataset, batchSize: number): 
       dispose: () => (x.dispose(), xT.dispose()),
     };
   }
-  const all = b.upload(ds.x), batch = b.alloc(batchSize * ds.cols), idx = b.alloc(batchSize, 'i32');
+  const x = ds.x, cols = ds.cols, batch = b.alloc(batchSize * cols);
+  // A view's rows are rows rowIds of x.
+  const view = ds.rowIds, at = (id: number) => (view ? view[id] : id) * cols;
+  if (x instanceof Float32Array) {
+    return {
+      load: (ids) => {
+        const to = b.view(batch);
+        for (let i = 0; i < ids.length; i++) to.set(x.subarray(at(ids[i]), at(ids[i]) + cols), i * cols);
+        return batch;
+      },
+      dispose: () => b.free(batch),
+    };
+  }
+  // Stored bytes / u16s are copied as they are, then widened to f32 by the kernel.
+  const stage = x instanceof Uint8Array ? b.alloc(batchSize * cols, 'u8') : b.alloc(batchSize * cols, 'u16');
+  const order = b.upload(Int32Array.from({ length: batchSize }, (_, i) => i));
+  const scale = ds.scale ?? 1, offset = ds.offset ?? 0;
   return {
     load: (ids) => {
-      b.write(idx, ids);
-      b.gatherRows(all, ds.cols, idx, ids.length, batch);
+      const to = b.view(stage as U8) as Uint8Array | Uint16Array;
+      for (let i = 0; i < ids.length; i++) to.set(x.subarray(at(ids[i]), at(ids[i]) + cols), i * cols);
+      b.gatherRowsWiden(stage, cols, order, ids.length, batch, scale, offset);
       return batch;
     },
-    dispose: () => [all, batch, idx].forEach((buf) => b.free(buf)),
+    dispose: () => [stage, order, batch].forEach((buf) => b.free(buf)),
   };
 }
 
-/** Prediction batches of at most `batchSize` rows of x (dense rows × cols, or CSR). */
-export function predictionBatches(b: Backend, x: Float32Array | CsrMatrix, cols: number, batchSize: number): Batches<LayerInput> {
+/** Prediction batches of at most `batchSize` rows of x (dense rows × cols, CSR, or a dense dataset as stored). */
+export function predictionBatches(b: Backend, x: PredictRows, cols: number, batchSize: number): Batches<LayerInput> {
+  if (isDenseDataset(x)) return trainingBatches(b, x, batchSize); // rows gathered (and widened) per batch
   if (!(x instanceof Float32Array)) {
     const stage = new CsrStage(b, batchSize);
     return { load: (ids) => ({ x: stage.gather(x, ids).upload() }), dispose: () => stage.dispose() };

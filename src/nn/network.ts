@@ -4,8 +4,8 @@
 // take sparse rows (CSR). compileSparse() snapshots it for inference with CSR weights.
 import { fail } from '../errors.js';
 import type { Backend, F32, I32 } from '../backend/backend.js';
-import { type CsrMatrix, validateCsr } from '../data/csr.js';
-import type { AnyDataset } from '../data/dataset.js';
+import { validateCsr } from '../data/csr.js';
+import { type AnyDataset, type PredictRows, isDenseDataset, isSparse, validate } from '../data/dataset.js';
 import type { Rng } from '../data/prng.js';
 import { predictionBatches } from './batches.js';
 import type { Dense, DenseSpec } from './dense.js';
@@ -188,8 +188,8 @@ export class Network<S extends LayerSpec | Layer = LayerSpec | Layer> {
     return out;
   }
 
-  /** Head outputs for host rows (dense rows × inputs, or CSR), in batches: rows × outputs. */
-  headOutputs(x: Float32Array | CsrMatrix, rows: number): Float32Array {
+  /** Head outputs for host rows (dense rows × inputs, CSR, or a dense dataset as stored), in batches: rows × outputs. */
+  headOutputs(x: PredictRows, rows: number): Float32Array {
     this.checkInput(x, rows);
     const b = this.backend, k = this.outputs;
     const result = new Float32Array(rows * k);
@@ -211,22 +211,22 @@ export class Network<S extends LayerSpec | Layer = LayerSpec | Layer> {
   }
 
   /** Class probabilities, rows × classes (sigmoid heads: two columns, [P(0), P(1)]). */
-  predictProba(x: Float32Array | CsrMatrix, rows: number): Float32Array {
+  predictProba(x: PredictRows, rows: number): Float32Array {
     if (this.head === 'mse') fail('ERR_BAD_ARGUMENT', 'predictProba is for classifiers; use predict for regression');
     return classProbabilities(this.head, this.headOutputs(x, rows), rows);
   }
 
   /** Class ids (classification) or predicted targets (regression). */
-  predict(x: Float32Array | CsrMatrix, rows: number): Int32Array | Float32Array {
+  predict(x: PredictRows, rows: number): Int32Array | Float32Array {
     if (this.head === 'mse') return this.headOutputs(x, rows);
     const p = this.predictProba(x, rows), k = this.head === 'sigmoid' ? 2 : this.outputs, out = new Int32Array(rows);
     for (let r = 0; r < rows; r++) out[r] = predictedClass(p, r, k, 'softmax');
     return out;
   }
 
-  /** Mean head loss and (classification) accuracy over a dataset, in bounded batches. */
+  /** Mean head loss and (classification) accuracy over a dataset, in bounded batches (u8 / u16 rows widened per batch). */
   evaluate(ds: AnyDataset): Evaluation {
-    const out = this.headOutputs(ds.x, ds.rows), k = this.head === 'softmax' ? this.outputs : 1;
+    const out = this.headOutputs(isSparse(ds) ? ds.x : ds, ds.rows), k = this.head === 'softmax' ? this.outputs : 1;
     let loss = 0, hits = 0;
     for (let r = 0; r < ds.rows; r++) {
       loss += this.loss.outputLoss(out, r, k, ds.y[r]);
@@ -309,10 +309,15 @@ export class Network<S extends LayerSpec | Layer = LayerSpec | Layer> {
     this.scratch = this.backend.alloc(Math.max(this.capacity * this.outputs * this.loss.scratch, 1));
   }
 
-  private checkInput(x: Float32Array | CsrMatrix, rows: number): void {
+  private checkInput(x: PredictRows, rows: number): void {
     this.live();
     const cols = this.inputs;
     if (!Number.isInteger(rows) || rows < 0) fail('ERR_BAD_SHAPE', `rows must be an integer ≥ 0, got ${rows}`);
+    if (isDenseDataset(x)) {
+      validate(x);
+      if (x.rows !== rows || x.cols !== cols) fail('ERR_BAD_SHAPE', `the dataset is ${x.rows}×${x.cols}, expected ${rows} rows × ${cols} features`);
+      return;
+    }
     if (x instanceof Float32Array) {
       if (x.length !== rows * cols) fail('ERR_BAD_SHAPE', `x has ${x.length} values, expected ${rows} rows × ${cols} features`);
       return;

@@ -43,6 +43,8 @@ interface Slot {
   dead: boolean;
   /** Hashes of the kernel modules posted to this worker. */
   kernels: Set<string>;
+  /** The worker's number, in the order the pool started them (TaskOutput.worker). */
+  index: number;
   /** Counted in `busy` (from its task's start until it finishes or the worker dies). */
   counted: boolean;
 }
@@ -52,6 +54,7 @@ export class WorkerPool implements Executor {
   private readonly slots: Slot[] = [];
   private queue: Job[] = [];
   private nextId = 1;
+  private started = 0;
   private closed = false;
   /** Workers running a task, read by their kernels (null without shared memory: one thread each). */
   private readonly busy: Int32Array | null;
@@ -119,7 +122,7 @@ export class WorkerPool implements Executor {
 
   private spawn(): Slot {
     const handle = this.options.platform.spawn(this.options.workerUrl);
-    const slot: Slot = { handle, remote: wrap<WorkerApi>(handle.endpoint), dead: false, kernels: new Set(), counted: false };
+    const slot: Slot = { handle, remote: wrap<WorkerApi>(handle.endpoint), dead: false, kernels: new Set(), index: this.started++, counted: false };
     const cores = this.options.cores ?? this.options.platform.cores();
     if (this.busy) slot.remote.shareCores(this.busy, cores).catch(() => {});
     handle.onExit((reason) => this.bury(slot, reason));
@@ -143,7 +146,7 @@ export class WorkerPool implements Executor {
     // The blobs move to the worker (detached here), shared ones excepted.
     const input = transfer(job.input, collectTransferables(job.input.blobs));
     slot.remote.run(job.id, job.task, input, progress).then(
-      (outcome) => outcome.ok ? this.finish(slot, job, { value: outcome.value }) : this.finish(slot, job, { error: taskFailed(job.task, fromWire(outcome.error)) }),
+      (outcome) => outcome.ok ? this.finish(slot, job, { value: { ...(outcome.value as TaskOutput<unknown>), worker: slot.index } }) : this.finish(slot, job, { error: taskFailed(job.task, fromWire(outcome.error)) }),
       (err) => this.finish(slot, job, { error: taskFailed(job.task, err) }), // e.g. a payload that cannot be cloned
     );
   }

@@ -5,8 +5,8 @@ import type { Backend } from '../backend/backend.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** The typed arrays a task carries; what the save format stores. */
-export type TaskBlob = Float32Array | Int32Array | Float64Array;
+/** The typed arrays a task carries; what the save format stores (u8 / u16: a dataset's stored features). */
+export type TaskBlob = Float32Array | Int32Array | Float64Array | Uint8Array | Uint16Array;
 export type Blobs = Record<string, TaskBlob>;
 
 /** `spec` must be JSON-able (plain objects, arrays, finite numbers, strings, booleans, null). */
@@ -18,6 +18,8 @@ export interface TaskInput<S = Json> {
 export interface TaskOutput<R = Json> {
   result: R;
   blobs: Blobs;
+  /** Which of a pool's workers ran it (their start order); absent on the calling thread. */
+  worker?: number;
 }
 
 export interface TaskContext {

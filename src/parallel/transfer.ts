@@ -1,4 +1,5 @@
 // Moving typed arrays between threads without copying.
+import { sharedCopy } from '../data/shared.js';
 
 /**
  * The ArrayBuffers inside a result (typed arrays and buffers in plain objects and arrays), so the
@@ -16,18 +17,9 @@ export function collectTransferables(value: unknown, found = new Set<ArrayBuffer
   return [...found];
 }
 
-type TypedArray = Float32Array | Float64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
-
 /**
  * A copy of `array` in a SharedArrayBuffer, so every worker reads the same memory (a dataset
  * shared by many tasks), or `array` itself where shared memory is unavailable (a browser page
  * that is not cross-origin isolated); there it is copied into each task instead.
  */
-export function shareArray<T extends TypedArray>(array: T): T {
-  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
-  if (typeof SharedArrayBuffer === 'undefined' || isolated === false) return array;
-  const Ctor = array.constructor as new (buffer: SharedArrayBuffer) => T;
-  const shared = new Ctor(new SharedArrayBuffer(array.byteLength));
-  shared.set(array as never);
-  return shared;
-}
+export const shareArray = sharedCopy;

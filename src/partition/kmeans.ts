@@ -4,7 +4,7 @@
 import { fail } from '../errors.js';
 import type { Backend, F32 } from '../backend/backend.js';
 import { getBackend } from '../backend/init.js';
-import { type AnyDataset, isSparse } from '../data/dataset.js';
+import { type AnyDataset, floatRows, isSparse } from '../data/dataset.js';
 import { Rng } from '../data/prng.js';
 import { type PartitionJSON, RowParts, checkCount, fromLists, toLists } from './partition.js';
 
@@ -84,14 +84,14 @@ export class ClusterPartition extends RowParts {
   }
 }
 
-function centre(x: Float32Array, rows: number, dims: number, mean: ArrayLike<number>): Float32Array {
+export function centre(x: Float32Array, rows: number, dims: number, mean: ArrayLike<number>): Float32Array {
   const out = new Float32Array(rows * dims);
   for (let i = 0; i < out.length; i++) out[i] = x[i] - mean[i % dims];
   return out;
 }
 
 /** One run of the assignment kernel over host arrays. */
-function assignNearest(b: Backend, x: Float32Array, rows: number, dims: number, centroids: Float32Array, k: number): { assign: Int32Array; dist: Float32Array } {
+export function assignNearest(b: Backend, x: Float32Array, rows: number, dims: number, centroids: Float32Array, k: number): { assign: Int32Array; dist: Float32Array } {
   const xb = b.upload(x), cb = b.upload(centroids), ab = b.alloc(rows, 'i32'), db = b.alloc(rows);
   try {
     b.kmeansAssign(xb, rows, dims, cb, k, ab, db);
@@ -101,26 +101,33 @@ function assignNearest(b: Backend, x: Float32Array, rows: number, dims: number, 
   }
 }
 
-/** Cluster the rows of a dense dataset into k parts. */
-export async function kmeans(ds: AnyDataset, k: number, options: KMeansOptions): Promise<ClusterPartition> {
-  if (isSparse(ds)) fail('ERR_BAD_ARGUMENT', 'k-means needs dense rows; densify them (csrToDense) or partition sparse data another way');
-  const { rows, cols: dims } = ds;
-  checkCount(rows, k, 'rows');
+/** The iteration options with their defaults; ERR_BAD_ARGUMENT when out of range. */
+export function kmeansSettings(options: KMeansOptions): { maxIter: number; tol: number; overlap: number } {
   const maxIter = options.maxIter ?? 100, tol = options.tol ?? 1e-4;
   if (!Number.isInteger(maxIter) || maxIter < 1) fail('ERR_BAD_ARGUMENT', `maxIter must be an integer ≥ 1, got ${maxIter}`);
   if (!(tol >= 0)) fail('ERR_BAD_ARGUMENT', `tol must be ≥ 0, got ${tol}`);
   const overlap = options.overlap ?? 0;
   if (!(overlap >= 0 && Number.isFinite(overlap))) fail('ERR_BAD_ARGUMENT', `overlap must be a finite number ≥ 0, got ${overlap}`);
+  return { maxIter, tol, overlap };
+}
+
+/** Cluster the rows of a dense dataset into k parts. */
+export async function kmeans(ds: AnyDataset, k: number, options: KMeansOptions): Promise<ClusterPartition> {
+  if (isSparse(ds)) fail('ERR_BAD_ARGUMENT', 'k-means needs dense rows; densify them (csrToDense) or partition sparse data another way');
+  const { rows, cols: dims } = ds;
+  checkCount(rows, k, 'rows');
+  const { maxIter, tol, overlap } = kmeansSettings(options);
   if (ds.x.length !== rows * dims) fail('ERR_BAD_SHAPE', `x has ${ds.x.length} values, expected ${rows} rows × ${dims} features`);
   const b = options.backend ?? (await getBackend());
   const rng = new Rng(options.seed);
 
   const mean = new Float64Array(dims), variance = new Float64Array(dims);
+  const features = floatRows(ds);
   for (let i = 0; i < rows * dims; i++) {
-    if (!Number.isFinite(ds.x[i])) fail('ERR_NON_FINITE', `feature at row ${Math.floor(i / dims)}, column ${i % dims} is ${ds.x[i]}`);
-    mean[i % dims] += ds.x[i] / rows;
+    if (!Number.isFinite(features[i])) fail('ERR_NON_FINITE', `feature at row ${Math.floor(i / dims)}, column ${i % dims} is ${features[i]}`);
+    mean[i % dims] += features[i] / rows;
   }
-  const x = centre(ds.x, rows, dims, mean);
+  const x = centre(features, rows, dims, mean);
   for (let i = 0; i < x.length; i++) variance[i % dims] += (x[i] * x[i]) / rows;
   const tolAbs = (tol * variance.reduce((a, v) => a + v, 0)) / Math.max(dims, 1);
 
@@ -151,7 +158,7 @@ export async function kmeans(ds: AnyDataset, k: number, options: KMeansOptions):
         // Re-seeding always makes progress (it moves a centroid onto an unclaimed far point);
         // the bound only guards against cycling.
         if (reseeded >= k * (maxIter + 1)) break;
-        reseed(x, dims, C, empty, assign, dist, counts);
+        reseedRows(empty, assign, dist, counts).forEach((r, i) => C.set(x.subarray(r * dims, (r + 1) * dims), empty[i] * dims));
         reseeded += empty.length;
         continue;
       }
@@ -181,7 +188,7 @@ export async function kmeans(ds: AnyDataset, k: number, options: KMeansOptions):
 }
 
 /** The clusters whose centroid is within `factor`× the squared distance of row r's nearest (float64). */
-function withinMargin(x: Float32Array, r: number, dims: number, C: Float32Array, k: number, factor: number): number[] {
+export function withinMargin(x: Float32Array, r: number, dims: number, C: Float32Array, k: number, factor: number): number[] {
   const d = Array.from({ length: k }, (_, j) => {
     let s = 0;
     for (let i = 0; i < dims; i++) s += (x[r * dims + i] - C[j * dims + i]) ** 2;
@@ -192,7 +199,7 @@ function withinMargin(x: Float32Array, r: number, dims: number, C: Float32Array,
 }
 
 /** k-means++: the first centroid uniform, each next one drawn with probability ∝ D² to the nearest chosen. */
-function plusPlusInit(x: Float32Array, rows: number, dims: number, k: number, rng: Rng, distTo: (c: Float32Array) => Float32Array): Float32Array {
+export function plusPlusInit(x: Float32Array, rows: number, dims: number, k: number, rng: Rng, distTo: (c: Float32Array) => Float32Array): Float32Array {
   const C = new Float32Array(k * dims);
   const nearest = new Float64Array(rows).fill(Infinity);
   let pick = rng.int(rows);
@@ -216,31 +223,41 @@ function plusPlusInit(x: Float32Array, rows: number, dims: number, k: number, rn
 }
 
 /**
- * Move each empty cluster's centroid onto the farthest row from its own centroid among rows
- * whose cluster keeps at least one other row (scikit-learn's rule), one row per empty cluster.
+ * The row each empty cluster's centroid moves onto: the farthest from its own centroid among
+ * rows whose cluster keeps at least one other row (scikit-learn's rule), one per empty cluster.
  */
-function reseed(x: Float32Array, dims: number, C: Float32Array, empty: number[], assign: Int32Array, dist: Float32Array, counts: Int32Array): void {
+export function reseedRows(empty: number[], assign: Int32Array, dist: Float32Array, counts: Int32Array): number[] {
   const order = Int32Array.from(dist.keys()).sort((a, b) => dist[b] - dist[a] || a - b);
   let p = 0;
-  for (const j of empty) {
+  return empty.map((j) => {
     while (p < order.length && (counts[assign[order[p]]] < 2 || dist[order[p]] <= 0)) p++;
     if (p === order.length) fail('ERR_EMPTY', `k-means: cluster ${j} is empty and no row is left to re-seed it from; the data has fewer than ${counts.length} distinct rows`);
     const r = order[p++];
     counts[assign[r]]--;
     counts[j]++;
-    C.set(x.subarray(r * dims, (r + 1) * dims), j * dims);
-  }
+    return r;
+  });
 }
 
 /** Centroids ← member means (float64 sums); returns Σ‖shift‖². */
 function update(x: Float32Array, rows: number, dims: number, k: number, assign: Int32Array, counts: Int32Array, C: Float32Array): number {
   const sums = new Float64Array(k * dims);
+  addByCluster(x, rows, dims, assign, sums);
+  return moveCentroids(sums, counts, dims, C);
+}
+
+/** sums[cluster] += each row, in row order (float64). */
+export function addByCluster(x: Float32Array, rows: number, dims: number, assign: ArrayLike<number>, sums: Float64Array): void {
   for (let r = 0; r < rows; r++) {
     const o = assign[r] * dims;
     for (let d = 0; d < dims; d++) sums[o + d] += x[r * dims + d];
   }
+}
+
+/** C ← sums / counts (rounded to f32); returns Σ‖shift‖². */
+export function moveCentroids(sums: Float64Array, counts: Int32Array, dims: number, C: Float32Array): number {
   let shift = 0;
-  for (let i = 0; i < k * dims; i++) {
+  for (let i = 0; i < C.length; i++) {
     const next = Math.fround(sums[i] / counts[Math.floor(i / dims)]);
     shift += (next - C[i]) ** 2;
     C[i] = next;

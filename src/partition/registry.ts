@@ -4,8 +4,10 @@ import { fail } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/init.js';
 import type { AnyDataset } from '../data/dataset.js';
+import { type RowSource, isSource, sourceLabels } from '../data/source.js';
 import { type FeatureGroupOptions, FeaturePartition, featureGroups } from './features.js';
 import { ClusterPartition, type KMeansOptions, kmeans } from './kmeans.js';
+import { kmeansSource } from './kmeans-stream.js';
 import type { PartitionJSON } from './partition.js';
 import { IndexPartition, contiguousSplit, shuffledSplit, stratifiedSplit } from './row-split.js';
 
@@ -13,14 +15,22 @@ export type Partition = IndexPartition | ClusterPartition | FeaturePartition;
 
 /** What any partition may be told; each kind reads its own fields. */
 export interface PartitionSpec extends Omit<KMeansOptions, 'seed'>, FeatureGroupOptions {
+  /** k-means on a source: rows its k-means++ seeding samples (see kmeansSource). */
+  sampleRows?: number;
   kind: PartitionKind;
   /** Number of experts, or (features) the column groups themselves. */
   experts: number | readonly (readonly number[])[];
   seed?: number;
 }
 
+/** What a partition is made from: the rows' sizes and labels; only k-means reads their features. */
+export type PartitionInput = Pick<AnyDataset, 'rows' | 'cols' | 'y' | 'classes'> & { readonly x?: AnyDataset['x'] };
+
 interface PartitionEntry {
-  create(ds: AnyDataset, spec: PartitionSpec): Partition | Promise<Partition>;
+  /** From rows in memory (their labels alone unless readsFeatures) or a source (read in passes). */
+  create(ds: PartitionInput | RowSource, spec: PartitionSpec): Partition | Promise<Partition>;
+  /** It reads the rows' features (x), not only their labels. */
+  readonly readsFeatures?: boolean;
   fromJSON(json: PartitionJSON, backend?: Backend): Partition | Promise<Partition>;
 }
 
@@ -33,14 +43,24 @@ const PARTITIONS = {
   contiguous: { create: (ds, spec) => contiguousSplit(ds.rows, rowsOnly(spec)), fromJSON: (json) => IndexPartition.fromJSON(json) },
   shuffled: { create: (ds, spec) => shuffledSplit(ds.rows, rowsOnly(spec), spec.seed ?? 0), fromJSON: (json) => IndexPartition.fromJSON(json) },
   stratified: {
-    create: (ds, spec) => {
+    create: async (ds, spec) => {
       if (ds.classes === undefined) fail('ERR_BAD_ARGUMENT', 'a stratified partition needs a classification dataset (classes set)');
-      return stratifiedSplit(ds.y, ds.classes, rowsOnly(spec), spec.seed ?? 0);
+      return stratifiedSplit(isSource(ds) ? await sourceLabels(ds) : ds.y, ds.classes, rowsOnly(spec), spec.seed ?? 0);
     },
     fromJSON: (json) => IndexPartition.fromJSON(json),
   },
-  kmeans: { create: (ds, spec) => kmeans(ds, rowsOnly(spec), { ...spec, seed: spec.seed ?? 0 }), fromJSON: async (json, backend) => ClusterPartition.fromJSON(json, backend ?? (await getBackend())) },
-  features: { create: (ds, spec) => featureGroups(ds.cols, spec.experts, spec), fromJSON: (json) => FeaturePartition.fromJSON(json) },
+  kmeans: {
+    create: (ds, spec) => (isSource(ds) ? kmeansSource(ds, rowsOnly(spec), { ...spec, seed: spec.seed ?? 0 }) : kmeans(ds as AnyDataset, rowsOnly(spec), { ...spec, seed: spec.seed ?? 0 })),
+    readsFeatures: true,
+    fromJSON: async (json, backend) => ClusterPartition.fromJSON(json, backend ?? (await getBackend())),
+  },
+  features: {
+    create: (ds, spec) => {
+      if (isSource(ds)) fail('ERR_BAD_ARGUMENT', "feature groups split columns, which a source streams whole: partition a source by rows ('contiguous', 'shuffled', 'stratified', 'kmeans')");
+      return featureGroups(ds.cols, spec.experts, spec);
+    },
+    fromJSON: (json) => FeaturePartition.fromJSON(json),
+  },
 } satisfies Record<string, PartitionEntry>;
 
 export type PartitionKind = keyof typeof PARTITIONS;

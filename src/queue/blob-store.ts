@@ -1,13 +1,13 @@
 // Blobs as binary Redis keys: the bytes of one typed array under its SHA-256, in the namespace
 // of the executor that owns them, with a TTL so a crashed caller's blobs expire on their own.
 // Jobs reference blobs by key; the bytes are stored once, not inside the job or its events.
-import { createHash } from 'node:crypto';
 import { fail } from '../errors.js';
+import { nodeCrypto } from '../node-builtins.js';
 import type { Blobs, TaskBlob } from '../parallel/task.js';
 
 export interface BlobRef {
   key: string;
-  type: 'f32' | 'i32' | 'f64';
+  type: 'f32' | 'i32' | 'f64' | 'u8' | 'u16';
   length: number;
 }
 
@@ -19,13 +19,15 @@ export interface BlobClient {
   scan(cursor: string, match: 'MATCH', pattern: string, count: 'COUNT', n: number): Promise<[string, string[]]>;
 }
 
-const TYPES = { f32: Float32Array, i32: Int32Array, f64: Float64Array } as const;
+const TYPES = { f32: Float32Array, i32: Int32Array, f64: Float64Array, u8: Uint8Array, u16: Uint16Array } as const;
 
 function typeOf(blob: TaskBlob): BlobRef['type'] {
   if (blob instanceof Float32Array) return 'f32';
   if (blob instanceof Int32Array) return 'i32';
   if (blob instanceof Float64Array) return 'f64';
-  return fail('ERR_BAD_ARGUMENT', 'a task blob must be a Float32Array, Int32Array or Float64Array');
+  if (blob instanceof Uint8Array) return 'u8';
+  if (blob instanceof Uint16Array) return 'u16';
+  return fail('ERR_BAD_ARGUMENT', 'a task blob must be a Float32Array, Int32Array, Float64Array, Uint8Array or Uint16Array');
 }
 
 /** Stores every blob under `prefix` + its content hash (typed arrays' bytes as they are: little-endian on every Node platform). */
@@ -33,7 +35,7 @@ export async function putBlobs(client: BlobClient, prefix: string, blobs: Blobs,
   const refs: Record<string, BlobRef> = {};
   await Promise.all(Object.entries(blobs).map(async ([name, blob]) => {
     const bytes = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
-    const key = prefix + createHash('sha256').update(bytes).digest('hex');
+    const key = prefix + nodeCrypto().createHash('sha256').update(bytes).digest('hex');
     await client.set(key, bytes, 'PX', ttlMs);
     refs[name] = { key, type: typeOf(blob), length: blob.length };
   }));

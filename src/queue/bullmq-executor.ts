@@ -3,10 +3,10 @@
 // queue workers (`sparse-experts worker`, src/queue/queue-worker.ts) may run anywhere.
 // Everything a run writes is removed when it settles, and the executor's whole namespace
 // again whenever no run is left (the end of a fit) and on close().
-import { randomUUID } from 'node:crypto';
 import type { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { fail } from '../errors.js';
+import { nodeCrypto } from '../node-builtins.js';
 import type { Executor, RunOptions } from '../parallel/executor.js';
 import { abortedError, closedError } from '../parallel/protocol.js';
 import type { Json, TaskInput, TaskOutput } from '../parallel/task.js';
@@ -58,7 +58,7 @@ class BullmqExecutor implements Executor {
   private readonly stopTimeoutMs: number;
   private readonly connection: ReturnType<typeof connectionOptions>;
   /** This executor's namespace: its blobs and job ids never meet another caller's. */
-  private readonly owner = randomUUID();
+  private readonly owner = nodeCrypto().randomUUID();
   private parts: Promise<Parts> | undefined;
   private readonly waiters = new Map<string, Waiter>();
   /** Input blob keys in use by runs still going (the same content may serve several). */

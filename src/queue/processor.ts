@@ -4,6 +4,7 @@
 // task from the registry, writes the output blobs back and returns their references.
 import { workerData } from 'node:worker_threads';
 import { init, setKernelSource } from '../backend/init.js';
+import { registerFileSources } from '../data/file-sources.js';
 import { nodeKernelSource } from '../entry/node-runtime.js';
 import { registerDiagnostics } from '../parallel/diagnostics.js';
 import { registerTask, runTask } from '../parallel/registry.js';
@@ -16,6 +17,8 @@ import { loadIoredis } from './peers.js';
 
 // Kernels from dist/, next to this file: the builds a job names by hash.
 setKernelSource(nodeKernelSource);
+// Experts trained from files (on a machine that sees the same paths) read their own rows.
+registerFileSources();
 registerDiagnostics();
 registerTask(trainExpert);
 

@@ -2,11 +2,11 @@
 // thread (src/queue/processor.ts), so this thread stays free to renew job locks. Stall
 // detection is tuned for seconds: a worker killed mid-job loses its lock within lockDuration,
 // and another worker's stalled check puts the job back in the queue for someone else.
-import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'bullmq';
 import { fail } from '../errors.js';
+import { nodeFs } from '../node-builtins.js';
 import { type RedisConnection, connectionOptions } from './connection.js';
 import { DEFAULT_QUEUE } from './job-data.js';
 import { loadBullmq, loadIoredis } from './peers.js';
@@ -42,7 +42,7 @@ export interface QueueWorker {
 /** The bundled processor next to this bundle (dist/), or in dist/ when running from source. */
 function processorFile(): string {
   const places = [new URL('./queue-processor.mjs', import.meta.url), new URL('../../dist/queue-processor.mjs', import.meta.url)];
-  const found = places.find((p) => existsSync(p));
+  const found = places.find((p) => nodeFs().existsSync(p));
   if (!found) fail('ERR_BAD_ARGUMENT', `queue-processor.mjs not found at ${places.map((p) => fileURLToPath(p)).join(' or ')}; run \`npm run build\``);
   return fileURLToPath(found);
 }

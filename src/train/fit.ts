@@ -1,14 +1,16 @@
 // The training loop, tfjs-style: epochs of shuffled mini-batches, callbacks with logs
 // (loss, acc, val_loss, val_acc, the model's own stats), early stopping, AbortSignal,
 // divergence detection — for any Trainable. Dense data is uploaded once and each batch
-// gathered by a kernel; sparse (CSR) data is sliced per batch on the host (nn/batches.ts).
+// gathered by a kernel; sparse (CSR) data is sliced per batch on the host (nn/batches.ts);
+// a source streams through a bounded shuffle window (train/feed.ts).
 import { fail } from '../errors.js';
 import type { F32, I32 } from '../backend/backend.js';
 import type { AnyDataset } from '../data/dataset.js';
 import { Rng } from '../data/prng.js';
-import { trainingBatches } from '../nn/batches.js';
+import { type RowSource, isSource } from '../data/source.js';
 import type { Optimizer } from '../nn/optimizer.js';
-import { checkTrainingSet, holdOut } from './inputs.js';
+import { type Feed, defaultWindow, memoryFeed, streamFeed } from './feed.js';
+import { checkShape, checkTrainingSet, holdOut } from './inputs.js';
 import type { Trainable } from './trainable.js';
 import { Yielder } from './yielder.js';
 
@@ -50,6 +52,12 @@ export interface FitOptions {
   signal?: AbortSignal;
   /** Called between batches with the fraction done, for progress bars. */
   onProgress?: (fraction: number) => void;
+  /**
+   * Training from a source: rows per shuffle window (default: 32 MiB of rows, at least a
+   * batch). Rows are shuffled within a window, windows come in source order; two windows
+   * live in backend memory. A window of every row shuffles exactly as in-memory data.
+   */
+  shuffleWindow?: number;
 }
 
 export interface History {
@@ -60,16 +68,18 @@ export interface History {
   stoppedEarly: boolean;
 }
 
-/** Train `net` with `opt` on `ds`. Weights must already be initialised. */
-export async function fitNetwork(net: Trainable, opt: Optimizer, ds: AnyDataset, options: FitOptions = {}): Promise<History> {
+/** Train `net` with `opt` on `ds` (in memory, or a source streamed in windows). Weights must already be initialised. */
+export async function fitNetwork(net: Trainable, opt: Optimizer, ds: AnyDataset | RowSource, options: FitOptions = {}): Promise<History> {
   const started = performance.now();
   const epochs = options.epochs ?? 10;
   const batchSize = options.batchSize ?? 32;
   if (!Number.isInteger(epochs) || epochs < 0) fail('ERR_BAD_ARGUMENT', `epochs must be a non-negative integer, got ${epochs}`);
   if (!Number.isInteger(batchSize) || batchSize <= 0) fail('ERR_BAD_ARGUMENT', `batchSize must be a positive integer, got ${batchSize}`);
-  checkTrainingSet(net, ds);
+  const stream = isSource(ds);
+  if (stream) checkShape(net, ds);
+  else checkTrainingSet(net, ds);
   const rng = new Rng(options.seed ?? 0);
-  const { train, validation } = holdOut(ds, options, rng);
+  const { train, validation } = stream ? streamHoldOut(ds, options) : holdOut(ds, options, rng);
   // Layers that draw (noise, dropout) get their own stream: the shuffle stays the same. Not
   // fork(1): that is the experts' weight-init stream for the same seed (forks are pure).
   const draws = rng.fork(2);
@@ -78,11 +88,15 @@ export async function fitNetwork(net: Trainable, opt: Optimizer, ds: AnyDataset,
   const rows = train.rows;
   const bs = Math.min(batchSize, rows);
 
-  const inputs = trainingBatches(b, train, bs);
   const classes = net.head !== 'mse';
   const yBatch: I32 | F32 = classes ? b.alloc(bs, 'i32') : b.alloc(bs);
-  const order = new Int32Array(rows);
-  const yStage = classes ? new Int32Array(bs) : new Float32Array(bs);
+  let feed: Feed;
+  try {
+    feed = isSource(train) ? streamFeed(b, train, bs, options.shuffleWindow ?? defaultWindow(train, bs)) : memoryFeed(b, train, bs);
+  } catch (err) {
+    b.free(yBatch); // data too large for the backend's memory leaves nothing behind
+    throw err;
+  }
   const history: History = { epochs: [], history: {}, seconds: 0, stoppedEarly: false };
   const stopper = earlyStopper(options.earlyStopping, validation !== null);
   const yielder = new Yielder();
@@ -92,15 +106,9 @@ export async function fitNetwork(net: Trainable, opt: Optimizer, ds: AnyDataset,
     await cb.onTrainBegin?.();
     for (let epoch = 0; epoch < epochs; epoch++) {
       await cb.onEpochBegin?.(epoch);
-      for (let i = 0; i < rows; i++) order[i] = i;
-      if (options.shuffle ?? true) rng.shuffle(order);
-      let lossSum = 0, correct = 0;
-      for (let bi = 0; bi < batches; bi++) {
+      let lossSum = 0, correct = 0, bi = 0;
+      for await (const { x: xBatch, y: yStage, n } of feed.epoch(rng, options.shuffle ?? true)) {
         if (options.signal?.aborted) fail('ERR_ABORTED', `training aborted at epoch ${epoch}, batch ${bi}`, options.signal.reason);
-        const start = bi * bs, n = Math.min(bs, rows - start);
-        const ids = order.subarray(start, start + n);
-        const xBatch = inputs.load(ids);
-        for (let i = 0; i < n; i++) yStage[i] = train.y[ids[i]];
         b.write(yBatch as F32, yStage.subarray(0, n));
         const loss = net.trainStep(xBatch, yBatch, n, draws);
         if (!Number.isFinite(loss)) {
@@ -112,6 +120,7 @@ export async function fitNetwork(net: Trainable, opt: Optimizer, ds: AnyDataset,
         await cb.onBatchEnd?.(bi, { loss, size: n, epoch });
         options.onProgress?.((epoch * batches + bi + 1) / (epochs * batches));
         await yielder.maybeYield();
+        bi++;
       }
       const logs: Logs = { loss: lossSum / rows };
       // Like tfjs, training accuracy is the running mean over the epoch's batches.
@@ -135,10 +144,16 @@ export async function fitNetwork(net: Trainable, opt: Optimizer, ds: AnyDataset,
     await cb.onTrainEnd?.(history);
     return history;
   } finally {
-    inputs.dispose();
+    feed.dispose();
     b.free(yBatch);
     net.release();
   }
+}
+
+/** A source keeps no rows to hold out: validation comes as its own (in-memory) dataset. */
+function streamHoldOut(src: RowSource, opts: FitOptions): { train: RowSource; validation: AnyDataset | null } {
+  if (opts.validationSplit) fail('ERR_BAD_ARGUMENT', 'validationSplit needs the rows in memory; with a source, pass validationData (e.g. readAll of a small source)');
+  return { train: src, validation: opts.validationData ?? null };
 }
 
 /** Tracks the monitored metric; snapshots the best weights. */

@@ -1,0 +1,60 @@
+// MoEModel's options, their defaults and checks. The mixture's own settings are the MoE
+// layer's (src/moe/moe-spec.ts, checked there); the rest is how it trains.
+import { fail } from '../errors.js';
+import type { Backend } from '../backend/backend.js';
+import type { ScaleKind } from '../data/scale.js';
+import { type MoESpec, resolveMoESpec } from '../moe/moe-spec.js';
+import type { OptimizerConfig } from '../nn/optimizer.js';
+
+export interface MoEModelOptions extends Omit<MoESpec, 'kind' | 'units' | 'experts' | 'hidden'> {
+  /** E experts (default 8). */
+  experts?: number;
+  /** Each expert is inputs → hidden (ReLU) → outputs; default 64. */
+  hidden?: number;
+  epochs?: number;
+  /**
+   * Rows per step (default 256). A top-1 step splits the batch E ways, and an expert's
+   * weight gradient costs the same whatever its rows: large batches keep the experts' GEMMs
+   * efficient (Switch trains on batches of ~10⁶ tokens).
+   */
+  batchSize?: number;
+  /** Default Adam, lr 1e-3 (Keras' defaults). */
+  optimizer?: OptimizerConfig;
+  /**
+   * Feature scaling fitted on the training rows (default 'standard'). The router is a linear
+   * map of the raw input: on uncentred features (pixels in [0, 1]) Adam moves every logit
+   * by ≈ lr·Σⱼ xⱼ per step in one shared direction and routing collapses; transformers'
+   * routers see LayerNorm'ed input. null leaves the features as given.
+   */
+  scale?: ScaleKind | null;
+  /** Share of the training rows held out for val_loss / val_acc and the per-expert accuracy (default 0). */
+  validationSplit?: number;
+  seed?: number;
+  /** The backend the model lives on; default the library's (init()). */
+  backend?: Backend;
+}
+
+export interface ResolvedMoEModelOptions {
+  /** The layer's settings with their defaults (units comes from the data). */
+  moe: Omit<Required<MoESpec>, 'units'>;
+  epochs: number;
+  batchSize: number;
+  optimizer: OptimizerConfig;
+  scale: ScaleKind | null;
+  validationSplit: number;
+  seed: number;
+}
+
+export function resolveMoEModelOptions(o: MoEModelOptions): ResolvedMoEModelOptions {
+  const { epochs = 10, batchSize = 256, optimizer = { kind: 'adam', lr: 1e-3 }, scale = 'standard', validationSplit = 0, seed = 0, backend: _, ...layer } = o;
+  const int = (name: string, v: number, min: number): number => (Number.isInteger(v) && v >= min ? v : fail('ERR_BAD_ARGUMENT', `${name} must be an integer ≥ ${min}, got ${v}`));
+  int('epochs', epochs, 0);
+  int('batchSize', batchSize, 1);
+  int('seed', seed, 0);
+  if (scale !== null && scale !== 'standard' && scale !== 'minmax') fail('ERR_BAD_ARGUMENT', `scale must be 'standard', 'minmax' or null, got '${String(scale)}'`);
+  if (!(validationSplit >= 0 && validationSplit < 1)) fail('ERR_BAD_ARGUMENT', `validationSplit must be in [0, 1), got ${validationSplit}`);
+  if (optimizer.kind !== 'adam' && optimizer.kind !== 'sgd') fail('ERR_BAD_ARGUMENT', `optimizer kind must be 'adam' or 'sgd', got '${String((optimizer as { kind: unknown }).kind)}'`);
+  // Checked now (k > E, C ≤ 0, E < 1 …) with a stand-in output width: the data decides it at fit.
+  const { units: __, ...moe } = resolveMoESpec({ ...layer, experts: layer.experts ?? 8, hidden: layer.hidden ?? 64, units: 1 });
+  return { moe, epochs, batchSize, optimizer, scale, validationSplit, seed };
+}
