@@ -4,8 +4,10 @@
 // samples/s is the median over the rounds of each process's timed epochs (after a warm-up
 // epoch), with the inter-quartile range; ratios are taken within a round. Then one more
 // process per side trains a fresh model, with the held-out accuracy after every epoch.
-//   npm run bench:train [-- --json] [-- --rounds N] [-- --quick]
-//     8,000 / 2,000 MNIST digits, against TensorFlow.js (tfjs-backend-wasm, one thread)
+//   npm run bench:train [-- --json] [-- --rounds N] [-- --quick] [-- --threads 1,2]
+//     8,000 / 2,000 MNIST digits, against TensorFlow.js (tfjs-backend-wasm, one thread);
+//     --threads: each of our builds on each thread count (the speedup is within a round,
+//     against one thread; the weights must be identical on every count)
 //   npm run bench:train -- --data fashion-mnist
 //     all 60,000 / 10,000 Fashion-MNIST images, our two builds (tfjs would take ~1 min an epoch)
 import { fileURLToPath } from 'node:url';
@@ -20,6 +22,11 @@ const json = args.includes('--json');
 const quick = args.includes('--quick');
 const data = argValue(args, '--data', 'mnist');
 const rounds = Math.max(5, Number(argValue(args, '--rounds', '5')));
+const THREADS = argValue(args, '--threads', '1').split(',').map(Number);
+if (!THREADS.every((t) => Number.isInteger(t) && t >= 1)) {
+  console.error(`--threads takes thread counts ≥ 1 separated by commas, got ${argValue(args, '--threads', '')}`);
+  process.exit(2);
+}
 if (data !== 'mnist' && data !== 'fashion-mnist') {
   console.error(`--data must be mnist or fashion-mnist, got ${data}`);
   process.exit(2);
@@ -38,6 +45,7 @@ interface Run {
   side: string;
   self: { wasm: string[]; backend?: string; simd?: boolean; threads?: number };
   rows: number;
+  weights?: string | null;
   rates: number[];
   curve: { s: number; acc: number }[];
   rss_mb: number;
@@ -46,9 +54,10 @@ interface Run {
 
 const script = (name: string) => fileURLToPath(new URL(`./train/${name}`, import.meta.url));
 const flags = relaxedFlags();
+/** Our sides: each build on each thread count ('relaxed×2' = relaxed on 2 threads). */
+const ours = ['simd', 'relaxed'].flatMap((build) => THREADS.map((threads) => ({ build, threads, name: threads === 1 ? build : `${build}×${threads}` })));
 const sides = (timed: number, epochs: number): Side[] => [
-  { name: 'simd', args: [script('ours.mjs'), 'simd', data, String(timed), String(epochs)] },
-  { name: 'relaxed', args: [...flags, script('ours.mjs'), 'relaxed', data, String(timed), String(epochs)] },
+  ...ours.map(({ build, threads, name }) => ({ name, args: [...(build === 'relaxed' ? flags : []), script('ours.mjs'), build, data, String(timed), String(epochs), String(threads)] })),
   ...(fashion ? [] : [{ name: 'tfjs', args: [script('tfjs.mjs'), data, String(timed), String(epochs)] }]),
 ];
 
@@ -57,16 +66,28 @@ log(`accuracy runs (${EPOCHS} epochs)…`);
 const curves = interleave<Run>(sides(0, EPOCHS), 1);
 
 const rate = (side: string) => runs.get(side)!.map((r) => r.rates.reduce((a, b) => a + b, 0) / r.rates.length);
+for (const build of ['simd', 'relaxed']) {
+  const hashes = new Set(ours.filter((o) => o.build === build).map((o) => curves.get(o.name)![0].weights));
+  if (hashes.size !== 1) throw new Error(`the ${build} build's weights differ between thread counts ${THREADS.join(', ')}`);
+}
+/** The build and thread count of a side, and its speedup over the same build on the first thread count (within each round). */
+const shape = (side: string) => {
+  const o = ours.find((x) => x.name === side);
+  if (!o) return { build: 'tfjs-wasm', threads: 1, speedup: null };
+  const base = ours.find((x) => x.build === o.build)!.name;
+  return { build: o.build, threads: o.threads, speedup: o.name === base ? null : spread(rate(side).map((x, i) => x / rate(base)[i])) };
+};
 const first = (side: string) => runs.get(side)![0];
 const self = [...runs.keys()].map((side) => {
   const s = first(side).self;
   return s.simd === undefined ? `${s.backend} loaded ${s.wasm.join(', ')}` : `tfjs SIMD ${s.simd}, threads ${s.threads}, loaded ${s.wasm.join(', ')}`;
 });
-const rows = first('simd').rows;
+const rows = first(ours[0].name).rows;
 const results = [...runs.keys()].map((side) => {
   const curve = curves.get(side)![0].curve;
   const hit = curve.find((c) => c.acc >= TARGET);
   return {
+    ...shape(side),
     side: first(side).side,
     samples: spread(rate(side)),
     ratio: fashion ? null : spread(rate(side).map((x, i) => x / rate('tfjs')[i])),
@@ -81,7 +102,8 @@ if (json) {
   console.log(JSON.stringify({ op: 'self-check', data, sides: self }));
   for (const r of results) {
     console.log(JSON.stringify({
-      op: 'train', data, rows, side: r.side, rounds, samples_per_s: jsonSpread(r.samples, 0), ...(r.ratio ? { ratio: jsonSpread(r.ratio) } : {}),
+      op: 'train', data, rows, side: r.side, build: r.build, threads: r.threads, rounds, samples_per_s: jsonSpread(r.samples, 0),
+      ...(r.speedup ? { speedup: jsonSpread(r.speedup) } : {}), ...(r.ratio ? { ratio: jsonSpread(r.ratio) } : {}),
       rss_mb: jsonSpread(r.rss, 0), ...(r.wasmHighWater !== undefined ? { wasm_high_water_mb: +r.wasmHighWater.toFixed(1) } : {}),
       test_accuracy: r.accuracy, epochs: EPOCHS, target: TARGET, seconds_to_target: r.toTarget ? +r.toTarget.s.toFixed(2) : null,
     }));
@@ -91,11 +113,12 @@ if (json) {
 } else {
   const what = fashion ? `all ${rows.toLocaleString('en')} Fashion-MNIST training images (10,000 held out)` : `${rows.toLocaleString('en')} MNIST digits (2,000 held out)`;
   console.log(`self-check: ${self.join('; ')}\n`);
-  console.log(`Training the seed's MLP on ${what}, one thread. samples/s: median (first–third quartile) over ${rounds} interleaved fresh`);
+  const on = THREADS.length === 1 && THREADS[0] === 1 ? 'one thread' : `${THREADS.join(' / ')} threads (ours; tfjs one), identical weights on each`;
+  console.log(`Training the seed's MLP on ${what}, ${on}. samples/s: median (first–third quartile) over ${rounds} interleaved fresh`);
   console.log(`processes, each the mean of ${TIMED} timed epoch(s) after a warm-up; ratio within each round; peak RSS median (quartiles); accuracy after ${EPOCHS} epochs.`);
   const cell = (s: Spread | null, digits = 0, unit = '') => (s ? formatSpread(s, digits, unit) : '—');
   console.log(formatTable(
-    ['side', 'samples/s', 'vs tfjs', 'peak RSS MB', 'wasm high water MB', `held-out acc`, `to ${TARGET} (s / epochs)`],
-    results.map((r) => [r.side, cell(r.samples), cell(r.ratio, 1, '×'), cell(r.rss), r.wasmHighWater?.toFixed(1) ?? '—', r.accuracy.toFixed(4), r.toTarget ? `${r.toTarget.s.toFixed(1)} / ${r.toTarget.epochs}` : `not in ${EPOCHS}`]),
+    ['side', 'samples/s', 'vs 1st thread count', 'vs tfjs', 'peak RSS MB', 'wasm high water MB', `held-out acc`, `to ${TARGET} (s / epochs)`],
+    results.map((r) => [r.side, cell(r.samples), cell(r.speedup, 2, '×'), cell(r.ratio, 1, '×'), cell(r.rss), r.wasmHighWater?.toFixed(1) ?? '—', r.accuracy.toFixed(4), r.toTarget ? `${r.toTarget.s.toFixed(1)} / ${r.toTarget.epochs}` : `not in ${EPOCHS}`]),
   ));
 }

@@ -6,6 +6,7 @@ import { releaseProxy, transfer, type Remote } from 'comlink';
 import { registerDiagnostics } from './parallel/diagnostics.js';
 import { registerTask, runTask } from './parallel/registry.js';
 import { registerKernels } from './backend/identity.js';
+import { setCoreShare } from './backend/threads.js';
 import { trainExpert } from './model/train-task.js';
 import { trainMoE } from './model/moe-task.js';
 import { toWire, type Outcome, type WorkerApi } from './parallel/protocol.js';
@@ -21,6 +22,9 @@ const running = new Map<number, AbortController>();
 export const api: WorkerApi = {
   registerKernels(kernels) {
     for (const { ref, module } of kernels) registerKernels(ref, module);
+  },
+  shareCores(busy, cores) {
+    setCoreShare({ busy, cores });
   },
   async run(id, task, input, progress) {
     const controller = new AbortController();

@@ -5,8 +5,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { WasmBackend } from '../src/backend/wasm.js';
 import type { Backend } from '../src/index.js';
-import { type F32, backendFor, createBackend, kernelRef } from '../src/backend/index.js';
+import { type F32, type I32, backendFor, createBackend, kernelRef } from '../src/backend/index.js';
 import { cuts, gemmPieces } from '../src/backend/split.js';
+import { setCoreShare } from '../src/backend/threads.js';
 import type { Arr } from './util/backends.js';
 import { exec, reference } from './util/backends.js';
 import { allClose, allEqual } from './util/close.js';
@@ -49,11 +50,12 @@ test('gemm in every form, strided and accumulating, is bit-identical on 1, 2 and
   }
 });
 
-test('gemm is cut for these shapes: by columns at multiples of 16, by rows at multiples of 40, never a last block under 5 rows', () => {
+test('gemm is cut for these shapes: by columns at multiples of 16, by rows at multiples of 5, never a last block under 5 rows', () => {
   const widths = (p: number[][], i: number) => p.map((x) => x[i]);
   assert.equal(widths(gemmPieces(3, 0, 0, 3, 1001, 97, 0, 97, 0, 1001, 0, 1001, 0, [0, 0, 0]), 3), [336, 336, 329]);
-  assert.equal(widths(gemmPieces(2, 0, 0, 211, 9, 301, 0, 301, 0, 9, 0, 9, 0, [0, 0]), 2), [120, 91]);
-  assert.equal(widths(gemmPieces(2, 0, 0, 43, 9, 301, 0, 301, 0, 9, 0, 9, 0, [0, 0]), 2), [43]);
+  assert.equal(widths(gemmPieces(2, 0, 0, 211, 9, 301, 0, 301, 0, 9, 0, 9, 0, [0, 0]), 2), [105, 106]);
+  assert.equal(widths(gemmPieces(3, 0, 0, 43, 9, 301, 0, 301, 0, 9, 0, 9, 0, [0, 0, 0]), 2), [15, 15, 13]);
+  assert.equal(widths(gemmPieces(2, 0, 0, 7, 3, 301, 0, 301, 0, 3, 0, 3, 0, [0, 0]), 2), [7]);
   assert.equal(cuts(100, 3, 16), [0, 32, 64, 100]);
 });
 
@@ -81,11 +83,34 @@ test('row-wise and element-wise kernels are bit-identical on 1, 2 and 3 threads'
   onAll(SEED + 42, 'softmax', [r.floats(n, -5, 5), r.floats(n)], (b, [x, out]) => b.softmax(x, rows, cols, out), [1], 1e-6, 1e-5);
   onAll(SEED + 42, 'actBackward relu', [r.floats(n), r.floats(n), r.floats(n)], (b, [dy, y, dx]) => b.actBackward(dy, y, n, 'relu', dx), [2], 0, 0);
   onAll(SEED + 42, 'actBackward relu by rows', [r.floats(n), r.floats(n), r.floats(n)], (b, [dy, y, dx]) => b.actBackward(dy, y, n, 'relu', dx, cols), [2], 0, 0);
+  const idx = r.ints(rows, 0, rows);
+  onAll(SEED + 42, 'gatherRows', [r.floats(n), idx, r.floats(n)], (b, [src, ix, dst]) => b.gatherRows(src, cols, ix as unknown as I32, rows, dst), [2], 0, 0);
   onAll(SEED + 42, 'colSum', [r.floats(n), r.floats(cols)], (b, [x, out]) => b.colSum(x, rows, cols, out, true), [1], 1e-4, 1e-4);
   const mask = r.floats(n).map((v) => (v > -0.5 ? 1 : 0));
   onAll(SEED + 42, 'adam', [r.floats(n), r.floats(n), r.floats(n), r.floats(n, 0, 1), mask], (b, [p, g, m, v, k]) =>
     b.adam(p, g, m, v, n, { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-7, step: 3, l1: 1e-4, weightDecay: 1e-3 }, k), [0, 2, 3], 1e-6, 1e-5);
   onAll(SEED + 42, 'sgd', [r.floats(n), r.floats(n), r.floats(n)], (b, [p, g, vel]) => b.sgd(p, g, vel, n, { lr: 0.1, momentum: 0.9, l2: 1e-3 }), [0, 2], 1e-6, 1e-5);
+});
+
+test('in a pool worker, a backend cuts its calls over floor(cores / busy workers) threads', () => {
+  const b = pools[1] as WasmBackend, busy = new Int32Array(new SharedArrayBuffer(4));
+  const [m, n, k] = [130, 150, 170];
+  const a = b.alloc(m * k), bb = b.alloc(k * n), c = b.alloc(m * n);
+  const cut = (workers: number) => {
+    busy[0] = workers;
+    const before = b.pooledCalls;
+    b.gemm(false, false, m, n, k, a, bb, c);
+    return b.pooledCalls > before;
+  };
+  try {
+    setCoreShare({ busy, cores: 2 });
+    assert.equal([cut(2), cut(1), cut(3), cut(0)], [false, true, false, true]);
+    setCoreShare(undefined);
+    assert.ok(cut(5), 'without a share the backend cuts again');
+  } finally {
+    setCoreShare(undefined);
+    for (const buf of [a, bb, c]) b.free(buf);
+  }
 });
 
 test('the helpers see memory grown after they started', () => {

@@ -1,11 +1,12 @@
-// The measured side of bench/gemm.ts for this project: every shape and form on one build.
-//   node bench/gemm/ours.mjs simd|relaxed MIN_MS   → one JSON line
+// The measured side of bench/gemm.ts for this project: every shape and form on one build
+// and thread count (above 1: the shared-memory build, products cut across the threads).
+//   node bench/gemm/ours.mjs simd|relaxed MIN_MS [THREADS]   → one JSON line
 import { msPerCall, wasmLoaded } from '../util/child.mjs';
 import { init } from '../../dist/index.js';
 import { FORMS, SHAPES, data, transposes } from './shapes.mjs';
 
-const [build, minMs] = [process.argv[2], Number(process.argv[3])];
-const b = await init({ build, threads: 1 }); // one thread, like tfjs's side
+const [build, minMs, threads] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4] ?? 1)];
+const b = await init({ build, threads });
 const results = [];
 for (const [m, k, n] of SHAPES) {
   for (const form of FORMS) {
@@ -15,4 +16,4 @@ for (const [m, k, n] of SHAPES) {
     for (const buf of [a, bb, c]) b.free(buf);
   }
 }
-console.log(JSON.stringify({ self: { backend: b.name, wasm: wasmLoaded() }, results }));
+console.log(JSON.stringify({ self: { backend: b.name, wasm: wasmLoaded(), threads: b.threads }, results }));

@@ -2,9 +2,9 @@
 // package on BUILD and THREADS threads, in a fresh node process. Prints one JSON line with
 // the samples/s of each epoch after the first and a hash of the trained weights.
 //   node bench/threads/train.mjs simd|relaxed THREADS EPOCHS
-import { createHash } from 'node:crypto';
 import { MlpExpert, accuracy, loadMnist } from '../../dist/index.js';
 import { createBackend } from '../../dist/backend.js';
+import { weightsHash } from '../util/weights.mjs';
 
 const [build, threads, epochs] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
 const backend = await createBackend({ build, threads });
@@ -15,13 +15,5 @@ await mlp.fit(train, {
   epochs, seed: 1,
   callbacks: { onEpochBegin: (e) => void (starts[e] = performance.now()), onEpochEnd: (e) => void rates.push(train.rows / ((performance.now() - starts[e]) / 1000)) },
 });
-const hash = createHash('sha256');
-const walk = (v) => {
-  if (ArrayBuffer.isView(v)) hash.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
-  else if (Array.isArray(v)) v.forEach(walk);
-  else if (v && typeof v === 'object') for (const k of Object.keys(v).sort()) (hash.update(k), walk(v[k]));
-  else hash.update(String(v));
-};
-walk(mlp.toState());
 const test_accuracy = accuracy(test.y, mlp.predict(test.x, test.rows));
-console.log(JSON.stringify({ threads: backend.threads, rates: rates.slice(1), test_accuracy, weights: hash.digest('hex') }));
+console.log(JSON.stringify({ threads: backend.threads, rates: rates.slice(1), test_accuracy, weights: weightsHash(mlp.toState()) }));

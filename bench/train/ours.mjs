@@ -2,14 +2,16 @@
 // the peak RSS is the library's and not a TypeScript loader's. Prints one JSON line:
 // samples/s of each timed epoch (after a warm-up epoch), then, if ACC_EPOCHS > 0, a fresh
 // model's held-out accuracy after each epoch, against its training time.
-//   node bench/train/ours.mjs simd|relaxed mnist|fashion-mnist TIMED ACC_EPOCHS
+// With THREADS > 1 the kernels run on that many threads (the shared-memory build); the
+// accuracy model's weights hash must then match the one-thread run's.
+//   node bench/train/ours.mjs simd|relaxed mnist|fashion-mnist TIMED ACC_EPOCHS [THREADS]
 import { wasmLoaded } from '../util/child.mjs';
+import { weightsHash } from '../util/weights.mjs';
 import { MlpExpert, accuracy, init } from '../../dist/index.js';
 import { loadData } from './data.mjs';
 
-const [build, data, timed, accEpochs] = [process.argv[2], process.argv[3], Number(process.argv[4]), Number(process.argv[5])];
-// One thread, like the tfjs side (bench:threads compares thread counts).
-const backend = await init({ build, threads: 1 });
+const [build, data, timed, accEpochs, threads] = [process.argv[2], process.argv[3], Number(process.argv[4]), Number(process.argv[5]), Number(process.argv[6] ?? 1)];
+const backend = await init({ build, threads });
 const { train, test } = loadData(data);
 const starts = [], rates = [];
 if (timed > 0) {
@@ -22,6 +24,7 @@ if (timed > 0) {
 }
 // The accuracy curve: one fit, evaluated after each epoch; the evaluations are not counted.
 const curve = [];
+let weights = null;
 if (accEpochs > 0) {
   const mlp = new MlpExpert({ backend });
   const start = performance.now();
@@ -37,9 +40,11 @@ if (accEpochs > 0) {
       },
     },
   });
+  weights = weightsHash(mlp.toState());
   mlp.dispose();
 }
 console.log(JSON.stringify({
-  side: `sparse-experts (${build})`, self: { backend: backend.name, wasm: wasmLoaded() }, rows: train.rows, rates: rates.slice(1), curve,
+  side: `sparse-experts (${build}${threads > 1 ? `, ${threads} threads` : ''})`, self: { backend: backend.name, wasm: wasmLoaded(), threads: backend.threads },
+  rows: train.rows, rates: rates.slice(1), curve, weights,
   rss_mb: process.resourceUsage().maxRSS / 1024, wasm_high_water_mb: backend.stats().highWater / 2 ** 20,
 }));

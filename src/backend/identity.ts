@@ -5,6 +5,8 @@ import type { Backend } from './backend.js';
 import { type Kernels, backendOn, defaultBackend, kernelsBuilt, kernelsOf, loadKernels } from './init.js';
 import { KERNEL_BUILDS, type KernelBuild, kernelStamp } from './kernels.js';
 import { ReferenceBackend } from './reference.js';
+import { sharedCores } from './threads.js';
+import type { WasmBackend } from './wasm.js';
 
 /** Which kernels a backend runs: plain data, the same for the same bytes in every runtime. */
 export interface KernelRef {
@@ -79,7 +81,11 @@ async function resolve(ref: KernelRef, module: WebAssembly.Module | undefined): 
   const k: Kernels = await loadKernels(module ? { module, build: ref.build } : { build: ref.build });
   // A registered module without a stamp is taken at its registration's word.
   if (k.hash !== null && k.hash !== ref.hash) mismatch(ref, k.hash, k.build, k.version);
-  return backendOn({ ...k, hash: ref.hash });
+  // In a pool's worker a shared-memory build may cut its calls over the cores the other workers
+  // leave free: its threads start now, so they serve as soon as those cores are.
+  const b = await backendOn({ ...k, hash: ref.hash }, sharedCores());
+  await (b as WasmBackend).startThreads();
+  return b;
 }
 
 function checkRef(ref: KernelRef): void {

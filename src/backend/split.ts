@@ -2,17 +2,17 @@
 // intra-op pool (src/backend/threads.ts). Cuts fall where every output element still runs
 // the same instructions as in the uncut call, so any cut gives the same bits:
 // - gemm: whole columns at multiples of 16 (gemvRow's 16-wide blocks and its scalar tail
-//   stay where they were) or whole rows at multiples of 40 (the packed path's row block),
-//   never leaving a last piece of under 5 rows, which would switch to the few-rows path;
-// - CSR products and row kernels: whole rows; element-wise kernels: multiples of 16.
+//   stay where they were) or whole rows at multiples of 5 (the register tile's height; the
+//   packed path's 40-row blocks only group packing), never leaving a last piece of under 5
+//   rows, which would switch to the few-rows path;
+// - CSR products, row kernels and row gathers: whole rows; element-wise kernels: multiples of 16.
 
 /** The kernels the pool can run, by index (the control block carries the index). */
-export const POOLED = ['gemm', 'csrMatmul', 'matmulCsrT', 'biasAct', 'softmax', 'actBackward', 'colSum', 'adam', 'sgd'] as const;
+export const POOLED = ['gemm', 'csrMatmul', 'matmulCsrT', 'biasAct', 'softmax', 'actBackward', 'colSum', 'adam', 'sgd', 'gatherRows'] as const;
 export type Pooled = (typeof POOLED)[number];
 export const FN = Object.fromEntries(POOLED.map((name, i) => [name, i])) as Record<Pooled, number>;
 
 const MR = 5;
-const MC = 40;
 
 /** 0 = b0 < b1 < … < n: n cut into at most `parts` pieces at multiples of `unit`. */
 export function cuts(n: number, parts: number, unit: number): number[] {
@@ -32,7 +32,7 @@ export function gemmPieces(
 ): number[][] {
   // Each piece packs all of the uncut operand again: cut the larger side.
   if (m > n && !(m < MR && !transB)) {
-    const at = cuts(m, parts, MC);
+    const at = cuts(m, parts, MR);
     if (at.length > 2 && m - at[at.length - 2] < MR) at.splice(at.length - 2, 1);
     return spans(at, (i0, i1, p) => [transA, transB, i1 - i0, n, k, a + (transA ? i0 : i0 * lda) * 4, lda, b, ldb, c + i0 * ldc * 4, ldc, acc, work[p]]);
   }

@@ -38,6 +38,35 @@ export function resolveThreads(threads: 'auto' | number | undefined): number {
   return threads === undefined || threads === 'auto' ? Math.max(1, platform!.cores()) : threads;
 }
 
+/**
+ * The cores a worker pool's workers share: `busy[0]` counts the workers running a task (the
+ * pool keeps it). A backend built in such a worker cuts its calls over at most
+ * floor(cores / busy) threads, so threads × busy workers ≤ cores: many experts get a core
+ * each, and an expert still training when the others are done takes the cores they freed.
+ */
+export interface CoreShare {
+  busy: Int32Array;
+  cores: number;
+}
+
+let coreShare: CoreShare | undefined;
+
+/** Set in a pool's worker (src/worker.ts) before its first task; undefined lifts the cap. */
+export function setCoreShare(s: CoreShare | undefined): void {
+  coreShare = s;
+}
+
+/** Threads a backend built in this thread is sized for: the shared cores in a pool's worker, else 1. */
+export function sharedCores(): number {
+  return resolveThreads(coreShare?.cores ?? 1);
+}
+
+/** Threads this thread's backends may use now: unbounded outside a pool's worker. */
+export function threadCap(): number {
+  if (!coreShare) return Infinity;
+  return Math.max(1, Math.floor(coreShare.cores / Math.max(1, Atomics.load(coreShare.busy, 0))));
+}
+
 /** Polls before sleeping while helpers finish the pieces they claimed. */
 const SPIN = 20_000;
 /** Where the thread entry is: next to the bundle, or in dist/ when running from source. */

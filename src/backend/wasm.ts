@@ -13,14 +13,15 @@ import { BYTES, dtypeOf, gatherRowsScaledArgs, gatherRowsWidenArgs, rowDotArgs }
 import type { KernelExports } from './kernels.js';
 import { FN, POOLED, cuts, gemmPieces, spans } from './split.js';
 import { CONTROL_BYTES, MAX_PIECES } from './thread-control.js';
-import { ThreadPool } from './threads.js';
+import { ThreadPool, threadCap } from './threads.js';
 
 /**
  * Least work per piece worth a hand-over: multiply-adds for gemm and the CSR products,
- * elements otherwise. Below ~2^18 multiply-adds (≈ 50 µs) two threads lost to one in
- * bench/threshold.ts on the loaded 2-core machine; 2^19 leaves a margin.
+ * elements otherwise. On the quiet 2-core machine (bench/threshold.ts) a cut product of
+ * 2^18 multiply-adds (12 µs) ran 1.34× faster on two threads and one of 2^16 lost; the
+ * MLP's 10-class products (2^19) gained 1.6–1.7× there.
  */
-const MIN_FLOPS = 1 << 19;
+const MIN_FLOPS = 1 << 17;
 const MIN_ELEMENTS = 1 << 15;
 
 class WasmBuf<D extends DType = DType> implements Buf<D> {
@@ -51,6 +52,8 @@ export class WasmBackend implements Backend {
   /** Scratch of the CSRᵀ and k-means kernels: grows to the largest need, then is reused. */
   private work = 0;
   private workBytes = 0;
+  /** Least work per piece worth a hand-over (bench/threshold.ts varies it to measure where cutting pays). */
+  readonly cutAt = { flops: MIN_FLOPS, elements: MIN_ELEMENTS };
   /** CSR matrices already checked (made by denseToCsr, or validated once). */
   private readonly validCsr = new WeakSet<Csr>();
 
@@ -178,7 +181,7 @@ export class WasmBackend implements Backend {
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: F32, b: F32, c: F32, accumulate = false): void {
     const s = gemmArgs(transA, transB, m, n, k, a, b, c);
     const pa = this.ptr(a), pb = this.ptr(b), pc = this.ptr(c);
-    const t = this.share(m * n * k, MIN_FLOPS);
+    const t = this.share(m * n * k, this.cutAt.flops);
     if (t > 1) {
       const pieces = gemmPieces(t, +transA, +transB, m, n, k, pa, s.lda, pb, s.ldb, pc, s.ldc, +accumulate, this.gemmWork);
       if (pieces.length > 1) return this.pool!.run(FN.gemm, pieces);
@@ -206,7 +209,7 @@ export class WasmBackend implements Backend {
     const ldx = colSumArgs(x, rows, cols, out);
     const px = this.ptr(x), po = this.ptr(out);
     // By columns: each thread sums whole columns, in the same row order.
-    const t = this.share(rows * cols, MIN_ELEMENTS);
+    const t = this.share(rows * cols, this.cutAt.elements);
     if (t > 1 && cols >= 32) return this.pool!.run(FN.colSum, spans(cuts(cols, t, 16), (c0, c1) => [px + c0 * 4, ldx, rows, c1 - c0, po + c0 * 4, +accumulate]));
     this.k.colSum(px, ldx, rows, cols, po, +accumulate);
   }
@@ -267,7 +270,7 @@ export class WasmBackend implements Backend {
     const s = csrMatmulArgs(a, b, n, c);
     this.csrContent('a', a);
     const rp = this.ptr(a.rowPtr), ci = this.ptr(a.colIdx), va = this.ptr(a.values), pb = this.ptr(b), pc = this.ptr(c);
-    const t = a.rows > 1 ? this.share(a.nnz * n, MIN_FLOPS) : 1;
+    const t = a.rows > 1 ? this.share(a.nnz * n, this.cutAt.flops) : 1;
     if (t > 1) return this.pool!.run(FN.csrMatmul, spans(cuts(a.rows, t, 4), (r0, r1) => [rp + r0 * 4, ci, va, r1 - r0, pb, s.ldb, n, pc + r0 * s.ldc * 4, s.ldc, +accumulate]));
     this.k.csrMatmul(rp, ci, va, a.rows, pb, s.ldb, n, pc, s.ldc, +accumulate);
   }
@@ -277,7 +280,7 @@ export class WasmBackend implements Backend {
     this.csrContent('w', w);
     const px = this.ptr(x), rp = this.ptr(w.rowPtr), ci = this.ptr(w.colIdx), va = this.ptr(w.values), pc = this.ptr(c);
     // One scratch per thread, 64-byte aligned; blocks of 16 rows keep the kernel's fast path.
-    const t = m >= 32 ? this.share(m * w.nnz, MIN_FLOPS) : 1;
+    const t = m >= 32 ? this.share(m * w.nnz, this.cutAt.flops) : 1;
     const each = Math.ceil(this.k.csrTWorkSize(w.cols) / 16) * 16;
     const work = this.scratch(each * t);
     if (t > 1) return this.pool!.run(FN.matmulCsrT, spans(cuts(m, t, 16), (r0, r1, p) => [px + r0 * s.ldx * 4, s.ldx, r1 - r0, w.cols, rp, ci, va, w.rows, pc + r0 * s.ldc * 4, s.ldc, +accumulate, work + p * each * 4]));
@@ -302,7 +305,9 @@ export class WasmBackend implements Backend {
   gatherRows(src: F32, cols: number, idx: I32, count: number, dst: F32): void {
     const s = gatherRowsArgs(src, cols, idx, count, dst);
     this.rowIndices(idx, count, s.limit);
-    this.k.gatherRows(this.ptr(src), s.lds, cols, this.ptr(idx), count, this.ptr(dst), s.ldd);
+    const ps = this.ptr(src), pi = this.ptr(idx), pd = this.ptr(dst);
+    if (this.byRows(FN.gatherRows, count, cols, (r0, r1) => [ps, s.lds, cols, pi + r0 * 4, r1 - r0, pd + r0 * s.ldd * 4, s.ldd])) return;
+    this.k.gatherRows(ps, s.lds, cols, pi, count, pd, s.ldd);
   }
 
   gatherRowsWiden(src: U8 | U16, cols: number, idx: I32, count: number, dst: F32, scale = 1, offset = 0): void {
@@ -338,20 +343,22 @@ export class WasmBackend implements Backend {
   private share(work: number, min: number): number {
     const pool = this.pool;
     if (!pool || work < 2 * min) return 1;
+    const cap = Math.min(pool.size, threadCap()); // fewer while other workers of a pool are busy
+    if (cap < 2) return 1;
     if (pool.ready < pool.size) pool.start().catch(() => {}); // until they serve, the caller runs alone
-    return Math.min(pool.ready, Math.floor(work / min));
+    return Math.min(pool.ready, cap, Math.floor(work / min));
   }
 
   /** Runs a row kernel cut into whole-row pieces when large enough; false if it should run uncut. */
   private byRows(fn: number, rows: number, cols: number, piece: (r0: number, r1: number) => number[]): boolean {
-    const t = rows > 1 ? this.share(rows * cols, MIN_ELEMENTS) : 1;
+    const t = rows > 1 ? this.share(rows * cols, this.cutAt.elements) : 1;
     if (t > 1) this.pool!.run(fn, spans(cuts(rows, t, 1), piece));
     return t > 1;
   }
 
   /** Runs an element-wise kernel cut at multiples of 16 elements when large enough. */
   private byElements(fn: number, n: number, piece: (at: number, len: number) => number[]): boolean {
-    const t = this.share(n, MIN_ELEMENTS);
+    const t = this.share(n, this.cutAt.elements);
     if (t > 1) this.pool!.run(fn, spans(cuts(n, t, 16), (i0, i1) => piece(i0, i1 - i0)));
     return t > 1;
   }

@@ -12,6 +12,7 @@ import type { PartitionKind } from '../partition/partition.js';
 import { SparseExpertsError } from '../errors.js';
 import { init } from '../backend/init.js';
 import { loadMnist } from '../data/mnist.js';
+import { createExecutor } from '../parallel/create.js';
 import { installNodeRuntime } from '../entry/node-runtime.js';
 import { type EnsembleResult, type MoEResult, type PrunedSingleResult, type RecipeOptions, ensemble, moe, partitionMoE, prunedSingle, single, sparseSpeedup } from './recipe.js';
 import { printReport } from './report.js';
@@ -144,10 +145,12 @@ async function main(): Promise<void> {
     }
     o.log('k-means experts → mixture of 8, fine-tuned jointly…');
     mixtures.push(await partitionMoE(backend, train, test, 8, o));
-    // 5. Training time with 1 worker against N: the same 5 experts.
-    if (o.workers > 1) {
-      o.log(`the seed recipe again with 1 worker (vs ${o.workers})…`);
-      const one = await ensemble(train, test, { partition: { kind: 'contiguous' }, expert, combine: [{ kind: 'convex' }], workers: 1 }, o);
+    // 5. Training time on one core (1 worker, one kernel thread) against all of them: the same 5 experts.
+    if (o.workers > 1 || cores > 1) {
+      o.log(`the seed recipe again on one core (vs ${o.workers} workers on ${cores} cores)…`);
+      const oneCore = createExecutor(1, { cores: 1 });
+      const one = await ensemble(train, test, { partition: { kind: 'contiguous' }, expert, combine: [{ kind: 'convex' }], executor: oneCore }, o);
+      await oneCore.close();
       one.model.dispose();
       workersSpeedup = { workers: o.workers, one_s: one.experts_s, n_s: seedRun.experts_s, speedup: one.experts_s / seedRun.experts_s };
     }

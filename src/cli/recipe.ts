@@ -11,6 +11,7 @@ import { MoEModel } from '../model/moe-model.js';
 import { trainPartitionMoE } from '../model/partition-moe.js';
 import { SparseExpertModel } from '../model/sparse-expert-model.js';
 import type { SparsitySpec } from '../model/train-task.js';
+import type { Executor } from '../parallel/executor.js';
 import { pruneNetwork } from '../sparsity/prune.js';
 import { Progress } from './progress.js';
 
@@ -148,6 +149,8 @@ export interface EnsembleSpec {
   /** The combiner trained with the experts, then the others evaluated on the same experts. */
   combine: CombineSpec[];
   workers?: number;
+  /** Train the experts on this executor instead (it stays open). */
+  executor?: Executor;
 }
 
 /** Train one ensemble, then score it under each combiner. */
@@ -158,7 +161,7 @@ export async function ensemble(train: Dataset, test: Dataset, spec: EnsembleSpec
     sparsity: spec.sparsity ?? null, combine: spec.combine[0], holdout: 0.1,
   });
   const bar = new Progress(spec.partition.kind);
-  const [report, ms] = await timed(() => model.fit(train, { onProgress: (p) => bar.update(p.expert, p.fraction) }));
+  const [report, ms] = await timed(() => model.fit(train, { executor: spec.executor, onProgress: (p) => bar.update(p.expert, p.fraction) }));
   bar.done();
   const results: EnsembleResult[] = [];
   for (const c of spec.combine) {

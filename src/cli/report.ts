@@ -64,7 +64,7 @@ export function printReport(r: Report, json: boolean): void {
   }
   if (r.workers_speedup) {
     const w = r.workers_speedup;
-    out.push(`\nTraining 5 experts: ${w.one_s.toFixed(1)} s with 1 worker, ${w.n_s.toFixed(1)} s with ${w.workers}: ${w.speedup.toFixed(2)}× faster`);
+    out.push(`\nTraining 5 experts: ${w.one_s.toFixed(1)} s on one core, ${w.n_s.toFixed(1)} s on all (${w.workers} workers sharing the cores): ${w.speedup.toFixed(2)}× faster`);
   }
   if (r.sparse_speedup) {
     const p = r.sparse_speedup;

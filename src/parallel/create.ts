@@ -13,6 +13,8 @@ export interface ExecutorOptions {
   abortGraceMs?: number;
   /** How to start workers; defaults to the one the runtime entry installed. */
   platform?: WorkerPlatform;
+  /** Cores the workers' kernel threads share (default: the platform's; see WorkerPoolOptions.cores). */
+  cores?: number;
 }
 
 /**
@@ -23,7 +25,8 @@ export function createExecutor(workers: 'auto' | number, options: ExecutorOption
   if (workers !== 'auto' && !(Number.isInteger(workers) && workers >= 0)) {
     fail('ERR_BAD_ARGUMENT', `workers must be 'auto' or an integer ≥ 0, got ${String(workers)}`);
   }
-  const { abortGraceMs } = options;
+  const { abortGraceMs, cores } = options;
+  if (cores !== undefined && !(Number.isInteger(cores) && cores >= 1)) fail('ERR_BAD_ARGUMENT', `cores must be an integer ≥ 1, got ${String(cores)}`);
   if (abortGraceMs !== undefined && !(abortGraceMs >= 0 && Number.isFinite(abortGraceMs))) {
     fail('ERR_BAD_ARGUMENT', `abortGraceMs must be a finite number ≥ 0, got ${abortGraceMs}`);
   }
@@ -31,7 +34,7 @@ export function createExecutor(workers: 'auto' | number, options: ExecutorOption
   if (workers === 0 || (workers === 'auto' && !platform)) return new LocalExecutor();
   if (!platform) fail('ERR_BAD_ARGUMENT', `this runtime has no workers; use workers: 0 or 'auto' (got ${workers})`);
   const size = workers === 'auto' ? Math.max(1, platform.cores() - 1) : workers;
-  return new WorkerPool({ size, platform, workerUrl: options.workerUrl, abortGraceMs });
+  return new WorkerPool({ size, platform, workerUrl: options.workerUrl, abortGraceMs, cores });
 }
 
 /**

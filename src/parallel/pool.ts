@@ -17,6 +17,12 @@ export interface WorkerPoolOptions {
   workerUrl?: string | URL;
   /** How long an aborted task may keep its worker before the worker is terminated (ms). */
   abortGraceMs?: number;
+  /**
+   * Cores the workers share (default: the platform's). With shared memory, each worker's
+   * kernels use floor(cores / busy workers) threads: never more threads than cores, and
+   * the last tasks running take the cores the finished ones freed. 1 pins one thread each.
+   */
+  cores?: number;
 }
 
 interface Job {
@@ -39,6 +45,8 @@ interface Slot {
   kernels: Set<string>;
   /** The worker's number, in the order the pool started them (TaskOutput.worker). */
   index: number;
+  /** Counted in `busy` (from its task's start until it finishes or the worker dies). */
+  counted: boolean;
 }
 
 export class WorkerPool implements Executor {
@@ -48,9 +56,13 @@ export class WorkerPool implements Executor {
   private nextId = 1;
   private started = 0;
   private closed = false;
+  /** Workers running a task, read by their kernels (null without shared memory: one thread each). */
+  private readonly busy: Int32Array | null;
 
   constructor(private readonly options: WorkerPoolOptions) {
     this.size = options.size;
+    const shared = typeof SharedArrayBuffer === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
+    this.busy = shared ? new Int32Array(new SharedArrayBuffer(4)) : null;
   }
 
   run<R>(task: string, input: TaskInput<unknown>, opts: RunOptions = {}): Promise<TaskOutput<R>> {
@@ -110,7 +122,9 @@ export class WorkerPool implements Executor {
 
   private spawn(): Slot {
     const handle = this.options.platform.spawn(this.options.workerUrl);
-    const slot: Slot = { handle, remote: wrap<WorkerApi>(handle.endpoint), dead: false, kernels: new Set(), index: this.started++ };
+    const slot: Slot = { handle, remote: wrap<WorkerApi>(handle.endpoint), dead: false, kernels: new Set(), index: this.started++, counted: false };
+    const cores = this.options.cores ?? this.options.platform.cores();
+    if (this.busy) slot.remote.shareCores(this.busy, cores).catch(() => {});
     handle.onExit((reason) => this.bury(slot, reason));
     this.slots.push(slot);
     return slot;
@@ -118,6 +132,7 @@ export class WorkerPool implements Executor {
 
   private start(slot: Slot, job: Job): void {
     slot.job = job;
+    this.count(slot, true);
     // Compiled kernels of this thread the worker lacks (a backend made since it started), so its
     // tasks build the very same backends; messages keep their order, so they arrive first.
     const missing = knownKernels().filter((k) => !slot.kernels.has(k.ref.hash));
@@ -141,6 +156,7 @@ export class WorkerPool implements Executor {
     job.settle(outcome);
     clearTimeout(slot.grace);
     slot.job = undefined;
+    this.count(slot, false);
     slot.handle.keepAlive(false);
     this.dispatch();
   }
@@ -157,11 +173,19 @@ export class WorkerPool implements Executor {
     slot.grace = setTimeout(() => this.bury(slot, new Error(`task '${job.task}' did not stop within ${graceMs} ms of its abort`)), graceMs);
   }
 
+  /** Counts a worker in or out of the busy ones its kernels divide the cores by. */
+  private count(slot: Slot, busy: boolean): void {
+    if (!this.busy || slot.counted === busy) return;
+    slot.counted = busy;
+    Atomics.add(this.busy, 0, busy ? 1 : -1);
+  }
+
   /** Removes a dead (or stuck) worker, failing its task; a new worker starts when a task needs one. */
   private bury(slot: Slot, reason: unknown): void {
     if (slot.dead) return;
     slot.dead = true;
     clearTimeout(slot.grace);
+    this.count(slot, false);
     this.slots.splice(this.slots.indexOf(slot), 1);
     const why = reason instanceof Error ? reason.message : String(reason);
     slot.job?.settle({ error: new SparseExpertsError('ERR_WORKER_FAILED', `the worker running task '${slot.job.task}' died: ${why}`, { cause: reason }) });

@@ -17,6 +17,8 @@ export type Outcome = { ok: true; value: TaskOutput<unknown> } | { ok: false; er
 export interface WorkerApi {
   /** Compiled kernels the worker may build backends from (sent once, before its first task). */
   registerKernels(kernels: { ref: KernelRef; module: WebAssembly.Module }[]): void;
+  /** The pool's count of busy workers and the cores they share (src/backend/threads.ts), sent once at start. */
+  shareCores(busy: Int32Array, cores: number): void;
   run(id: number, task: string, input: TaskInput<unknown>, progress?: (progress: Json) => void): Promise<Outcome>;
   abort(id: number): void;
 }

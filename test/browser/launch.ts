@@ -17,7 +17,16 @@ async function pick(): Promise<{ executablePath: string; args: string[]; name: s
   return { executablePath: await packaged.executablePath(), args: [...args, ...FLAGS], name: '@sparticuz/chromium' };
 }
 
-export async function launchChromium(): Promise<{ browser: Browser; name: string }> {
+/**
+ * The packaged browser's flags that switch off web security and site isolation and turn
+ * SharedArrayBuffer on everywhere: without them COOP/COEP isolate a page (and only such a
+ * page has SharedArrayBuffer), as in a shipped Chromium.
+ */
+const UNISOLATING = /^--(disable-web-security|disable-site-isolation-trials|enable-features=SharedArrayBuffer|disable-features=.*site-per-process)/;
+
+/** `isolation`: cross-origin isolation works as shipped (see UNISOLATING). */
+export async function launchChromium(opts: { isolation?: boolean } = {}): Promise<{ browser: Browser; name: string }> {
   const { name, ...options } = await pick();
+  if (opts.isolation) options.args = options.args.filter((a) => !UNISOLATING.test(a));
   return { browser: await chromium.launch(options), name };
 }

@@ -1,5 +1,6 @@
 // A tiny static server on 127.0.0.1 for the browser tests: dist/ as built, the test page,
-// and the page-side checks bundled by esbuild (they import test helpers).
+// and the page-side checks bundled by esbuild (they import test helpers); optionally with
+// the headers that make its pages cross-origin isolated, and files of the caller's.
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,7 +35,17 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(): Promise<TestServer> {
+export interface ServerOptions {
+  /** Send COOP/COEP headers: the pages are cross-origin isolated (SharedArrayBuffer, kernel threads). */
+  isolated?: boolean;
+  /** More files by path ('/bench.html'), served as given. */
+  files?: Record<string, { type: string; body: string | Buffer }>;
+}
+
+/** Besides dist/, what pages may load: TensorFlow.js for the browser benchmark. */
+const SERVED = ['dist/', 'node_modules/@tensorflow/'];
+
+export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
   const bundle = await esbuild.build({
     entryPoints: [fileURLToPath(new URL('checks.ts', import.meta.url))], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false,
     define: { 'process.env.SEED': 'undefined' }, // test/util/prng.ts reads it; pages have no process
@@ -42,14 +53,17 @@ export async function startServer(): Promise<TestServer> {
   const checksJs = bundle.outputFiles[0].text;
   const server: Server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const isolation = options.isolated ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {};
     const send = (status: number, type: string, body: string | Buffer) => {
-      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', ...isolation });
       res.end(body);
     };
     if (path === '/') return send(200, types['.html'], PAGE);
     if (path === '/checks.js') return send(200, types['.js'], checksJs);
+    const extra = options.files?.[path];
+    if (extra) return send(200, extra.type, extra.body);
     const file = normalize(path).replace(/^\/+/, '');
-    if (!file.startsWith('dist/')) return send(404, 'text/plain', 'not found');
+    if (!SERVED.some((dir) => file.startsWith(dir))) return send(404, 'text/plain', 'not found');
     try {
       send(200, types[extname(file)] ?? 'application/octet-stream', await readFile(root + file));
     } catch {
