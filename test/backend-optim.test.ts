@@ -56,6 +56,20 @@ test('adam first step equals the hand-computed Keras update', () => {
   for (const buf of [p, g, m, v]) b.free(buf);
 });
 
+test('adam flushes a moment that decays below 1e-30 to exactly 0, on both backends', () => {
+  // m = 1e-4 after one step with g = 1e-3, then ×0.9 per zero-gradient step: 1e-4·0.9^550 ≈ 7e-30
+  // stays, 1e-4·0.9^600 ≈ 2e-32 (a normal float) flushes; v ≈ 5e-10 stays.
+  const n = 5, grads = [new Float32Array(n).fill(1e-3), ...Array.from({ length: 599 }, () => new Float32Array(n))];
+  for (const b of [wasm, reference]) {
+    const at = (steps: number) => train(b, new Float32Array(n).fill(0.25), grads.slice(0, steps), null, (p, g, m, v, mk, step) => b.adam(p, g, m, v, n, { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-7, step }, mk));
+    const [, m550] = at(550), [w600, m600, v600] = at(600);
+    assert.ok(m550.every((x) => x > 1e-30), `${b.name}: m before the threshold ${m550[0]}`);
+    assert.equal([...m600], new Array(n).fill(0), `${b.name}: m past the threshold`);
+    assert.ok(v600.every((x) => x > 1e-10), `${b.name}: v ${v600[0]}`);
+    assert.ok(w600.every((x) => x < 0.25 && x > 0.2), `${b.name}: w ${w600[0]}`);
+  }
+});
+
 test('sgd matches the reference with and without momentum, L2, L1 and mask', () => {
   for (let t = 0; t < 40; t++) {
     const seed = SEED + 200 + t, r = rng(seed * 7);

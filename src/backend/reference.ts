@@ -12,6 +12,8 @@ import { BYTES, dtypeOf, gatherRowsScaledArgs, gatherRowsWidenArgs, rowDotArgs }
 
 /** −log of the smallest normal f32: the loss of a probability that underflowed. */
 const MAX_LOSS = -Math.log(2 ** -126);
+/** Adam's moments below this flush to 0, as the kernel's flushTiny (its f32 threshold). */
+const TINY = Math.fround(1e-30);
 
 /** sign(w)·max(|w| − s, 0). */
 function shrink(w: number, s: number): number {
@@ -196,6 +198,9 @@ export class ReferenceBackend implements Backend {
       const g = keep ? G[i] : 0;
       M[i] = s.beta1 * M[i] + (1 - s.beta1) * g;
       V[i] = s.beta2 * V[i] + (1 - s.beta2) * g * g;
+      // As the kernel: moments below 1e-30 flush to 0 (no denormals).
+      if (Math.abs(M[i]) < TINY) M[i] = 0;
+      if (V[i] < TINY) V[i] = 0;
       let w = W[i] - s.decay * W[i];
       w -= (s.lrT * M[i]) / (Math.sqrt(V[i]) + s.eps);
       W[i] = keep ? shrink(w, s.shrink) : 0;

@@ -48,7 +48,9 @@ export class MoE implements Layer {
   /** Where inference forwards count their routing while probe() runs (null otherwise). */
   private probeStats: RouterStats | null = null;
   private capacity = 0;
-  private bufs: { logits: F32; probs: F32; out: F32; dLogits: F32; noiseLogits: F32 | null } | null = null;
+  private bufs: { logits: F32; probs: F32; transposed: F32; out: F32; dLogits: F32; noiseLogits: F32 | null } | null = null;
+  /** E × inputs scratch of routerGrad. */
+  private gradT: F32 | null = null;
   private dx: F32 | null = null;
   /** Per routed slot (row, expert): its row index, gate weight, gathered input, hidden and output rows, and their gradients. */
   private slotCapacity = 0;
@@ -96,12 +98,12 @@ export class MoE implements Layer {
     if (!Number.isInteger(rows) || rows < 0) fail('ERR_BAD_SHAPE', `rows must be a non-negative integer, got ${rows}`);
     if (isSparseRows(x)) fail('ERR_BAD_ARGUMENT', 'a moe layer takes dense rows: put a dense layer before it for sparse input');
     const b = this.backend, s = this.s, E = s.experts, buf = this.reserve(rows);
-    b.gemm(false, false, rows, E, this.inputs, x, this.router.value, buf.logits);
+    this.routerLogits(x, this.router.value, rows, buf.logits);
     if (this.routerBias) b.biasAct(buf.logits, this.routerBias.value, rows, E, 'identity', buf.logits);
     let eps: Float32Array | null = null, noiseLogits: Float32Array | null = null;
     if (this.noise && mode.training) {
       const rng = mode.rng ?? fail('ERR_BAD_ARGUMENT', 'noisy top-k needs the fit\'s random stream (mode.rng) in training');
-      b.gemm(false, false, rows, E, this.inputs, x, this.noise.value, buf.noiseLogits!);
+      this.routerLogits(x, this.noise.value, rows, buf.noiseLogits!);
       noiseLogits = b.read(buf.noiseLogits!).subarray(0, rows * E);
       eps = Float32Array.from({ length: rows * E }, () => rng.normal());
       const h = b.view(buf.logits);
@@ -161,14 +163,14 @@ export class MoE implements Layer {
     softmaxBackward(probs, dProbs, rows, E, dLogits);
     zLoss(step.logits, probs, rows, E, s.zLossCoef, null, dLogits);
     b.write(buf.dLogits, dLogits);
-    b.gemm(true, false, this.inputs, E, rows, x, buf.dLogits, this.router.grad);
+    this.routerGrad(x, buf.dLogits, rows, this.router.grad);
     if (this.routerBias) b.colSum(buf.dLogits, rows, E, this.routerBias.grad);
     if (dx) b.gemm(false, true, rows, this.inputs, E, buf.dLogits, this.router.value, dx, true);
     if (this.noise && step.eps) {
       // ∂H/∂(x·W_noise) = ε·sigmoid(x·W_noise).
       for (let i = 0; i < rows * E; i++) dLogits[i] *= step.eps[i] * sigmoid(step.noiseLogits![i]);
       b.write(buf.noiseLogits!, dLogits);
-      b.gemm(true, false, this.inputs, E, rows, x, buf.noiseLogits!, this.noise.grad);
+      this.routerGrad(x, buf.noiseLogits!, rows, this.noise.grad);
       if (dx) b.gemm(false, true, rows, this.inputs, E, buf.noiseLogits!, this.noise.value, dx, true);
     } else if (this.noise) b.fill(this.noise.grad, 0);
     if (this.bias) {
@@ -247,7 +249,8 @@ export class MoE implements Layer {
   private releaseOwn(): void {
     if (this.bufs) for (const buf of Object.values(this.bufs)) if (buf) this.backend.free(buf);
     if (this.dx) this.backend.free(this.dx);
-    this.bufs = this.dx = null;
+    if (this.gradT) this.backend.free(this.gradT);
+    this.bufs = this.dx = this.gradT = null;
     this.capacity = 0;
     this.releaseSlots();
     this.step = null;
@@ -282,16 +285,40 @@ export class MoE implements Layer {
     return this.backend.subBuffer(buf, from * cols, n * cols);
   }
 
+  /**
+   * out (rows × E) = x·W. Computed as (Wᵀ·xᵀ)ᵀ: as x·W the GEMM would pack all of x broadcast
+   * for only E output columns; this way it packs x once, plainly, as the wide operand, and the
+   * small E × rows result is transposed on the host. Each entry sums over the inputs in the
+   * same order either way, so the bytes are those of x·W.
+   */
+  private routerLogits(x: F32, W: F32, rows: number, out: F32): void {
+    const b = this.backend, E = this.s.experts, t = this.bufs!.transposed;
+    b.gemm(true, true, E, rows, this.inputs, W, x, t);
+    transpose(b.view(t), E, rows, b.view(out));
+  }
+
+  /** grad (inputs × E) = xᵀ·d, as (dᵀ·x)ᵀ for the same reason as routerLogits. */
+  private routerGrad(x: F32, d: F32, rows: number, grad: F32): void {
+    const b = this.backend, E = this.s.experts, t = (this.gradT ??= b.alloc(E * this.inputs));
+    b.gemm(true, false, E, this.inputs, rows, d, x, t);
+    transpose(b.view(t), E, this.inputs, b.view(grad));
+  }
+
   /** Router and output buffers for `rows` rows, grown (never shrunk) as batches get larger. */
   private reserve(rows: number): NonNullable<MoE['bufs']> {
     if (this.bufs && rows <= this.capacity) return this.bufs;
     this.releaseOwn();
     const b = this.backend, c = (this.capacity = Math.max(rows, 1)), E = this.s.experts;
     return (this.bufs = {
-      logits: b.alloc(c * E), probs: b.alloc(c * E), out: b.alloc(c * this.outputs), dLogits: b.alloc(c * E),
+      logits: b.alloc(c * E), probs: b.alloc(c * E), transposed: b.alloc(c * E), out: b.alloc(c * this.outputs), dLogits: b.alloc(c * E),
       noiseLogits: this.noise ? b.alloc(c * E) : null,
     });
   }
+}
+
+/** dst (cols × rows) = srcᵀ, src rows × cols. */
+function transpose(src: Float32Array, rows: number, cols: number, dst: Float32Array): void {
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) dst[j * rows + i] = src[i * cols + j];
 }
 
 /** Makes 'moe' a layer kind of the network registry: Networks then build (and rebuild saved) `{ kind: 'moe', … }` specs. */
