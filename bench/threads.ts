@@ -51,21 +51,25 @@ const trainRows = THREADS.map((t) => ({
 }));
 
 // ---- 5 experts through a worker pool: one core against every core (workers + kernel threads) ----
+// On the default build of this runtime (simd on Node 20 without the flag) and on relaxed where it runs.
 const cores = availableParallelism();
-const expertRuns = { one: [] as number[], all: [] as number[] };
-const files = new Set<string>();
-for (let round = 0; round < ROUNDS; round++) {
-  for (const [key, argv] of [['one', [1, 1]], ['all', [cores, cores]]] as const) {
-    const r = child('./threads/experts.mjs', [...argv]) as unknown as { seconds: number; file: string };
-    expertRuns[key].push(r.seconds);
-    files.add(r.file);
+const expertBuilds = relaxedSimdSupported() ? ['simd', 'relaxed'] : ['simd'];
+const expertsRows = expertBuilds.map((b) => {
+  const runs = { one: [] as number[], all: [] as number[] };
+  const files = new Set<string>();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [key, argv] of [['one', [1, 1]], ['all', [cores, cores]]] as const) {
+      const r = child('./threads/experts.mjs', [...argv, b]) as unknown as { seconds: number; file: string };
+      runs[key].push(r.seconds);
+      files.add(r.file);
+    }
   }
-}
-if (files.size !== 1) throw new Error(`the 5-expert model files differ between one core and ${cores}`);
-const expertsRow = {
-  op: 'experts', experts: 5, cores, one_core_s: +median(expertRuns.one).toFixed(2), all_cores_s: +median(expertRuns.all).toFixed(2),
-  speedup: +median(expertRuns.one.map((s, i) => s / expertRuns.all[i])).toFixed(2),
-};
+  if (files.size !== 1) throw new Error(`the 5-expert model files differ between one core and ${cores} (${b})`);
+  return {
+    op: 'experts', build: b, experts: 5, cores, one_core_s: +median(runs.one).toFixed(2), all_cores_s: +median(runs.all).toFixed(2),
+    speedup: +median(runs.one.map((s, i) => s / runs.all[i])).toFixed(2),
+  };
+});
 
 // ---- GEMM: loops of every thread count interleaved, one backend each ----
 const require = createRequire(import.meta.url);
@@ -107,14 +111,16 @@ for (const [form, m, k, n] of SHAPES) {
 }
 
 if (json) {
-  for (const row of [...trainRows, expertsRow, ...gemmRows]) console.log(JSON.stringify(row));
+  for (const row of [...trainRows, ...expertsRows, ...gemmRows]) console.log(JSON.stringify(row));
 } else {
   console.log(`Training the seed's MLP on 8,000 MNIST digits (${build} build; samples/s: median over ${ROUNDS} interleaved rounds of ${EPOCHS - 1} epochs after a warm-up; identical weights on every thread count; accuracy on 2,000 held-out digits after ${EPOCHS} epochs)`);
   console.log(formatTable(['threads', 'samples/s', 'vs 1 thread', 'vs tfjs-wasm (1 thread)', 'test acc'],
     [...trainRows.map((r) => [String(r.threads), String(r.samples_per_s), `${r.speedup.toFixed(2)}×`, `${r.ratio.toFixed(1)}×`, r.test_accuracy.toFixed(4)]),
       ['tfjs-wasm', String(Math.round(tfjsRate)), '', '1.0×', '—']]));
-  console.log(`\n5 experts of the seed's shape on 8,000 digits (10 epochs, a worker pool; median of ${ROUNDS} interleaved rounds, identical model files):`);
-  console.log(`one core (1 worker, 1 thread) ${expertsRow.one_core_s} s, all ${cores} cores (${cores} workers, floor(${cores} / busy workers) threads each) ${expertsRow.all_cores_s} s: ${expertsRow.speedup.toFixed(2)}×`);
+  console.log(`\n5 experts of the seed's shape on 8,000 digits (10 epochs, a worker pool warmed by a small fit; median of ${ROUNDS} interleaved rounds, identical model files):`);
+  for (const r of expertsRows) {
+    console.log(`${r.build}: one core (1 worker, 1 thread) ${r.one_core_s} s, all ${cores} cores (${cores} workers, floor(${cores} / busy workers) threads each) ${r.all_cores_s} s: ${r.speedup.toFixed(2)}×`);
+  }
   console.log(`\nGEMM, GFLOP/s (median of ${quick ? 1 : 4} loops of ${loopMs} ms, interleaved across thread counts)`);
   console.log(formatTable(['form', 'm×k×n', 'threads', 'ours', 'vs 1 thread', 'tfjs-wasm', 'ratio'],
     gemmRows.map((r) => [r.form, `${r.m}×${r.k}×${r.n}`, String(r.threads), r.gflops.toFixed(1), `${r.speedup.toFixed(2)}×`, r.tfjs_gflops.toFixed(1), `${r.ratio.toFixed(2)}×`])));
