@@ -86,6 +86,21 @@ test('row-wise and element-wise kernels are bit-identical on 1, 2 and 3 threads'
   const idx = r.ints(rows, 0, rows);
   onAll(SEED + 42, 'gatherRows', [r.floats(n), idx, r.floats(n)], (b, [src, ix, dst]) => b.gatherRows(src, cols, ix as unknown as I32, rows, dst), [2], 0, 0);
   onAll(SEED + 42, 'colSum', [r.floats(n), r.floats(cols)], (b, [x, out]) => b.colSum(x, rows, cols, out, true), [1], 1e-4, 1e-4);
+  const bytes = Uint8Array.from(r.ints(n, 0, 256)), words = Uint16Array.from(r.ints(n, 0, 65536));
+  for (const [name, src] of [['u8', bytes], ['u16', words]] as const) {
+    onAll(SEED + 42, `gatherRowsWiden ${name}`, [idx, r.floats(n)], (b, [ix, dst]) => {
+      const s = src instanceof Uint8Array ? b.upload(src) : b.upload(src);
+      b.gatherRowsWiden(s, cols, ix as unknown as I32, rows, dst, 1 / 255, -0.5);
+      b.free(s);
+    }, [1], 1e-6, 1e-6);
+  }
+  onAll(SEED + 42, 'gatherRowsScaled', [r.floats(n), idx, r.floats(rows), r.floats(n)], (b, [src, ix, w, dst]) => b.gatherRowsScaled(src, cols, ix as unknown as I32, rows, w, dst), [3], 0, 0);
+  // Repeated destinations: rows meeting in one output row still add in order.
+  const into = r.ints(rows, 0, 17);
+  onAll(SEED + 42, 'scatterAddRows weighted', [r.floats(n), into, r.floats(17 * cols), r.floats(rows)], (b, [src, ix, dst, w]) => b.scatterAddRows(src, cols, ix as unknown as I32, rows, dst, w), [2], 1e-5, 1e-4);
+  onAll(SEED + 42, 'rowDot by index', [r.floats(17 * cols), into, r.floats(n), r.floats(rows)], (b, [a, ix, bb, out]) => b.rowDot(a, cols, ix as unknown as I32, rows, bb, out), [3], 1e-4, 1e-4);
+  onAll(SEED + 42, 'rowDot row by row', [r.floats(n), r.floats(n), r.floats(rows)], (b, [a, bb, out]) => b.rowDot(a, cols, null, rows, bb, out), [2], 1e-4, 1e-4);
+  onAll(SEED + 42, 'topk', [r.floats(n), r.floats(rows * 5), r.ints(rows * 5, 0, 1)], (b, [x, v, ix]) => b.topk(x, rows, cols, 5, v, ix as unknown as I32), [1, 2], 0, 0);
   const mask = r.floats(n).map((v) => (v > -0.5 ? 1 : 0));
   onAll(SEED + 42, 'adam', [r.floats(n), r.floats(n), r.floats(n), r.floats(n, 0, 1), mask], (b, [p, g, m, v, k]) =>
     b.adam(p, g, m, v, n, { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-7, step: 3, l1: 1e-4, weightDecay: 1e-3 }, k), [0, 2, 3], 1e-6, 1e-5);

@@ -5,10 +5,14 @@
 //   stay where they were) or whole rows at multiples of 5 (the register tile's height; the
 //   packed path's 40-row blocks only group packing), never leaving a last piece of under 5
 //   rows, which would switch to the few-rows path;
-// - CSR products, row kernels and row gathers: whole rows; element-wise kernels: multiples of 16.
+// - CSR products, row kernels and row gathers: whole rows; element-wise kernels, column sums and
+//   scatter-adds (whose rows may meet in one destination row): columns at multiples of 16.
 
 /** The kernels the pool can run, by index (the control block carries the index). */
-export const POOLED = ['gemm', 'csrMatmul', 'matmulCsrT', 'biasAct', 'softmax', 'actBackward', 'colSum', 'adam', 'sgd', 'gatherRows'] as const;
+export const POOLED = [
+  'gemm', 'csrMatmul', 'matmulCsrT', 'biasAct', 'softmax', 'actBackward', 'colSum', 'adam', 'sgd',
+  'gatherRows', 'gatherRowsU8', 'gatherRowsU16', 'gatherRowsScaled', 'scatterAddRows', 'rowDot', 'topk',
+] as const;
 export type Pooled = (typeof POOLED)[number];
 export const FN = Object.fromEntries(POOLED.map((name, i) => [name, i])) as Record<Pooled, number>;
 

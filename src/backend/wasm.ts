@@ -299,7 +299,9 @@ export class WasmBackend implements Backend {
 
   topk(x: F32, rows: number, cols: number, k: number, values: F32, indices: I32): void {
     const s = topkArgs(x, rows, cols, k, values, indices);
-    this.k.topk(this.ptr(x), s.ldx, rows, cols, k, this.ptr(values), s.ldv, this.ptr(indices), s.ldi);
+    const px = this.ptr(x), pv = this.ptr(values), pi = this.ptr(indices);
+    if (this.byRows(FN.topk, rows, cols * Math.max(1, k), (r0, r1) => [px + r0 * s.ldx * 4, s.ldx, r1 - r0, cols, k, pv + r0 * s.ldv * 4, s.ldv, pi + r0 * s.ldi * 4, s.ldi])) return;
+    this.k.topk(px, s.ldx, rows, cols, k, pv, s.ldv, pi, s.ldi);
   }
 
   gatherRows(src: F32, cols: number, idx: I32, count: number, dst: F32): void {
@@ -313,14 +315,19 @@ export class WasmBackend implements Backend {
   gatherRowsWiden(src: U8 | U16, cols: number, idx: I32, count: number, dst: F32, scale = 1, offset = 0): void {
     const s = gatherRowsWidenArgs(src, cols, idx, count, dst, scale, offset);
     this.rowIndices(idx, count, s.limit);
-    const kernel = src.dtype === 'u8' ? this.k.gatherRowsU8 : this.k.gatherRowsU16;
-    kernel(this.ptr(src), s.lds, cols, this.ptr(idx), count, scale, offset, this.ptr(dst), s.ldd);
+    const u8 = src.dtype === 'u8', ps = this.ptr(src), pi = this.ptr(idx), pd = this.ptr(dst);
+    if (this.byRows(u8 ? FN.gatherRowsU8 : FN.gatherRowsU16, count, cols, (r0, r1) => [ps, s.lds, cols, pi + r0 * 4, r1 - r0, scale, offset, pd + r0 * s.ldd * 4, s.ldd])) return;
+    (u8 ? this.k.gatherRowsU8 : this.k.gatherRowsU16)(ps, s.lds, cols, pi, count, scale, offset, pd, s.ldd);
   }
 
   scatterAddRows(src: F32, cols: number, idx: I32, count: number, dst: F32, w: F32 | null = null): void {
     const s = scatterAddRowsArgs(src, cols, idx, count, dst, w);
     this.rowIndices(idx, count, s.limit);
-    this.k.scatterAddRows(this.ptr(src), s.lds, cols, this.ptr(idx), count, this.ptr(dst), s.ldd, w ? this.ptr(w) : 0);
+    const ps = this.ptr(src), pi = this.ptr(idx), pd = this.ptr(dst), pw = w ? this.ptr(w) : 0;
+    // By columns: rows of src may add into one row of dst, always in the order i = 0, 1, ….
+    const t = this.share(count * cols, this.cutAt.elements);
+    if (t > 1 && cols >= 32) return this.pool!.run(FN.scatterAddRows, spans(cuts(cols, t, 16), (c0, c1) => [ps + c0 * 4, s.lds, c1 - c0, pi, count, pd + c0 * 4, s.ldd, pw]));
+    this.k.scatterAddRows(ps, s.lds, cols, pi, count, pd, s.ldd, pw);
   }
 
   // ---- mixture of experts ----
@@ -328,13 +335,18 @@ export class WasmBackend implements Backend {
   rowDot(a: F32, cols: number, idx: I32 | null, count: number, b: F32, out: F32): void {
     const s = rowDotArgs(a, cols, idx, count, b, out);
     if (idx) this.rowIndices(idx, count, s.limit);
-    this.k.rowDot(this.ptr(a), s.lda, cols, idx ? this.ptr(idx) : 0, count, this.ptr(b), s.ldb, this.ptr(out));
+    const pa = this.ptr(a), pi = idx ? this.ptr(idx) : 0, pb = this.ptr(b), po = this.ptr(out);
+    // Without idx, row i of a pairs with row i of b: a piece starts both at its first row.
+    if (this.byRows(FN.rowDot, count, cols, (r0, r1) => [pi ? pa : pa + r0 * s.lda * 4, s.lda, cols, pi && pi + r0 * 4, r1 - r0, pb + r0 * s.ldb * 4, s.ldb, po + r0 * 4])) return;
+    this.k.rowDot(pa, s.lda, cols, pi, count, pb, s.ldb, po);
   }
 
   gatherRowsScaled(src: F32, cols: number, idx: I32, count: number, w: F32, dst: F32): void {
     const s = gatherRowsScaledArgs(src, cols, idx, count, w, dst);
     this.rowIndices(idx, count, s.limit);
-    this.k.gatherRowsScaled(this.ptr(src), s.lds, cols, this.ptr(idx), count, this.ptr(w), this.ptr(dst), s.ldd);
+    const ps = this.ptr(src), pi = this.ptr(idx), pw = this.ptr(w), pd = this.ptr(dst);
+    if (this.byRows(FN.gatherRowsScaled, count, cols, (r0, r1) => [ps, s.lds, cols, pi + r0 * 4, r1 - r0, pw + r0 * 4, pd + r0 * s.ldd * 4, s.ldd])) return;
+    this.k.gatherRowsScaled(ps, s.lds, cols, pi, count, pw, pd, s.ldd);
   }
 
   // ---- helpers ----
