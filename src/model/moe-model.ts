@@ -18,6 +18,7 @@ import type { LayerSpec } from '../nn/layer.js';
 import { Optimizer } from '../nn/optimizer.js';
 import { type Callbacks, type History, type Logs, fitNetwork } from '../train/fit.js';
 import { type MoEModelOptions, type ResolvedMoEModelOptions, resolveMoEModelOptions } from './moe-options.js';
+import { type Schedule, moeSchedule } from './moe-schedule.js';
 import { ExpertHits, MoETrainable, rightRows } from './moe-training.js';
 
 export type { MoEModelOptions, ResolvedMoEModelOptions } from './moe-options.js';
@@ -67,6 +68,8 @@ export interface MoEFitReport {
   /** Parameters a row runs through: the router and k experts (token choice). */
   activeParameters: number;
   flopsPerSample: number;
+  /** The epochs and batch size fit ran: the options', or from the training rows where unset. */
+  schedule: Schedule;
 }
 
 export interface MoEModelState {
@@ -110,23 +113,24 @@ export class MoEModel {
     // fork(1): fit's own stream draws the shuffle from Rng(seed), and noise from fork(2).
     net.initialize(new Rng(o.seed).fork(1));
     const moe = this.layer(), opt = new Optimizer(backend, o.optimizer), router: RouterReport[] = [];
+    const schedule = moeSchedule(ds.rows - Math.floor(ds.rows * o.validationSplit), o);
     try {
       const history = await fitNetwork(new MoETrainable(net, moe), opt, ds, {
-        epochs: o.epochs, batchSize: o.batchSize, seed: o.seed, validationSplit: o.validationSplit, signal: opts.signal,
+        ...schedule, seed: o.seed, validationSplit: o.validationSplit, signal: opts.signal,
         onProgress: opts.onProgress && ((fraction) => opts.onProgress!({ fraction })),
         callbacks: {
           ...opts.callbacks,
           onEpochEnd: async (epoch, logs) => {
             const r = routerReport(logs, moe, this.task === 'classification');
             router.push(r);
-            opts.onProgress?.({ fraction: (epoch + 1) / o.epochs, epoch, loss: logs.loss, acc: logs.acc, router: r });
+            opts.onProgress?.({ fraction: (epoch + 1) / schedule.epochs, epoch, loss: logs.loss, acc: logs.acc, router: r });
             await opts.callbacks?.onEpochEnd?.(epoch, logs);
           },
         },
       });
       return {
         history, router, seconds: (performance.now() - started) / 1000, parameters: net.parameterCount(),
-        activeParameters: this.activeParameters(), flopsPerSample: net.flopsPerSample(),
+        activeParameters: this.activeParameters(), flopsPerSample: net.flopsPerSample(), schedule,
       };
     } catch (err) {
       this.dispose(); // a failed fit leaves no half-trained model behind
