@@ -18,7 +18,9 @@ import type { LayerSpec } from '../nn/layer.js';
 import { Optimizer } from '../nn/optimizer.js';
 import { type Callbacks, type History, type Logs, fitNetwork } from '../train/fit.js';
 import { type MoEModelOptions, type ResolvedMoEModelOptions, resolveMoEModelOptions } from './moe-options.js';
+import { type Schedule, moeSchedule } from './moe-schedule.js';
 import { ExpertHits, MoETrainable, rightRows } from './moe-training.js';
+import { type TargetScale, checkTargetScale, fitTargetScale, scaleTargets, unscaleTargets } from './target-scale.js';
 
 export type { MoEModelOptions, ResolvedMoEModelOptions } from './moe-options.js';
 
@@ -67,6 +69,8 @@ export interface MoEFitReport {
   /** Parameters a row runs through: the router and k experts (token choice). */
   activeParameters: number;
   flopsPerSample: number;
+  /** The epochs and batch size fit ran: the options', or from the training rows where unset. */
+  schedule: Schedule;
 }
 
 export interface MoEModelState {
@@ -75,6 +79,8 @@ export interface MoEModelState {
   network: NetworkSpec<LayerSpec>;
   tensors: NamedTensor[];
   scaler: ScalerJSON | null;
+  /** Regression: how the targets were standardised for training (absent from older files: none). */
+  target?: TargetScale | null;
 }
 
 const FILE_KIND = 'moe-model';
@@ -85,6 +91,7 @@ export class MoEModel {
   private backend: Backend | null;
   private net: Network | null = null;
   private scaler: FeatureScaler | null = null;
+  private target: TargetScale | null = null;
   private task: 'classification' | 'regression' = 'classification';
 
   constructor(options: MoEModelOptions = {}) {
@@ -104,29 +111,31 @@ export class MoEModel {
       this.scaler = createScaler(o.scale).fitDataset(ds);
       ds = this.scaler.transformDataset(ds);
     }
+    if (this.task === 'regression') ds = scaleTargets(ds, (this.target = fitTargetScale(ds.y)));
     registerMoELayer();
     const units = this.task === 'classification' ? ds.classes! : 1;
     const net = (this.net = new Network(backend, { inputs: ds.cols, layers: [{ ...o.moe, units }], head: this.task === 'classification' ? 'softmax' : 'mse' }));
     // fork(1): fit's own stream draws the shuffle from Rng(seed), and noise from fork(2).
     net.initialize(new Rng(o.seed).fork(1));
     const moe = this.layer(), opt = new Optimizer(backend, o.optimizer), router: RouterReport[] = [];
+    const schedule = moeSchedule(ds.rows - Math.floor(ds.rows * o.validationSplit), o);
     try {
       const history = await fitNetwork(new MoETrainable(net, moe), opt, ds, {
-        epochs: o.epochs, batchSize: o.batchSize, seed: o.seed, validationSplit: o.validationSplit, signal: opts.signal,
+        ...schedule, seed: o.seed, validationSplit: o.validationSplit, signal: opts.signal,
         onProgress: opts.onProgress && ((fraction) => opts.onProgress!({ fraction })),
         callbacks: {
           ...opts.callbacks,
           onEpochEnd: async (epoch, logs) => {
             const r = routerReport(logs, moe, this.task === 'classification');
             router.push(r);
-            opts.onProgress?.({ fraction: (epoch + 1) / o.epochs, epoch, loss: logs.loss, acc: logs.acc, router: r });
+            opts.onProgress?.({ fraction: (epoch + 1) / schedule.epochs, epoch, loss: logs.loss, acc: logs.acc, router: r });
             await opts.callbacks?.onEpochEnd?.(epoch, logs);
           },
         },
       });
       return {
         history, router, seconds: (performance.now() - started) / 1000, parameters: net.parameterCount(),
-        activeParameters: this.activeParameters(), flopsPerSample: net.flopsPerSample(),
+        activeParameters: this.activeParameters(), flopsPerSample: net.flopsPerSample(), schedule,
       };
     } catch (err) {
       this.dispose(); // a failed fit leaves no half-trained model behind
@@ -139,12 +148,13 @@ export class MoEModel {
   /** Class probabilities (rows × classes), or predictions (rows × 1) for regression. */
   async predictProba(x: Float32Array, rows: number): Promise<Float32Array> {
     const net = this.fitted(), xs = this.scaled(x, rows);
-    return this.task === 'classification' ? net.predictProba(xs, rows) : net.headOutputs(xs, rows);
+    return this.task === 'classification' ? net.predictProba(xs, rows) : this.unscaled(net.headOutputs(xs, rows));
   }
 
   /** Class ids, or predicted targets for regression. */
   async predict(x: Float32Array, rows: number): Promise<Int32Array | Float32Array> {
-    return this.fitted().predict(this.scaled(x, rows), rows);
+    const p = this.fitted().predict(this.scaled(x, rows), rows);
+    return p instanceof Float32Array ? this.unscaled(p) : p;
   }
 
   /** Mean head loss (cross-entropy or MSE) and, for classification, accuracy. */
@@ -152,7 +162,10 @@ export class MoEModel {
     const net = this.fitted();
     validate(ds as AnyDataset);
     this.checkInput(ds.x, ds.rows);
-    return net.evaluate(this.scaler ? this.scaler.transformDataset(ds) : ds);
+    const scaled = this.scaler ? this.scaler.transformDataset(ds) : ds;
+    if (!this.target) return net.evaluate(scaled);
+    const e = net.evaluate(scaleTargets(scaled, this.target));
+    return { ...e, loss: e.loss * this.target.std ** 2 }; // the MSE in the targets' own units
   }
 
   /** How the router splits `rows` rows of x (inference routing); with labels `y`, each expert's accuracy on its rows. */
@@ -186,7 +199,7 @@ export class MoEModel {
   /** The trained model as plain data and typed arrays. */
   toState(): MoEModelState {
     const net = this.fitted();
-    return { options: this.options, task: this.task, network: net.toSpec(), tensors: net.tensors(), scaler: this.scaler?.toJSON() ?? null };
+    return { options: this.options, task: this.task, network: net.toSpec(), tensors: net.tensors(), scaler: this.scaler?.toJSON() ?? null, target: this.target };
   }
 
   /** A model from toState(): it predicts bit for bit as the original. */
@@ -198,6 +211,7 @@ export class MoEModel {
       registerMoELayer();
       m.task = state.task;
       m.scaler = state.scaler ? FeatureScaler.fromJSON(state.scaler) : null;
+      m.target = state.target ? checkTargetScale(state.target) : null;
       m.net = new Network(b, state.network);
       m.layer();
       m.net.loadTensors(state.tensors);
@@ -235,6 +249,7 @@ export class MoEModel {
     this.net?.dispose();
     this.net = null;
     this.scaler = null;
+    this.target = null;
   }
 
   private activeParameters(): number {
@@ -252,6 +267,10 @@ export class MoEModel {
     if (!Number.isInteger(rows) || rows < 0) fail('ERR_BAD_SHAPE', `rows must be an integer ≥ 0, got ${rows}`);
     if (!(x instanceof Float32Array)) fail('ERR_BAD_ARGUMENT', 'MoEModel takes dense rows (a Float32Array)');
     if (x.length !== rows * cols) fail('ERR_BAD_SHAPE', `x has ${x.length} values, expected ${rows} rows × ${cols} features`);
+  }
+
+  private unscaled(p: Float32Array): Float32Array {
+    return this.target ? unscaleTargets(p, this.target) : p;
   }
 
   private scaled(x: Float32Array, rows: number): Float32Array {

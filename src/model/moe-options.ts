@@ -11,13 +11,15 @@ export interface MoEModelOptions extends Omit<MoESpec, 'kind' | 'units' | 'exper
   experts?: number;
   /** Each expert is inputs → hidden (ReLU) → outputs; default 64. */
   hidden?: number;
-  epochs?: number;
+  /** Default (or null): 10, more on small sets — at least 300 optimizer steps (src/model/moe-schedule.ts). */
+  epochs?: number | null;
   /**
-   * Rows per step (default 256). A top-1 step splits the batch E ways, and an expert's
-   * weight gradient costs the same whatever its rows: large batches keep the experts' GEMMs
-   * efficient (Switch trains on batches of ~10⁶ tokens).
+   * Rows per step. Default (or null): 256, on small sets the largest power of two ≤ rows / 16
+   * (at least 8). A top-1 step splits the batch E ways, and an expert's weight gradient
+   * costs the same whatever its rows: large batches keep the experts' GEMMs efficient
+   * (Switch trains on batches of ~10⁶ tokens) — where there are rows enough.
    */
-  batchSize?: number;
+  batchSize?: number | null;
   /** Default Adam, lr 1e-3 (Keras' defaults). */
   optimizer?: OptimizerConfig;
   /**
@@ -37,8 +39,9 @@ export interface MoEModelOptions extends Omit<MoESpec, 'kind' | 'units' | 'exper
 export interface ResolvedMoEModelOptions {
   /** The layer's settings with their defaults (units comes from the data). */
   moe: Omit<Required<MoESpec>, 'units'>;
-  epochs: number;
-  batchSize: number;
+  /** null: from the training rows at fit (moeSchedule). */
+  epochs: number | null;
+  batchSize: number | null;
   optimizer: OptimizerConfig;
   scale: ScaleKind | null;
   validationSplit: number;
@@ -46,10 +49,10 @@ export interface ResolvedMoEModelOptions {
 }
 
 export function resolveMoEModelOptions(o: MoEModelOptions): ResolvedMoEModelOptions {
-  const { epochs = 10, batchSize = 256, optimizer = { kind: 'adam', lr: 1e-3 }, scale = 'standard', validationSplit = 0, seed = 0, backend: _, ...layer } = o;
+  const { epochs = null, batchSize = null, optimizer = { kind: 'adam', lr: 1e-3 }, scale = 'standard', validationSplit = 0, seed = 0, backend: _, ...layer } = o;
   const int = (name: string, v: number, min: number): number => (Number.isInteger(v) && v >= min ? v : fail('ERR_BAD_ARGUMENT', `${name} must be an integer ≥ ${min}, got ${v}`));
-  int('epochs', epochs, 0);
-  int('batchSize', batchSize, 1);
+  if (epochs !== null) int('epochs', epochs, 0);
+  if (batchSize !== null) int('batchSize', batchSize, 1);
   int('seed', seed, 0);
   if (scale !== null && scale !== 'standard' && scale !== 'minmax') fail('ERR_BAD_ARGUMENT', `scale must be 'standard', 'minmax' or null, got '${String(scale)}'`);
   if (!(validationSplit >= 0 && validationSplit < 1)) fail('ERR_BAD_ARGUMENT', `validationSplit must be in [0, 1), got ${validationSplit}`);
