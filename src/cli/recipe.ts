@@ -104,9 +104,9 @@ export async function prunedSingle(mlp: MlpExpert, first: SingleResult, train: D
   };
 }
 
-/** A mixture trained jointly from a random start (MoEModel's defaults): E experts of the seed's shape (one hidden layer of o.hidden[0]), top-k. */
+/** A mixture trained jointly from a random start (MoEModel's defaults but no shared expert): E experts of the seed's shape (one hidden layer of o.hidden[0]), top-k. */
 export async function moe(backend: Backend, train: Dataset, test: Dataset, spec: { experts: number; k: number }, o: RecipeOptions): Promise<MoEResult> {
-  const model = new MoEModel({ ...spec, hidden: o.hidden[0], epochs: o.epochs, seed: o.seed, backend }), bar = new Progress(`moe ${spec.experts}×, top-${spec.k}`);
+  const model = new MoEModel({ ...spec, hidden: o.hidden[0], sharedExperts: 0, epochs: o.epochs, seed: o.seed, backend }), bar = new Progress(`moe ${spec.experts}×, top-${spec.k}`);
   try {
     const report = await model.fit(train, { onProgress: (p) => bar.update(0, p.fraction) });
     bar.done();

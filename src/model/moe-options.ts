@@ -9,8 +9,14 @@ import type { OptimizerConfig } from '../nn/optimizer.js';
 export interface MoEModelOptions extends Omit<MoESpec, 'kind' | 'units' | 'experts' | 'hidden'> {
   /** E experts (default 8). */
   experts?: number;
-  /** Each expert is inputs → hidden (ReLU) → outputs; default 64. */
+  /** Each expert is inputs → hidden (ReLU) → outputs; default 32. */
   hidden?: number;
+  /**
+   * Shared experts every row runs besides its routed ones (DeepSeekMoE; default 1). With the
+   * defaults a row runs 32 shared + 32 routed hidden units, the active parameters of one
+   * inputs-64-outputs model; 0 makes each expert a whole classifier of its own.
+   */
+  sharedExperts?: number;
   epochs?: number;
   /**
    * Rows per step (default 256). A top-1 step splits the batch E ways, and an expert's
@@ -55,7 +61,7 @@ export function resolveMoEModelOptions(o: MoEModelOptions): ResolvedMoEModelOpti
   if (!(validationSplit >= 0 && validationSplit < 1)) fail('ERR_BAD_ARGUMENT', `validationSplit must be in [0, 1), got ${validationSplit}`);
   if (optimizer.kind !== 'adam' && optimizer.kind !== 'sgd') fail('ERR_BAD_ARGUMENT', `optimizer kind must be 'adam' or 'sgd', got '${String((optimizer as { kind: unknown }).kind)}'`);
   // Checked now (k > E, C ≤ 0, E < 1 …) with a stand-in output width: the data decides it at fit.
-  const { units: __, ...moe } = resolveMoESpec({ ...layer, experts: layer.experts ?? 8, hidden: layer.hidden ?? 64, units: 1 });
+  const { units: __, ...moe } = resolveMoESpec({ ...layer, experts: layer.experts ?? 8, hidden: layer.hidden ?? 32, sharedExperts: layer.sharedExperts ?? 1, units: 1 });
   // A copy: a caller's object from another realm (an edge VM's host) is not plain data to the saver.
   return { moe, epochs, batchSize, optimizer: { ...optimizer }, scale, validationSplit, seed };
 }
