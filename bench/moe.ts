@@ -1,8 +1,12 @@
 // The jointly trained mixture of experts against dense models at equal compute, on
 // Fashion-MNIST (all 60,000 / 10,000 images) and MNIST (8,000 / 2,000 digits), in one run:
-//   MoE, E = 8 experts of 784-64-10, top-1 and top-2 (MoEModel, default settings);
-//   dense same-active: one expert's shape (784-64-10) trained on all rows;
-//   dense same-total: 784-512-10, as many parameters as all eight experts;
+//   MoE, MoEModel's defaults: E = 8 whole-classifier experts of 784-64-10, top-1 and top-2;
+//   and top-1 with the shared-expert option (DeepSeekMoE): 8 routed 784-32-10 and one shared
+//   784-32-10 that every row runs — a top-1 row runs 64 hidden units either way;
+//   dense same-active: one expert's shape, 784-64-10, trained on all rows (for the shared option:
+//   its expert weights but for one more output bias; the router's 784 × 8 weights are extra);
+//   dense same-total: every hidden unit of the mixture as one layer, 784-512-10 (784-288-10 for
+//   the shared option's 32 + 8 × 32);
 //   the partition-initialised MoE (8 k-means experts of 784-512-10 trained in workers, a
 //   centroid router, joint fine-tuning) against the single 784-512-10 trained as its experts are.
 // Every model: Adam 1e-3, 10 epochs, seed 1. The MoE and its dense baselines: standardised
@@ -20,7 +24,7 @@ import type { Backend } from '../src/backend/backend.js';
 import type { Dataset } from '../src/data/dataset.js';
 import { Rng } from '../src/data/prng.js';
 import { createScaler } from '../src/data/scale.js';
-import { MoEModel } from '../src/model/moe-model.js';
+import { MoEModel, type MoEModelOptions } from '../src/model/moe-model.js';
 import { trainPartitionMoE } from '../src/model/partition-moe.js';
 import { Network } from '../src/nn/network.js';
 import { Optimizer } from '../src/nn/optimizer.js';
@@ -31,6 +35,8 @@ const json = args.includes('--json');
 const EPOCHS = Number(argValue(args, '--epochs', '10'));
 const datasets = argValue(args, '--data', 'fashion-mnist,mnist').split(',');
 const E = 8, HIDDEN = 64, BATCH = 256, SEED = 1;
+/** The shared-expert option: a top-1 row runs SHARED_HIDDEN shared + SHARED_HIDDEN routed units, HIDDEN in all. */
+const SHARED_HIDDEN = HIDDEN / 2, SHARED_TOTAL = (1 + E) * SHARED_HIDDEN;
 const log = (line: string) => json || console.error(line);
 
 if (datasets.includes('fashion-mnist') && missingFashion().length) {
@@ -68,10 +74,10 @@ async function dense(b: Backend, train: Dataset, test: Dataset, hidden: number, 
   }
 }
 
-async function mixture(b: Backend, train: Dataset, test: Dataset, k: number) {
+async function mixture(b: Backend, train: Dataset, test: Dataset, shape: MoEModelOptions) {
   // Default settings (bias balancing, dropless), but the rows come standardised — MoEModel's
   // default scaling, done once for every model here so that inference times the models alone.
-  const m = new MoEModel({ experts: E, hidden: HIDDEN, k, epochs: EPOCHS, batchSize: BATCH, seed: SEED, scale: null, backend: b });
+  const m = new MoEModel({ ...shape, epochs: EPOCHS, batchSize: BATCH, seed: SEED, scale: null, backend: b });
   try {
     const r = await m.fit(train);
     const accuracy = (await m.evaluate(test)).acc!, last = r.router[r.router.length - 1];
@@ -92,21 +98,30 @@ for (const name of datasets) {
   log(`  dense 784-${HIDDEN}-10 ${pct(active.accuracy)}`);
   const total = await dense(b, train, test, E * HIDDEN, BATCH);
   log(`  dense 784-${E * HIDDEN}-10 ${pct(total.accuracy)}`);
+  const sharedTotal = await dense(b, train, test, SHARED_TOTAL, BATCH);
+  log(`  dense 784-${SHARED_TOTAL}-10 ${pct(sharedTotal.accuracy)}`);
   const rows: string[][] = [];
-  for (const k of [1, 2]) {
-    const r = await mixture(b, train, test, k);
+  const shapes = [
+    { k: 1, label: `MoE 8 × 784-${HIDDEN}-10 (default), top-1`, shape: { experts: E, hidden: HIDDEN, sharedExperts: 0, k: 1 }, same: total },
+    { k: 2, label: `MoE 8 × 784-${HIDDEN}-10 (default), top-2`, shape: { experts: E, hidden: HIDDEN, sharedExperts: 0, k: 2 }, same: total },
+    { k: 1, label: `MoE 8 × 784-${SHARED_HIDDEN}-10 + shared 784-${SHARED_HIDDEN}-10, top-1`, shape: { experts: E, hidden: SHARED_HIDDEN, sharedExperts: 1, k: 1 }, same: sharedTotal },
+  ];
+  for (const { k, label, shape, same } of shapes) {
+    const r = await mixture(b, train, test, shape);
     const line = {
-      op: 'moe', dataset: name, experts: E, k, routing: `token top-${k}, balance ${r.routing}`, accuracy: r.accuracy,
+      op: 'moe', dataset: name, experts: E, k, shared_experts: shape.sharedExperts, hidden: shape.hidden,
+      routing: `token top-${k}, balance ${r.routing}`, accuracy: r.accuracy,
       train_samples_per_s: r.trainRate, infer_us_per_sample: r.inferUs, dense_active_accuracy: active.accuracy,
-      dense_active_train_samples_per_s: active.trainRate, dense_total_accuracy: total.accuracy, dense_total_infer_us_per_sample: total.inferUs,
+      dense_active_train_samples_per_s: active.trainRate, dense_total_accuracy: same.accuracy, dense_total_infer_us_per_sample: same.inferUs,
       load_min: r.loadMin, load_max: r.loadMax,
     };
     if (json) console.log(JSON.stringify(line));
-    rows.push([`MoE 8 × 784-${HIDDEN}-10, top-${k}`, pct(r.accuracy), `${(r.accuracy - active.accuracy) * 100 >= 0 ? '+' : ''}${((r.accuracy - active.accuracy) * 100).toFixed(2)}`,
-      r.trainRate.toFixed(0), (r.trainRate / active.trainRate).toFixed(2), r.inferUs.toFixed(1), (r.inferUs / total.inferUs).toFixed(2), `${r.loadMin.toFixed(2)}–${r.loadMax.toFixed(2)}`]);
+    rows.push([label, pct(r.accuracy), `${(r.accuracy - active.accuracy) * 100 >= 0 ? '+' : ''}${((r.accuracy - active.accuracy) * 100).toFixed(2)}`,
+      r.trainRate.toFixed(0), (r.trainRate / active.trainRate).toFixed(2), r.inferUs.toFixed(1), (r.inferUs / same.inferUs).toFixed(2), `${r.loadMin.toFixed(2)}–${r.loadMax.toFixed(2)}`]);
   }
   rows.push([`dense 784-${HIDDEN}-10 (same active)`, pct(active.accuracy), '', active.trainRate.toFixed(0), '1.00', active.inferUs.toFixed(1), (active.inferUs / total.inferUs).toFixed(2), '']);
   rows.push([`dense 784-${E * HIDDEN}-10 (same total)`, pct(total.accuracy), '', total.trainRate.toFixed(0), (total.trainRate / active.trainRate).toFixed(2), total.inferUs.toFixed(1), '1.00', '']);
+  rows.push([`dense 784-${SHARED_TOTAL}-10 (same total as the shared-expert option)`, pct(sharedTotal.accuracy), '', sharedTotal.trainRate.toFixed(0), (sharedTotal.trainRate / active.trainRate).toFixed(2), sharedTotal.inferUs.toFixed(1), '1.00', '']);
   if (!args.includes('--no-partition')) {
     const single = await dense(b, raw, rawTest, 512, 128);
     const p = await trainPartitionMoE(raw, { experts: E, hidden: 512, epochs: EPOCHS, workers: 2, seed: SEED, backend: b });

@@ -1,5 +1,6 @@
 // The MoE layer: finite-difference gradients through experts, gate weights, router and
-// the auxiliary losses (noise on with a fixed ε, and off), on both backends; determinism by seed; bad configs.
+// the auxiliary losses (noise on with a fixed ε, and off) and shared experts, on both backends;
+// determinism by seed; bad configs.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Backend } from '../src/index.js';
@@ -52,11 +53,14 @@ const SPECS: MoESpec[] = [
   { experts: 5, hidden: 3, units: 2, k: 2, capacityFactor: 1, normalize: false, balance: 'loss', balanceCoef: 0.5, zLossCoef: 0.1 },
   { experts: 3, hidden: 4, units: 3, routing: 'expert', capacityFactor: 1.5, zLossCoef: 0.1 },
   { experts: 4, hidden: 3, units: 2, k: 2, noise: true, balance: 'loss', balanceCoef: 0.5, zLossCoef: 0.1 },
+  { experts: 4, hidden: 5, units: 3, k: 1, sharedExperts: 1, balance: 'loss', balanceCoef: 0.5, zLossCoef: 0.1 },
+  // Two shared experts (one block of 2·hidden) and a capacity that cuts rows: those keep the shared output.
+  { experts: 3, hidden: 3, units: 2, k: 1, sharedExperts: 2, capacityFactor: 0.7, balance: 'loss', balanceCoef: 0.5, zLossCoef: 0.1 },
 ];
 
 for (const b of [reference, wasm]) {
   SPECS.forEach((spec, i) => {
-    test(`${b.name}: gradients match finite differences (${spec.routing ?? 'token'} k=${spec.k ?? '-'} C=${spec.capacityFactor ?? 'dropless'}${spec.noise ? ' noisy' : ''})`, () => gradCheck(b, spec, SEED + 50 + i));
+    test(`${b.name}: gradients match finite differences (${spec.routing ?? 'token'} k=${spec.k ?? '-'} C=${spec.capacityFactor ?? 'dropless'}${spec.noise ? ' noisy' : ''}${spec.sharedExperts ? ` shared ${spec.sharedExperts}` : ''})`, () => gradCheck(b, spec, SEED + 50 + i));
   });
 }
 
@@ -80,7 +84,7 @@ function trainTwice(b: Backend, spec: MoESpec, seed: number): Float32Array[] {
 test('same seed → identical gradients and outputs, with noise and bias balancing; nothing leaks', () => {
   for (const b of [reference, wasm]) {
     const before = b.stats();
-    for (const spec of [{ experts: 4, hidden: 5, units: 3, k: 2, noise: true }, { experts: 4, hidden: 5, units: 3, balance: 'bias' as const }]) {
+    for (const spec of [{ experts: 4, hidden: 5, units: 3, k: 2, noise: true }, { experts: 4, hidden: 5, units: 3, balance: 'bias' as const, sharedExperts: 1 }]) {
       const a = trainTwice(b, spec, SEED + 60), c = trainTwice(b, spec, SEED + 60);
       a.forEach((v, i) => assert.equal(Array.from(v), Array.from(c[i]), `${b.name} ${JSON.stringify(spec)} tensor ${i}`));
       const d = trainTwice(b, spec, SEED + 61);
@@ -110,10 +114,38 @@ test('rows cut by the capacity get a zero output; stats count them', () => {
   b.free(x);
 });
 
+test('a shared expert runs on every row, rows the capacity cut too: its output plus the routed ones', () => {
+  for (const b of [reference, wasm]) {
+    const m = new MoE(b, INPUTS, { experts: 2, hidden: 3, units: 2, capacityFactor: 0.5, sharedExperts: 1 }), r = rng(SEED + 65);
+    m.initialize(new Rng(SEED));
+    const w = new Float32Array(INPUTS * 2);
+    for (let i = 0; i < INPUTS; i++) w[i * 2] = 1;
+    b.write(m.router.value, w);
+    const xs = r.floats(8 * INPUTS).map((v) => v + 2), x = b.upload(xs); // positive: every row prefers expert 0
+    const out = b.read(m.forward(x, 8, { training: false }));
+    const sh = m.shared!, [W1, b1, W2, b2] = sh.params().map((p) => b.read(p.value));
+    const routed = new MoE(b, INPUTS, { experts: 2, hidden: 3, units: 2, capacityFactor: 0.5 });
+    routed.params().forEach((p, i) => b.write(p.value, b.read(m.params()[i].value)));
+    const want = b.read(routed.forward(x, 8, { training: false }));
+    assert.is(m.plan!.row.length, 2, 'the capacity keeps 2 of 8 rows');
+    for (let row = 0; row < 8; row++) {
+      const h = Array.from({ length: 3 }, (_, j) => Math.max(0, b1[j] + xs.slice(row * INPUTS, (row + 1) * INPUTS).reduce((a, v, i) => a + v * W1[i * 3 + j], 0)));
+      for (let c = 0; c < 2; c++) {
+        const y = b2[c] + h.reduce((a, v, j) => a + v * W2[j * 2 + c], 0) + want[row * 2 + c];
+        assert.ok(Math.abs(out[row * 2 + c] - y) <= 1e-5 + 1e-5 * Math.abs(y), `${b.name} row ${row} unit ${c}: ${out[row * 2 + c]} vs ${y}`);
+      }
+    }
+    assert.is(m.flopsPerSample() - routed.flopsPerSample(), sh.flopsPerRow());
+    routed.dispose();
+    m.dispose();
+    b.free(x);
+  }
+});
+
 test('0 and 1 rows, growing and shrinking batches: outputs match a fresh layer row for row', () => {
   for (const b of [reference, wasm]) {
     // The balance loss, not the bias: backward must not move the routing away from the fresh layer's.
-    const spec = { experts: 3, hidden: 4, units: 2, k: 2, balance: 'loss' as const }, r = rng(SEED + 70);
+    const spec = { experts: 3, hidden: 4, units: 2, k: 2, balance: 'loss' as const, sharedExperts: 1 }, r = rng(SEED + 70);
     const m = new MoE(b, INPUTS, spec), fresh = new MoE(b, INPUTS, spec);
     m.initialize(new Rng(SEED));
     fresh.initialize(new Rng(SEED));
@@ -148,7 +180,7 @@ test('bad configs fail with a typed error', () => {
     { experts: 2, hidden: 3, units: 2, k: 3 }, { experts: 2, hidden: 3, units: 2, k: 0 }, { experts: 0, hidden: 3, units: 2 },
     { experts: 2, hidden: 3, units: 2, capacityFactor: 0 }, { experts: 2, hidden: 3, units: 2, capacityFactor: -1 },
     { experts: 2, hidden: 0, units: 2 }, { experts: 2, hidden: 3, units: 2, routing: 'expert' as const, balance: 'loss' as const },
-    { experts: 2, hidden: 3, units: 2, balanceCoef: -1 },
+    { experts: 2, hidden: 3, units: 2, balanceCoef: -1 }, { experts: 2, hidden: 3, units: 2, sharedExperts: -1 }, { experts: 2, hidden: 3, units: 2, sharedExperts: 1.5 },
   ] as MoESpec[]) {
     const before = wasm.stats();
     try {

@@ -66,7 +66,7 @@ export interface MoEFitReport {
   router: RouterReport[];
   seconds: number;
   parameters: number;
-  /** Parameters a row runs through: the router and k experts (token choice). */
+  /** Parameters a row runs through: the router, k experts (token choice) and the shared ones. */
   activeParameters: number;
   flopsPerSample: number;
   /** The epochs and batch size fit ran: the options', or from the training rows where unset. */
@@ -255,7 +255,7 @@ export class MoEModel {
   private activeParameters(): number {
     const moe = this.layer(), s = moe.spec(), per = moe.experts[0].params().reduce((a, p) => a + p.length, 0);
     const active = s.routing === 'token' ? s.k : Math.min(s.capacityFactor!, s.experts);
-    return moe.router.length + active * per;
+    return moe.router.length + active * per + (moe.shared?.params().reduce((a, p) => a + p.length, 0) ?? 0);
   }
 
   private fitted(): Network {

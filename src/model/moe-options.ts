@@ -11,6 +11,12 @@ export interface MoEModelOptions extends Omit<MoESpec, 'kind' | 'units' | 'exper
   experts?: number;
   /** Each expert is inputs → hidden (ReLU) → outputs; default 64. */
   hidden?: number;
+  /**
+   * Shared experts every row runs besides its routed ones (DeepSeekMoE; default 0: each expert
+   * a whole classifier of its own). hidden: 32, sharedExperts: 1 gives a top-1 row the 64 hidden
+   * units of the default; measured against it in the README.
+   */
+  sharedExperts?: number;
   /** Default (or null): 10, more on small sets — at least 300 optimizer steps (src/model/moe-schedule.ts). */
   epochs?: number | null;
   /**
@@ -58,7 +64,7 @@ export function resolveMoEModelOptions(o: MoEModelOptions): ResolvedMoEModelOpti
   if (!(validationSplit >= 0 && validationSplit < 1)) fail('ERR_BAD_ARGUMENT', `validationSplit must be in [0, 1), got ${validationSplit}`);
   if (optimizer.kind !== 'adam' && optimizer.kind !== 'sgd') fail('ERR_BAD_ARGUMENT', `optimizer kind must be 'adam' or 'sgd', got '${String((optimizer as { kind: unknown }).kind)}'`);
   // Checked now (k > E, C ≤ 0, E < 1 …) with a stand-in output width: the data decides it at fit.
-  const { units: __, ...moe } = resolveMoESpec({ ...layer, experts: layer.experts ?? 8, hidden: layer.hidden ?? 64, units: 1 });
+  const { units: __, ...moe } = resolveMoESpec({ ...layer, experts: layer.experts ?? 8, hidden: layer.hidden ?? 64, sharedExperts: layer.sharedExperts ?? 0, units: 1 });
   // A copy: a caller's object from another realm (an edge VM's host) is not plain data to the saver.
   return { moe, epochs, batchSize, optimizer: { ...optimizer }, scale, validationSplit, seed };
 }

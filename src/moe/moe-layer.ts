@@ -3,8 +3,9 @@
 // plan on the host over the rows × E probabilities), gather every routed row once into
 // one buffer, contiguous per expert; each expert runs one GEMM per layer over its block
 // (a sub-buffer view); one weighted scatter-add combines — never a dense product over all
-// experts. Backward reaches the experts, the gate weights (one rowDot over the slots),
-// the router's softmax and the balance and z-losses.
+// experts. Shared experts (DeepSeekMoE), when asked for, run over every row and start the
+// sum the routed outputs are scattered into. Backward reaches the experts, the gate weights
+// (one rowDot over the slots), the router's softmax and the balance and z-losses.
 import { fail } from '../errors.js';
 import type { Backend, F32, I32 } from '../backend/backend.js';
 import type { Rng } from '../data/prng.js';
@@ -44,11 +45,17 @@ export class MoE implements Layer {
   /** DeepSeek-V3 balancing bias (E): steers the choice only; its grad stays 0 (set by the update rule, not the optimiser). */
   readonly bias: Param | null;
   readonly experts: ExpertBlock[];
+  /** The shared experts as one block of hidden width sharedExperts · hidden (null when none). */
+  readonly shared: ExpertBlock | null;
   private readonly routerStats: RouterStats;
   /** Where inference forwards count their routing while probe() runs (null otherwise). */
   private probeStats: RouterStats | null = null;
   private capacity = 0;
-  private bufs: { logits: F32; probs: F32; transposed: F32; out: F32; dLogits: F32; noiseLogits: F32 | null } | null = null;
+  private bufs: {
+    logits: F32; probs: F32; transposed: F32; out: F32; dLogits: F32; noiseLogits: F32 | null;
+    /** The shared block's hidden rows and output rows, and its dL/dh scratch. */
+    sharedH: F32 | null; sharedY: F32 | null; sharedDh: F32 | null;
+  } | null = null;
   /** E × inputs scratch of routerGrad. */
   private gradT: F32 | null = null;
   private dx: F32 | null = null;
@@ -74,16 +81,18 @@ export class MoE implements Layer {
     this.noise = s.noise ? new Param(backend, `${name}/noise/W`, [inputs, s.experts], false) : null;
     this.bias = s.balance === 'bias' ? new Param(backend, `${name}/router/bias`, [s.experts], false) : null;
     this.experts = Array.from({ length: s.experts }, (_, e) => new ExpertBlock(backend, `${name}/expert${e}`, inputs, s.hidden, s.units));
+    this.shared = s.sharedExperts > 0 ? new ExpertBlock(backend, `${name}/shared`, inputs, s.sharedExperts * s.hidden, s.units) : null;
     this.routerStats = new RouterStats(s.experts);
   }
 
   params(): readonly Param[] {
-    return [this.router, ...(this.routerBias ? [this.routerBias] : []), ...(this.noise ? [this.noise] : []), ...(this.bias ? [this.bias] : []), ...this.experts.flatMap((e) => e.params())];
+    return [this.router, ...(this.routerBias ? [this.routerBias] : []), ...(this.noise ? [this.noise] : []), ...(this.bias ? [this.bias] : []), ...this.experts.flatMap((e) => e.params()), ...(this.shared?.params() ?? [])];
   }
 
   /**
    * Router as Switch (normal, std √(0.1/inputs)); W_noise zero as Shazeer (noise scale
-   * softplus(0) at first); router and balancing biases zero; experts as Dense, in expert order.
+   * softplus(0) at first); router and balancing biases zero; experts as Dense, in expert order,
+   * the shared block last.
    */
   initialize(rng: Rng): void {
     const b = this.backend, std = Math.sqrt(0.1 / this.inputs);
@@ -92,6 +101,7 @@ export class MoE implements Layer {
     if (this.noise) b.fill(this.noise.value, 0);
     if (this.bias) b.fill(this.bias.value, 0);
     for (const e of this.experts) e.initialize(rng);
+    this.shared?.initialize(rng);
   }
 
   forward(x: LayerInput, rows: number, mode: ForwardMode): F32 {
@@ -112,7 +122,10 @@ export class MoE implements Layer {
     b.softmax(buf.logits, rows, E, buf.probs);
     const probs = b.read(buf.probs).subarray(0, rows * E), logits = b.read(buf.logits).subarray(0, rows * E);
     const plan = (this.lastPlan = route(probs, rows, E, routingOf(s, this.bias ? b.read(this.bias.value) : null)));
-    b.fill(buf.out, 0);
+    if (this.shared) {
+      this.shared.forward({ n: rows, x, h: buf.sharedH!, y: buf.sharedY! });
+      b.copy(buf.sharedY!, buf.out, rows * s.units);
+    } else b.fill(buf.out, 0);
     const total = plan.row.length;
     if (total > 0) {
       const sl = this.reserveSlots(total);
@@ -139,7 +152,9 @@ export class MoE implements Layer {
     if (rows !== step.plan.rows) fail('ERR_BAD_SHAPE', `backward got ${rows} rows, the forward ${step.plan.rows}`);
     const b = this.backend, s = this.s, E = s.experts, buf = this.bufs!, { plan, probs, x } = step;
     const dx = needInput ? (this.dx ??= b.alloc(this.capacity * this.inputs)) : null;
-    if (dx) b.fill(dx, 0);
+    // The shared block writes dx first (every row); the routed slots and the router add to it.
+    if (this.shared) this.shared.backward({ n: rows, x, h: buf.sharedH!, y: buf.sharedY! }, { dy, dh: buf.sharedDh!, dx });
+    else if (dx) b.fill(dx, 0);
     const total = plan.row.length, dWeight = new Float32Array(total);
     if (total > 0) {
       const sl = this.slots!;
@@ -217,12 +232,13 @@ export class MoE implements Layer {
 
   /**
    * The router's 2·inputs·E, plus the experts a row runs: k for token choice (dropless),
-   * C on average for expert choice (E·c slots over n rows); combine adds a multiply-add per output.
+   * C on average for expert choice (E·c slots over n rows); combine adds a multiply-add per
+   * output. The shared block runs on every row.
    */
   flopsPerSample(): number {
     const s = this.s, active = s.routing === 'token' ? s.k : Math.min(s.capacityFactor!, s.experts);
     const expert = this.experts.reduce((a, e) => a + e.flopsPerRow(), 0) / s.experts;
-    return 2 * this.inputs * s.experts + active * (expert + 2 * s.units);
+    return 2 * this.inputs * s.experts + active * (expert + 2 * s.units) + (this.shared?.flopsPerRow() ?? 0);
   }
 
   info(): LayerInfo {
@@ -244,6 +260,7 @@ export class MoE implements Layer {
     this.release();
     for (const p of [this.router, this.routerBias, this.noise, this.bias]) p?.dispose();
     for (const e of this.experts) e.dispose();
+    this.shared?.dispose();
   }
 
   private releaseOwn(): void {
@@ -308,10 +325,11 @@ export class MoE implements Layer {
   private reserve(rows: number): NonNullable<MoE['bufs']> {
     if (this.bufs && rows <= this.capacity) return this.bufs;
     this.releaseOwn();
-    const b = this.backend, c = (this.capacity = Math.max(rows, 1)), E = this.s.experts;
+    const b = this.backend, c = (this.capacity = Math.max(rows, 1)), E = this.s.experts, sh = this.shared?.hidden ?? 0;
     return (this.bufs = {
       logits: b.alloc(c * E), probs: b.alloc(c * E), transposed: b.alloc(c * E), out: b.alloc(c * this.outputs), dLogits: b.alloc(c * E),
       noiseLogits: this.noise ? b.alloc(c * E) : null,
+      sharedH: sh ? b.alloc(c * sh) : null, sharedY: sh ? b.alloc(c * this.outputs) : null, sharedDh: sh ? b.alloc(c * sh) : null,
     });
   }
 }

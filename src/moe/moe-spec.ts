@@ -43,12 +43,19 @@ export interface MoESpec {
   zLossCoef?: number;
   /** γ of the bias update (default 1e-2; DeepSeek-V3's is 1e-3 — see the top of this file). */
   biasRate?: number;
+  /**
+   * Shared experts (DeepSeekMoE): experts of the routed ones' shape that every row runs,
+   * added to the routed output with weight 1 (default 0). S of them are one block of hidden
+   * width S·hidden: the same function class, one GEMM.
+   */
+  sharedExperts?: number;
 }
 
 export type ResolvedMoESpec = Required<MoESpec>;
 
 export function resolveMoESpec(s: MoESpec): ResolvedMoESpec {
   const int = (name: string, v: number): number => (Number.isInteger(v) && v >= 1 ? v : fail('ERR_BAD_ARGUMENT', `moe ${name} must be an integer ≥ 1, got ${v}`));
+  const count = (name: string, v: number): number => (Number.isInteger(v) && v >= 0 ? v : fail('ERR_BAD_ARGUMENT', `moe ${name} must be an integer ≥ 0, got ${v}`));
   const coef = (name: string, v: number): number => (v >= 0 && Number.isFinite(v) ? v : fail('ERR_BAD_ARGUMENT', `moe ${name} must be a finite number ≥ 0, got ${v}`));
   const routing = s.routing ?? 'token';
   if (routing !== 'token' && routing !== 'expert') fail('ERR_BAD_ARGUMENT', `moe routing must be 'token' or 'expert', got ${String(routing)}`);
@@ -61,6 +68,7 @@ export function resolveMoESpec(s: MoESpec): ResolvedMoESpec {
     k: routing === 'token' ? k : 1, capacityFactor: s.capacityFactor === undefined ? (routing === 'token' ? null : 2) : s.capacityFactor,
     normalize: s.normalize ?? k > 1, noise: s.noise ?? false, balance,
     balanceCoef: coef('balanceCoef', s.balanceCoef ?? 1e-2), zLossCoef: coef('zLossCoef', s.zLossCoef ?? 1e-3), biasRate: coef('biasRate', s.biasRate ?? 1e-2),
+    sharedExperts: count('sharedExperts', s.sharedExperts ?? 0),
   };
   checkRouting(routingOf(r, null), r.experts);
   return r;
