@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { WasmBackend } from '../src/backend/wasm.js';
-import type { Activation } from '../src/backend/index.js';
+import { type Activation, createBackend } from '../src/backend/index.js';
 import { twin, wasm } from './util/backends.js';
 import { allClose } from './util/close.js';
 import { SEED, SIZES, rng } from './util/prng.js';
@@ -36,6 +36,26 @@ test('gemm NN/NT/TN at the edges: m, n, k of 0, 1 and non-multiples of 4, every 
       }
     }
   }
+});
+
+test('gemm TT (the router\'s Wᵀ·xᵀ) matches the reference', () => {
+  const r = rng(SEED + 11);
+  for (let t = 0; t < CASES / 2; t++) {
+    const [m, n, k] = [r.pick([...SIZES, 8]), r.pick([...SIZES, 300]), r.pick([...SIZES, 300])], acc = r.int(0, 2) === 1;
+    const [w, ref] = twin([r.floats(m * k), r.floats(k * n), r.floats(m * n)] as const, (b, [a, bb, c]) => b.gemm(true, true, m, n, k, a, bb, c, acc));
+    allClose(w.out[2], ref.out[2], 1e-5, 1e-4, SEED + 11, `gemm TT ${m}×${n}×${k} acc=${acc}`);
+  }
+});
+
+test('gemm packs within its scratch: the buffer allocated right after it is untouched by the largest slices', async () => {
+  // A backend of its own (not the default): its GEMM scratch comes first, so a buffer allocated next lies just past it.
+  const b = await createBackend({ build: wasm.name === 'wasm-relaxed' ? 'relaxed' : 'simd', threads: 1 });
+  const guard = b.upload(new Float32Array(1 << 16).fill(7));
+  const r = rng(SEED + 12), [m, n, k] = [41, 300, 600];
+  const a = b.upload(r.floats(m * k)), bb = b.upload(r.floats(k * n)), c = b.alloc(m * n);
+  b.gemm(false, false, m, n, k, a, bb, c);
+  assert.ok(b.read(guard).every((x) => x === 7), 'gemm wrote past its scratch');
+  for (const buf of [guard, a, bb, c]) b.free(buf);
 });
 
 test('biasAct: relu and identity, with and without bias, in place', () => {

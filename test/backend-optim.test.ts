@@ -48,6 +48,22 @@ test('adam matches the reference over several steps with every option', () => {
   }
 });
 
+test('adam without mask, decay or L1 (its own loop) gives the bits of the general loop', () => {
+  // A mask of ones takes the general loop with nothing pruned: the same update, every bit alike,
+  // −0 included (both loops end it at +0); zero gradients exercise the moments' flush.
+  for (let t = 0; t < 12; t++) {
+    const seed = SEED + 150 + t, { n, w0, grads } = problem(seed, t < 3 ? 1 : undefined);
+    w0[0] = -0;
+    grads.forEach((g, s) => {
+      g[0] = 0; // w stays −0 − 0 = −0 before the last operation
+      if (s % 2) g.fill(0, 0, n >> 1);
+    });
+    const run = (mask: Float32Array | null) => train(wasm, w0, grads, mask, (p, g, m, v, mk, step) => wasm.adam(p, g, m, v, n, { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-7, step }, mk));
+    const [plain, general] = [run(null), run(new Float32Array(n).fill(1))];
+    ['param', 'm', 'v'].forEach((name, i) => assert.equal(new Uint32Array(plain[i].buffer), new Uint32Array(general[i].buffer), `adam n=${n} ${name} (seed ${seed})`));
+  }
+});
+
 test('adam first step equals the hand-computed Keras update', () => {
   // m = 0.1·g, v = 0.001·g², lr_t = lr·√0.001/0.1 → w − lr·g/|g| (ε tiny).
   const b = wasm, p = b.upload(new Float32Array([1, -1])), g = b.upload(new Float32Array([0.5, -2])), m = b.alloc(2), v = b.alloc(2);
