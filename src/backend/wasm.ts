@@ -209,8 +209,7 @@ export class WasmBackend implements Backend {
     const ldx = colSumArgs(x, rows, cols, out);
     const px = this.ptr(x), po = this.ptr(out);
     // By columns: each thread sums whole columns, in the same row order.
-    const t = this.share(rows * cols, this.cutAt.elements);
-    if (t > 1 && cols >= 32) return this.pool!.run(FN.colSum, spans(cuts(cols, t, 16), (c0, c1) => [px + c0 * 4, ldx, rows, c1 - c0, po + c0 * 4, +accumulate]));
+    if (this.byColumns(FN.colSum, rows, cols, (c0, c1) => [px + c0 * 4, ldx, rows, c1 - c0, po + c0 * 4, +accumulate])) return;
     this.k.colSum(px, ldx, rows, cols, po, +accumulate);
   }
 
@@ -325,8 +324,7 @@ export class WasmBackend implements Backend {
     this.rowIndices(idx, count, s.limit);
     const ps = this.ptr(src), pi = this.ptr(idx), pd = this.ptr(dst), pw = w ? this.ptr(w) : 0;
     // By columns: rows of src may add into one row of dst, always in the order i = 0, 1, ….
-    const t = this.share(count * cols, this.cutAt.elements);
-    if (t > 1 && cols >= 32) return this.pool!.run(FN.scatterAddRows, spans(cuts(cols, t, 16), (c0, c1) => [ps + c0 * 4, s.lds, c1 - c0, pi, count, pd + c0 * 4, s.ldd, pw]));
+    if (this.byColumns(FN.scatterAddRows, count, cols, (c0, c1) => [ps + c0 * 4, s.lds, c1 - c0, pi, count, pd + c0 * 4, s.ldd, pw])) return;
     this.k.scatterAddRows(ps, s.lds, cols, pi, count, pd, s.ldd, pw);
   }
 
@@ -365,6 +363,13 @@ export class WasmBackend implements Backend {
   private byRows(fn: number, rows: number, cols: number, piece: (r0: number, r1: number) => number[]): boolean {
     const t = rows > 1 ? this.share(rows * cols, this.cutAt.elements) : 1;
     if (t > 1) this.pool!.run(fn, spans(cuts(rows, t, 1), piece));
+    return t > 1;
+  }
+
+  /** Runs a kernel cut into column spans at multiples of 16 (every row, each span) when large enough; false if it should run uncut. */
+  private byColumns(fn: number, rows: number, cols: number, piece: (c0: number, c1: number) => number[]): boolean {
+    const t = cols >= 32 ? this.share(rows * cols, this.cutAt.elements) : 1;
+    if (t > 1) this.pool!.run(fn, spans(cuts(cols, t, 16), piece));
     return t > 1;
   }
 

@@ -53,8 +53,8 @@ export class MoE implements Layer {
   private capacity = 0;
   private bufs: {
     logits: F32; probs: F32; transposed: F32; out: F32; dLogits: F32; noiseLogits: F32 | null;
-    /** The shared block's hidden rows and output rows, and its dL/dh scratch. */
-    sharedH: F32 | null; sharedY: F32 | null; sharedDh: F32 | null;
+    /** The shared block's hidden rows and its dL/dh scratch. */
+    sharedH: F32 | null; sharedDh: F32 | null;
   } | null = null;
   /** E × inputs scratch of routerGrad. */
   private gradT: F32 | null = null;
@@ -122,10 +122,9 @@ export class MoE implements Layer {
     b.softmax(buf.logits, rows, E, buf.probs);
     const probs = b.read(buf.probs).subarray(0, rows * E), logits = b.read(buf.logits).subarray(0, rows * E);
     const plan = (this.lastPlan = route(probs, rows, E, routingOf(s, this.bias ? b.read(this.bias.value) : null)));
-    if (this.shared) {
-      this.shared.forward({ n: rows, x, h: buf.sharedH!, y: buf.sharedY! });
-      b.copy(buf.sharedY!, buf.out, rows * s.units);
-    } else b.fill(buf.out, 0);
+    // The shared block's outputs are the first terms of the sum: it writes them into out itself.
+    if (this.shared) this.shared.forward({ n: rows, x, h: buf.sharedH!, y: buf.out });
+    else b.fill(buf.out, 0);
     const total = plan.row.length;
     if (total > 0) {
       const sl = this.reserveSlots(total);
@@ -153,7 +152,7 @@ export class MoE implements Layer {
     const b = this.backend, s = this.s, E = s.experts, buf = this.bufs!, { plan, probs, x } = step;
     const dx = needInput ? (this.dx ??= b.alloc(this.capacity * this.inputs)) : null;
     // The shared block writes dx first (every row); the routed slots and the router add to it.
-    if (this.shared) this.shared.backward({ n: rows, x, h: buf.sharedH!, y: buf.sharedY! }, { dy, dh: buf.sharedDh!, dx });
+    if (this.shared) this.shared.backward({ n: rows, x, h: buf.sharedH!, y: buf.out }, { dy, dh: buf.sharedDh!, dx }); // backward reads no y
     else if (dx) b.fill(dx, 0);
     const total = plan.row.length, dWeight = new Float32Array(total);
     if (total > 0) {
@@ -329,7 +328,7 @@ export class MoE implements Layer {
     return (this.bufs = {
       logits: b.alloc(c * E), probs: b.alloc(c * E), transposed: b.alloc(c * E), out: b.alloc(c * this.outputs), dLogits: b.alloc(c * E),
       noiseLogits: this.noise ? b.alloc(c * E) : null,
-      sharedH: sh ? b.alloc(c * sh) : null, sharedY: sh ? b.alloc(c * this.outputs) : null, sharedDh: sh ? b.alloc(c * sh) : null,
+      sharedH: sh ? b.alloc(c * sh) : null, sharedDh: sh ? b.alloc(c * sh) : null,
     });
   }
 }
