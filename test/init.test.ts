@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ReferenceBackend, getBackend, init } from '../src/entry/node.js';
+import { ReferenceBackend, createBackend, getBackend, init } from '../src/entry/node.js';
 import { checkGemm } from './browser/gemm-check.js';
 
 const dist = new URL('../dist/', import.meta.url);
@@ -30,6 +30,12 @@ test("a bad backend option fails with ERR_BAD_ARGUMENT naming the choices", asyn
   const e = await rejects(init({ backend: 'webgpu' as 'wasm' }), 'ERR_BAD_ARGUMENT');
   assert.match(e.message, "'wasm' or 'reference'");
   assert.match(e.message, 'webgpu');
+});
+
+test('a build that does not exist fails with ERR_BAD_ARGUMENT naming the builds', async () => {
+  const e = await rejects(createBackend({ build: 'fast' as 'simd' }), 'ERR_BAD_ARGUMENT');
+  assert.match(e.message, "'simd'");
+  assert.match(e.message, '"fast"');
 });
 
 test('init({ bytes }) runs the plain build (a fresh process: the default stays); bytes that are not wasm fail with ERR_WASM_LOAD', async () => {

@@ -3,7 +3,7 @@
 // instead. createBackend touches no global state: only the user's own init() sets the default.
 import { fail } from '../errors.js';
 import type { Backend } from './backend.js';
-import { type KernelBuild, importsMemory, instantiateKernels, isWasmModule, kernelStamp, relaxedSimdSupported, sha256Hex, sharedMemory } from './kernels.js';
+import { KERNEL_BUILDS, type KernelBuild, importsMemory, instantiateKernels, isWasmModule, kernelStamp, relaxedSimdSupported, sha256Hex, sharedMemory } from './kernels.js';
 import { ReferenceBackend } from './reference.js';
 import { resolveThreads } from './threads.js';
 import { WasmBackend } from './wasm.js';
@@ -155,6 +155,9 @@ export function kernelsBuilt(): readonly Kernels[] {
 /** Pick the build the options ask for; `threaded` picks its shared-memory twin. */
 function chooseBuild(opts: InitOptions, threaded: boolean): KernelBuild {
   const want = opts.build ?? 'auto';
+  if (want !== 'auto' && !KERNEL_BUILDS.includes(want)) {
+    fail('ERR_BAD_ARGUMENT', `build must be 'auto' or one of ${KERNEL_BUILDS.map((b) => `'${b}'`).join(', ')}, got ${JSON.stringify(want)}`);
+  }
   if (plain(want as KernelBuild) === 'relaxed' && !relaxedSimdSupported()) {
     fail('ERR_WASM_LOAD', `build '${want}' asked for, but this runtime does not support relaxed SIMD; use build 'simd' or 'auto'`);
   }
