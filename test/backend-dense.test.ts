@@ -55,7 +55,7 @@ test('gemm: a row of C does not depend on the rows computed with it (last panels
   }
 });
 
-test('gemm TT (the router\'s Wᵀ·xᵀ) matches the reference', () => {
+test('gemm TT matches the reference', () => {
   const r = rng(SEED + 11);
   for (let t = 0; t < CASES / 2; t++) {
     const [m, n, k] = [r.pick([...SIZES, 8]), r.pick([...SIZES, 300]), r.pick([...SIZES, 300])], acc = r.int(0, 2) === 1;
