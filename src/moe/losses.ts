@@ -44,7 +44,9 @@ export function zLoss(lse: Float64Array, probs: Float32Array, rows: number, E: n
   for (let i = 0; i < rows; i++) {
     if (valid && !valid[i]) continue;
     sum += lse[i] * lse[i];
-    if (dLogits) for (let j = 0; j < E; j++) dLogits[i * E + j] += ((beta * 2) / n) * lse[i] * probs[i * E + j];
+    if (!dLogits) continue;
+    const g = ((beta * 2) / n) * lse[i];
+    for (let j = 0; j < E; j++) dLogits[i * E + j] += g * probs[i * E + j];
   }
   return (beta * sum) / n;
 }

@@ -64,6 +64,8 @@ export class MoE implements Layer {
   /** Per routed slot (row, expert): its row index, gate weight, gathered input, hidden and output rows, and their gradients. */
   private slotCapacity = 0;
   private slots: { idx: I32; w: F32; x: F32; h: F32; y: F32; gate: F32; dy: F32; dh: F32 } | null = null;
+  /** Host copy of the slots' dL/dgate. */
+  private dWeights = new Float32Array(0);
   private dxSlots: F32 | null = null;
   private step: Step | null = null;
   private lastPlan: DispatchPlan | null = null;
@@ -162,7 +164,7 @@ export class MoE implements Layer {
     // The shared block writes dx first (every row); the routed slots and the router add to it.
     if (this.shared) this.shared.backward({ n: rows, x, h: buf.sharedH!, y: buf.out }, { dy, dh: buf.sharedDh!, dx }); // backward reads no y
     else if (dx) b.fill(dx, 0);
-    const total = plan.row.length, dWeight = new Float32Array(total);
+    const total = plan.row.length, dWeight = this.dWeights.subarray(0, total);
     if (total > 0) {
       const sl = this.slots!;
       // dL/dgate per slot = dy[row]·y_slot; each expert's dL/dy is its gate-weighted share of dy.
@@ -291,6 +293,7 @@ export class MoE implements Layer {
     if (this.slots && n <= this.slotCapacity) return this.slots;
     this.releaseSlots();
     const b = this.backend, c = (this.slotCapacity = n), s = this.s;
+    this.dWeights = new Float32Array(c);
     return (this.slots = {
       idx: b.alloc(c, 'i32'), w: b.alloc(c), x: b.alloc(c * this.inputs), h: b.alloc(c * s.hidden), y: b.alloc(c * s.units),
       gate: b.alloc(c), dy: b.alloc(c * s.units), dh: b.alloc(c * s.hidden),
