@@ -17,49 +17,64 @@ export function gemmWorkSize(): i32 {
 }
 
 /**
- * 5×8 micro-kernel over kc steps; `load` = start from C instead of zero. A's 5 values of
- * a step are side by side, `astep` bytes after the last step's: packed, or a transposed A
+ * R×8 micro-kernel (R ≤ 5 rows of C) over kc steps; `load` = start from C instead of zero. A's
+ * 5 values of a step are side by side, `astep` bytes after the last step's: packed, or a transposed A
  * read in place (no packing: 10 % off the experts' 784 × 32 × 64 weight gradients).
  * Each value is splat as it is loaded: one broadcast load, as cheap as a vector load,
  * from a panel a quarter of the size of a pre-broadcast one, so a 40 × kc block of it
  * stays in L1 (11–12 % faster on the 784 × 64 layer's products, the same on 512³). Why 5×8: V8 does not fold loads into SIMD
  * arithmetic, so each step costs 2 + MR loads besides the 4·MR multiplies and adds, and
  * 5 rows is the most that fits its 15 usable xmm registers (10 accumulators, 2 B
- * vectors, A, a product) without spilling. It must stay a separate function: inlined
- * into the loop nest, V8 unrolls the k loop, hoists every load to the top and runs slower.
+ * vectors, A, a product) without spilling. Inlined into one function per R (tile5 … tile1),
+ * with R a constant: a last panel of fewer rows (an expert's 32 rows: 6 × 5 + 2) runs only
+ * its rows, every C value summed in the same order. Each must stay a separate function:
+ * inlined into the loop nest, V8 unrolls the k loop, hoists every load to the top and runs slower.
  */
-function tile(kc: i32, ap: usize, astep: usize, bp: usize, c: usize, ldc: usize, load: bool): void {
+// @ts-ignore: decorator
+@inline
+function tileRows(R: i32, kc: i32, ap: usize, astep: usize, bp: usize, c: usize, ldc: usize, load: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
   const r1 = c + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc;
   if (load) {
     c00 = v128.load(c); c01 = v128.load(c, 16);
-    c10 = v128.load(r1); c11 = v128.load(r1, 16);
-    c20 = v128.load(r2); c21 = v128.load(r2, 16);
-    c30 = v128.load(r3); c31 = v128.load(r3, 16);
-    c40 = v128.load(r4); c41 = v128.load(r4, 16);
+    if (R > 1) { c10 = v128.load(r1); c11 = v128.load(r1, 16); }
+    if (R > 2) { c20 = v128.load(r2); c21 = v128.load(r2, 16); }
+    if (R > 3) { c30 = v128.load(r3); c31 = v128.load(r3, 16); }
+    if (R > 4) { c40 = v128.load(r4); c41 = v128.load(r4, 16); }
   }
   const end = bp + (<usize>kc << 5);
   while (bp < end) {
     const b0 = v128.load(bp), b1 = v128.load(bp, 16);
     let a = v128.load32_splat(ap);
     c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
-    a = v128.load32_splat(ap, 4);
-    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
-    a = v128.load32_splat(ap, 8);
-    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
-    a = v128.load32_splat(ap, 12);
-    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
-    a = v128.load32_splat(ap, 16);
-    c40 = madd(a, b0, c40); c41 = madd(a, b1, c41);
+    if (R > 1) { a = v128.load32_splat(ap, 4); c10 = madd(a, b0, c10); c11 = madd(a, b1, c11); }
+    if (R > 2) { a = v128.load32_splat(ap, 8); c20 = madd(a, b0, c20); c21 = madd(a, b1, c21); }
+    if (R > 3) { a = v128.load32_splat(ap, 12); c30 = madd(a, b0, c30); c31 = madd(a, b1, c31); }
+    if (R > 4) { a = v128.load32_splat(ap, 16); c40 = madd(a, b0, c40); c41 = madd(a, b1, c41); }
     ap += astep; bp += 32;
   }
   v128.store(c, c00); v128.store(c, c01, 16);
-  v128.store(r1, c10); v128.store(r1, c11, 16);
-  v128.store(r2, c20); v128.store(r2, c21, 16);
-  v128.store(r3, c30); v128.store(r3, c31, 16);
-  v128.store(r4, c40); v128.store(r4, c41, 16);
+  if (R > 1) { v128.store(r1, c10); v128.store(r1, c11, 16); }
+  if (R > 2) { v128.store(r2, c20); v128.store(r2, c21, 16); }
+  if (R > 3) { v128.store(r3, c30); v128.store(r3, c31, 16); }
+  if (R > 4) { v128.store(r4, c40); v128.store(r4, c41, 16); }
+}
+
+function tile5(kc: i32, ap: usize, astep: usize, bp: usize, c: usize, ldc: usize, load: bool): void { tileRows(5, kc, ap, astep, bp, c, ldc, load); }
+function tile4(kc: i32, ap: usize, astep: usize, bp: usize, c: usize, ldc: usize, load: bool): void { tileRows(4, kc, ap, astep, bp, c, ldc, load); }
+function tile3(kc: i32, ap: usize, astep: usize, bp: usize, c: usize, ldc: usize, load: bool): void { tileRows(3, kc, ap, astep, bp, c, ldc, load); }
+function tile2(kc: i32, ap: usize, astep: usize, bp: usize, c: usize, ldc: usize, load: bool): void { tileRows(2, kc, ap, astep, bp, c, ldc, load); }
+function tile1(kc: i32, ap: usize, astep: usize, bp: usize, c: usize, ldc: usize, load: bool): void { tileRows(1, kc, ap, astep, bp, c, ldc, load); }
+
+/** The micro-kernel over the first `rows` (1 … 5) rows of an A panel and C; full panels call tile5 directly (a k = 32 product runs ~1,000 tiles). */
+function tile(rows: i32, kc: i32, ap: usize, astep: usize, bp: usize, c: usize, ldc: usize, load: bool): void {
+  if (rows == 5) tile5(kc, ap, astep, bp, c, ldc, load);
+  else if (rows == 4) tile4(kc, ap, astep, bp, c, ldc, load);
+  else if (rows == 3) tile3(kc, ap, astep, bp, c, ldc, load);
+  else if (rows == 2) tile2(kc, ap, astep, bp, c, ldc, load);
+  else tile1(kc, ap, astep, bp, c, ldc, load);
 }
 
 /** Pack rows [i0, i0+mc) × cols [p0, p0+kc) of op(A) into 5-row panels (5 floats a step), zero-padded. */
@@ -230,13 +245,15 @@ export function gemm(
             const bpanel = bp + (<usize>(jr * kc) << 2);
             const cij = c + <usize>(ic + ir) * ldcb + (<usize>(jc + jr) << 2);
             if (rows == MR && cols == NR) {
-              tile(kc, apanel, astep, bpanel, cij, ldcb, load);
+              tile5(kc, apanel, astep, bpanel, cij, ldcb, load);
+            } else if (cols == NR) {
+              tile(rows, kc, apanel, astep, bpanel, cij, ldcb, load);
             } else {
-              // Edge tile: run the full tile on a scratch block, copy the valid part.
+              // Edge tile: run the tile on a scratch block, copy the valid columns.
               if (load) {
                 for (let i = 0; i < rows; i++) memory.copy(edge + (<usize>i << 5), cij + <usize>i * ldcb, <usize>cols << 2);
               }
-              tile(kc, apanel, astep, bpanel, edge, 32, load);
+              tile(rows, kc, apanel, astep, bpanel, edge, 32, load);
               for (let i = 0; i < rows; i++) memory.copy(cij + <usize>i * ldcb, edge + (<usize>i << 5), <usize>cols << 2);
             }
           }

@@ -25,7 +25,7 @@ test('gemm NN/NT/TN at the edges: m, n, k of 0, 1 and non-multiples of 4, every 
   const r = rng(SEED + 9);
   const forms = [[false, false], [false, true], [true, false]] as const;
   for (const [ta, tb] of forms) {
-    for (const m of [0, 1, 3, 5, 17]) {
+    for (const m of [0, 1, 3, 5, 6, 9, 17]) {
       for (const n of [0, 1, 4, 7, 33]) {
         for (const k of [0, 1, 2, 9]) {
           for (const acc of [false, true]) {
@@ -38,7 +38,24 @@ test('gemm NN/NT/TN at the edges: m, n, k of 0, 1 and non-multiples of 4, every 
   }
 });
 
-test('gemm TT (the router\'s Wᵀ·xᵀ) matches the reference', () => {
+test('gemm: a row of C does not depend on the rows computed with it (last panels of 1–4 rows sum as full ones), in every form', () => {
+  const r = rng(SEED + 13), n = 19, k = 300, rows = 12;
+  const forms = [[false, false], [false, true], [true, false], [true, true]] as const;
+  for (const [ta, tb] of forms) {
+    const a = r.floats(rows * k), bb = r.floats(k * n), c0 = r.floats(rows * n);
+    for (const acc of [false, true]) {
+      const [whole] = twin([a, bb, c0] as const, (b, [x, y, c]) => b.gemm(ta, tb, rows, n, k, x, y, c, acc));
+      for (const m of [6, 7, 8, 9]) {
+        // op(A)'s first m rows: for a stored-transposed A, its first m columns.
+        const am = ta ? Float32Array.from({ length: k * m }, (_, i) => a[Math.floor(i / m) * rows + (i % m)]) : a.subarray(0, m * k);
+        const [part] = twin([am, bb, c0.slice(0, m * n)] as const, (b, [x, y, c]) => b.gemm(ta, tb, m, n, k, x, y, c, acc));
+        assert.equal(Array.from(part.out[2] as Float32Array), Array.from((whole.out[2] as Float32Array).subarray(0, m * n)), `gemm ${ta ? 'T' : 'N'}${tb ? 'T' : 'N'} ${m} of ${rows} rows acc=${acc}`);
+      }
+    }
+  }
+});
+
+test('gemm TT matches the reference', () => {
   const r = rng(SEED + 11);
   for (let t = 0; t < CASES / 2; t++) {
     const [m, n, k] = [r.pick([...SIZES, 8]), r.pick([...SIZES, 300]), r.pick([...SIZES, 300])], acc = r.int(0, 2) === 1;

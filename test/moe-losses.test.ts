@@ -2,7 +2,7 @@
 // gradients by finite differences.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { balanceLoss, routerEntropy, softmaxBackward, zLoss } from '../src/moe/losses.js';
+import { balanceLoss, logSumExps, routerEntropy, softmaxBackward, zLoss } from '../src/moe/losses.js';
 import { sigmoid, softplus } from '../src/moe/portable-exp.js';
 import { type Routing, route } from '../src/moe/routing.js';
 import { SEED, rng } from './util/prng.js';
@@ -19,6 +19,8 @@ function softmaxRows(z: Float32Array | Float64Array, rows: number, E: number): F
   }
   return p;
 }
+
+const lseOf = (z: Float32Array, p: Float32Array, rows: number, E: number): Float64Array => logSumExps(z, p, rows, E, new Float64Array(rows));
 
 const close = (a: number, b: number, tol: number, what: string): void => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a}, expected ${b}`);
 
@@ -55,16 +57,21 @@ test('z-loss is (1/n)·Σ lse², entropy is log E at uniform; masked rows change
     for (let j = 0; j < E; j++) s += Math.exp(z[i * E + j]);
     want += Math.log(s) ** 2;
   }
-  close(zLoss(z, p, rows, E, 1e-3, null, null), (1e-3 * want) / rows, 1e-9, 'z-loss');
-  close(routerEntropy(new Float32Array(rows * E).fill(1 / E), rows, E, null), Math.log(E), 1e-6, 'entropy');
+  close(zLoss(lseOf(z, p, rows, E), p, rows, E, 1e-3, null, null), (1e-3 * want) / rows, 1e-9, 'z-loss');
+  const zeros = new Float32Array(rows * E), uniform = new Float32Array(rows * E).fill(1 / E);
+  close(routerEntropy(lseOf(zeros, uniform, rows, E), zeros, uniform, rows, E, null), Math.log(E), 1e-6, 'entropy');
+  let h = 0;
+  for (let j = 0; j < rows * E; j++) h -= p[j] * Math.log(p[j]);
+  close(routerEntropy(lseOf(z, p, rows, E), z, p, rows, E, null), h / rows, 1e-6, 'entropy as −Σ p·log p');
   // Append padding rows with wild logits: masked, every loss stays.
   const pad = 5, zz = new Float32Array((rows + pad) * E), valid = new Uint8Array(rows + pad);
   zz.set(z);
   for (let j = rows * E; j < zz.length; j++) zz[j] = j % E === 0 ? 40 : -40;
   valid.fill(1, 0, rows);
   const pp = softmaxRows(zz, rows + pad, E);
-  close(zLoss(zz, pp, rows + pad, E, 1e-3, valid, null), zLoss(z, p, rows, E, 1e-3, null, null), 1e-9, 'masked z-loss');
-  close(routerEntropy(pp, rows + pad, E, valid), routerEntropy(p, rows, E, null), 1e-7, 'masked entropy');
+  const lse = lseOf(z, p, rows, E), lsePadded = lseOf(zz, pp, rows + pad, E);
+  close(zLoss(lsePadded, pp, rows + pad, E, 1e-3, valid, null), zLoss(lse, p, rows, E, 1e-3, null, null), 1e-9, 'masked z-loss');
+  close(routerEntropy(lsePadded, zz, pp, rows + pad, E, valid), routerEntropy(lse, z, p, rows, E, null), 1e-7, 'masked entropy');
   for (const k of [1, 2]) {
     const full = balanceLoss(route(pp, rows + pad, E, token(k), valid), pp, 1e-2, valid, null);
     close(full, balanceLoss(route(p, rows, E, token(k)), p, 1e-2, null, null), 1e-9, `masked balance k ${k}`);
@@ -82,7 +89,7 @@ test('balance + z-loss gradients w.r.t. the logits match finite differences; mas
       const dP = grad ? new Float32Array(rows * E) : null;
       const b = balanceLoss(plan, p, alpha, valid, dP);
       if (grad) softmaxBackward(p, dP!, rows, E, grad);
-      return b + zLoss(z32, p, rows, E, beta, valid, grad);
+      return b + zLoss(lseOf(z32, p, rows, E), p, rows, E, beta, valid, grad);
     };
     const g = new Float32Array(rows * E);
     total(z, g);

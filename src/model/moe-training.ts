@@ -38,15 +38,17 @@ export class ExpertHits {
   }
 }
 
-/** Per row of the last forward through `moe` (the network's last layer): 1 if its class is right. */
-export function rightRows(moe: MoE, labels: ArrayLike<number>, rows: number): Uint8Array {
-  const out = moe.backend.view(moe.output!), k = moe.outputs, right = new Uint8Array(rows);
+/** Per row of the last forward through `moe` (the network's last layer): 1 if its class is right (into `right`, at least rows long). */
+export function rightRows(moe: MoE, labels: ArrayLike<number>, rows: number, right = new Uint8Array(rows)): Uint8Array {
+  const out = moe.backend.view(moe.output!), k = moe.outputs;
   for (let r = 0; r < rows; r++) right[r] = predictedClass(out, r, k, 'softmax') === labels[r] ? 1 : 0;
   return right;
 }
 
 export class MoETrainable implements Trainable {
   private readonly hits: ExpertHits;
+  /** rightRows' flags, reused by every batch. */
+  private right = new Uint8Array(0);
 
   constructor(
     readonly net: Network,
@@ -77,9 +79,12 @@ export class MoETrainable implements Trainable {
   }
 
   correct(labels: ArrayLike<number>, rows: number): number {
-    const right = rightRows(this.moe, labels, rows);
+    if (this.right.length < rows) this.right = new Uint8Array(rows);
+    const right = rightRows(this.moe, labels, rows, this.right);
     this.hits.add(this.moe.plan!, right);
-    return right.reduce((a, v) => a + v, 0);
+    let n = 0;
+    for (let r = 0; r < rows; r++) n += right[r];
+    return n;
   }
 
   evaluate(ds: AnyDataset) {

@@ -34,40 +34,48 @@ export function balanceLoss(plan: DispatchPlan, probs: Float32Array, alpha: numb
 }
 
 /**
- * ST-MoE router z-loss: L = β·(1/n)·Σ_rows (log Σⱼ e^{zⱼ})², with ∂L/∂z[row, j] = β·(2/n)·lse·pⱼ,
- * added into dLogits. lse = z_m − log p_m at the row's most probable m: one portable log
- * (no engine-dependent exp) from the probabilities the backend computed.
+ * ST-MoE router z-loss: L = β·(1/n)·Σ_rows lse², lse = log Σⱼ e^{zⱼ} (logSumExps), with
+ * ∂L/∂z[row, j] = β·(2/n)·lse·pⱼ, added into dLogits.
  */
-export function zLoss(logits: Float32Array, probs: Float32Array, rows: number, E: number, beta: number, valid: Uint8Array | null, dLogits: Float32Array | null): number {
+export function zLoss(lse: Float64Array, probs: Float32Array, rows: number, E: number, beta: number, valid: Uint8Array | null, dLogits: Float32Array | null): number {
   let n = 0, sum = 0;
   for (let i = 0; i < rows; i++) n += !valid || valid[i] ? 1 : 0;
   if (n === 0 || beta === 0 || E === 0) return 0;
   for (let i = 0; i < rows; i++) {
     if (valid && !valid[i]) continue;
-    const lse = logSumExp(logits, probs, i * E, E);
-    sum += lse * lse;
-    if (dLogits) for (let j = 0; j < E; j++) dLogits[i * E + j] += ((beta * 2) / n) * lse * probs[i * E + j];
+    sum += lse[i] * lse[i];
+    if (!dLogits) continue;
+    const g = ((beta * 2) / n) * lse[i];
+    for (let j = 0; j < E; j++) dLogits[i * E + j] += g * probs[i * E + j];
   }
   return (beta * sum) / n;
 }
 
-/** log Σ e^z of one row from its softmax: z_m − log p_m, m the most probable column. */
-export function logSumExp(logits: Float32Array, probs: Float32Array, o: number, E: number): number {
-  let m = 0;
-  for (let j = 1; j < E; j++) if (probs[o + j] > probs[o + m]) m = j;
-  return logits[o + m] - portableLog(probs[o + m]);
+/**
+ * Per row, log Σ e^z from its softmax: z_m − log p_m at the most probable column m — one
+ * portable log a row (no engine-dependent exp) from the probabilities the backend computed.
+ */
+export function logSumExps(logits: Float32Array, probs: Float32Array, rows: number, E: number, out: Float64Array): Float64Array {
+  for (let i = 0, o = 0; i < rows; i++, o += E) {
+    let m = 0;
+    for (let j = 1; j < E; j++) if (probs[o + j] > probs[o + m]) m = j;
+    out[i] = E > 0 ? logits[o + m] - portableLog(probs[o + m]) : 0;
+  }
+  return out;
 }
 
-/** Mean over rows of the router's entropy −Σ p·log p (nats); log E at uniform, 0 at collapse. */
-export function routerEntropy(probs: Float32Array, rows: number, E: number, valid: Uint8Array | null): number {
+/**
+ * Mean over rows of the router's entropy −Σ p·log p (nats; log E at uniform, 0 at collapse),
+ * as lse − Σ p·z (log p = z − lse): no log per probability.
+ */
+export function routerEntropy(lse: Float64Array, logits: Float32Array, probs: Float32Array, rows: number, E: number, valid: Uint8Array | null): number {
   let n = 0, sum = 0;
   for (let i = 0; i < rows; i++) {
     if (valid && !valid[i]) continue;
     n++;
-    for (let j = 0; j < E; j++) {
-      const p = probs[i * E + j];
-      if (p > 0) sum -= p * portableLog(p);
-    }
+    let pz = 0;
+    for (let j = 0; j < E; j++) pz += probs[i * E + j] * logits[i * E + j];
+    sum += lse[i] - pz;
   }
   return n > 0 ? sum / n : 0;
 }

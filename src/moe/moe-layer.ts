@@ -14,7 +14,7 @@ import { ExpertBlock, type ExpertRows } from './expert-block.js';
 import { type ForwardMode, type Layer, type LayerInfo, type LayerInput, isSparseRows } from '../nn/layer.js';
 import { Param } from '../nn/param.js';
 import { registerLayer } from '../nn/registry.js';
-import { balanceLoss, routerEntropy, softmaxBackward, zLoss } from './losses.js';
+import { balanceLoss, logSumExps, routerEntropy, softmaxBackward, zLoss } from './losses.js';
 import { sigmoid, softplus } from './portable-exp.js';
 import { type MoESpec, type ResolvedMoESpec, resolveMoESpec, routingOf } from './moe-spec.js';
 import { RouterStats } from './router-stats.js';
@@ -27,7 +27,8 @@ interface Step {
   x: F32;
   plan: DispatchPlan;
   probs: Float32Array;
-  logits: Float32Array;
+  /** Per row, log Σ e^logits: the z-loss and its gradient. */
+  lse: Float64Array;
   /** Noisy top-k: ε and x·W_noise per logit. */
   eps: Float32Array | null;
   noiseLogits: Float32Array | null;
@@ -48,20 +49,23 @@ export class MoE implements Layer {
   /** The shared experts as one block of hidden width sharedExperts · hidden (null when none). */
   readonly shared: ExpertBlock | null;
   private readonly routerStats: RouterStats;
+  private readonly paramList: readonly Param[];
   /** Where inference forwards count their routing while probe() runs (null otherwise). */
   private probeStats: RouterStats | null = null;
   private capacity = 0;
   private bufs: {
-    logits: F32; probs: F32; transposed: F32; out: F32; dLogits: F32; noiseLogits: F32 | null;
+    logits: F32; probs: F32; out: F32; dLogits: F32; noiseLogits: F32 | null;
     /** The shared block's hidden rows and its dL/dh scratch. */
     sharedH: F32 | null; sharedDh: F32 | null;
   } | null = null;
-  /** E × inputs scratch of routerGrad. */
-  private gradT: F32 | null = null;
+  /** Host copies of the router's rows × E values and their gradients, reused by every step. */
+  private host: { probs: Float32Array; logits: Float32Array; lse: Float64Array; dProbs: Float32Array; dLogits: Float32Array } | null = null;
   private dx: F32 | null = null;
   /** Per routed slot (row, expert): its row index, gate weight, gathered input, hidden and output rows, and their gradients. */
   private slotCapacity = 0;
   private slots: { idx: I32; w: F32; x: F32; h: F32; y: F32; gate: F32; dy: F32; dh: F32 } | null = null;
+  /** Host copy of the slots' dL/dgate. */
+  private dWeights = new Float32Array(0);
   private dxSlots: F32 | null = null;
   private step: Step | null = null;
   private lastPlan: DispatchPlan | null = null;
@@ -83,10 +87,12 @@ export class MoE implements Layer {
     this.experts = Array.from({ length: s.experts }, (_, e) => new ExpertBlock(backend, `${name}/expert${e}`, inputs, s.hidden, s.units));
     this.shared = s.sharedExperts > 0 ? new ExpertBlock(backend, `${name}/shared`, inputs, s.sharedExperts * s.hidden, s.units) : null;
     this.routerStats = new RouterStats(s.experts);
+    this.paramList = [this.router, ...(this.routerBias ? [this.routerBias] : []), ...(this.noise ? [this.noise] : []), ...(this.bias ? [this.bias] : []), ...this.experts.flatMap((e) => e.params()), ...(this.shared?.params() ?? [])];
   }
 
+  /** Built once: the optimiser asks on every step. */
   params(): readonly Param[] {
-    return [this.router, ...(this.routerBias ? [this.routerBias] : []), ...(this.noise ? [this.noise] : []), ...(this.bias ? [this.bias] : []), ...this.experts.flatMap((e) => e.params()), ...(this.shared?.params() ?? [])];
+    return this.paramList;
   }
 
   /**
@@ -120,7 +126,8 @@ export class MoE implements Layer {
       for (let i = 0; i < rows * E; i++) h[i] += eps[i] * softplus(noiseLogits[i]);
     }
     b.softmax(buf.logits, rows, E, buf.probs);
-    const probs = b.read(buf.probs).subarray(0, rows * E), logits = b.read(buf.logits).subarray(0, rows * E);
+    const host = this.host!, probs = host.probs.subarray(0, rows * E);
+    probs.set(b.view(buf.probs).subarray(0, rows * E));
     const plan = (this.lastPlan = route(probs, rows, E, routingOf(s, this.bias ? b.read(this.bias.value) : null)));
     // The shared block's outputs are the first terms of the sum: it writes them into out itself.
     if (this.shared) this.shared.forward({ n: rows, x, h: buf.sharedH!, y: buf.out });
@@ -138,10 +145,13 @@ export class MoE implements Layer {
     const sink = mode.training ? this.routerStats : this.probeStats;
     if (sink) {
       // Measured whatever the balancing, so the stats show balance under every mode.
+      const logits = host.logits.subarray(0, rows * E);
+      logits.set(b.view(buf.logits).subarray(0, rows * E));
+      const lse = logSumExps(logits, probs, rows, E, host.lse.subarray(0, rows));
       const balance = balanceLoss(plan, probs, 1, null, null);
-      const z = zLoss(logits, probs, rows, E, 1, null, null);
-      sink.add(plan, routerEntropy(probs, rows, E, null), balance, z);
-      if (mode.training) this.step = { x, plan, probs, logits, eps, noiseLogits, aux: (s.balance === 'loss' ? s.balanceCoef * balance : 0) + s.zLossCoef * z };
+      const z = zLoss(lse, probs, rows, E, 1, null, null);
+      sink.add(plan, routerEntropy(lse, logits, probs, rows, E, null), balance, z);
+      if (mode.training) this.step = { x, plan, probs, lse, eps, noiseLogits, aux: (s.balance === 'loss' ? s.balanceCoef * balance : 0) + s.zLossCoef * z };
     }
     return buf.out;
   }
@@ -154,7 +164,7 @@ export class MoE implements Layer {
     // The shared block writes dx first (every row); the routed slots and the router add to it.
     if (this.shared) this.shared.backward({ n: rows, x, h: buf.sharedH!, y: buf.out }, { dy, dh: buf.sharedDh!, dx }); // backward reads no y
     else if (dx) b.fill(dx, 0);
-    const total = plan.row.length, dWeight = new Float32Array(total);
+    const total = plan.row.length, dWeight = this.dWeights.subarray(0, total);
     if (total > 0) {
       const sl = this.slots!;
       // dL/dgate per slot = dy[row]·y_slot; each expert's dL/dy is its gate-weighted share of dy.
@@ -171,11 +181,11 @@ export class MoE implements Layer {
       if (dx && dxs) b.scatterAddRows(dxs, this.inputs, sl.idx, total, dx);
     } else for (const ex of this.experts) ex.zeroGrads();
     // Router: gate weights → probabilities (+ balance loss) → softmax → logits (+ z-loss).
-    const dProbs = new Float32Array(rows * E), dLogits = new Float32Array(rows * E);
+    const host = this.host!, dProbs = host.dProbs.subarray(0, rows * E), dLogits = host.dLogits.subarray(0, rows * E).fill(0);
     weightGradToProbs(plan, dWeight, dProbs);
     if (s.balance === 'loss') balanceLoss(plan, probs, s.balanceCoef, null, dProbs);
     softmaxBackward(probs, dProbs, rows, E, dLogits);
-    zLoss(step.logits, probs, rows, E, s.zLossCoef, null, dLogits);
+    zLoss(step.lse, probs, rows, E, s.zLossCoef, null, dLogits);
     b.write(buf.dLogits, dLogits);
     this.routerGrad(x, buf.dLogits, rows, this.router.grad);
     if (this.routerBias) b.colSum(buf.dLogits, rows, E, this.routerBias.grad);
@@ -265,8 +275,7 @@ export class MoE implements Layer {
   private releaseOwn(): void {
     if (this.bufs) for (const buf of Object.values(this.bufs)) if (buf) this.backend.free(buf);
     if (this.dx) this.backend.free(this.dx);
-    if (this.gradT) this.backend.free(this.gradT);
-    this.bufs = this.dx = this.gradT = null;
+    this.bufs = this.dx = this.host = null;
     this.capacity = 0;
     this.releaseSlots();
     this.step = null;
@@ -284,6 +293,7 @@ export class MoE implements Layer {
     if (this.slots && n <= this.slotCapacity) return this.slots;
     this.releaseSlots();
     const b = this.backend, c = (this.slotCapacity = n), s = this.s;
+    this.dWeights = new Float32Array(c);
     return (this.slots = {
       idx: b.alloc(c, 'i32'), w: b.alloc(c), x: b.alloc(c * this.inputs), h: b.alloc(c * s.hidden), y: b.alloc(c * s.units),
       gate: b.alloc(c), dy: b.alloc(c * s.units), dh: b.alloc(c * s.hidden),
@@ -301,23 +311,14 @@ export class MoE implements Layer {
     return this.backend.subBuffer(buf, from * cols, n * cols);
   }
 
-  /**
-   * out (rows × E) = x·W. Computed as (Wᵀ·xᵀ)ᵀ: as x·W the GEMM would pack all of x broadcast
-   * for only E output columns; this way it packs x once, plainly, as the wide operand, and the
-   * small E × rows result is transposed on the host. Each entry sums over the inputs in the
-   * same order either way, so the bytes are those of x·W.
-   */
+  /** out (rows × E) = x·W. */
   private routerLogits(x: F32, W: F32, rows: number, out: F32): void {
-    const b = this.backend, E = this.s.experts, t = this.bufs!.transposed;
-    b.gemm(true, true, E, rows, this.inputs, W, x, t);
-    transpose(b.view(t), E, rows, b.view(out));
+    this.backend.gemm(false, false, rows, this.s.experts, this.inputs, x, W, out);
   }
 
-  /** grad (inputs × E) = xᵀ·d, as (dᵀ·x)ᵀ for the same reason as routerLogits. */
+  /** grad (inputs × E) = xᵀ·d: the GEMM reads xᵀ where it lies. */
   private routerGrad(x: F32, d: F32, rows: number, grad: F32): void {
-    const b = this.backend, E = this.s.experts, t = (this.gradT ??= b.alloc(E * this.inputs));
-    b.gemm(true, false, E, this.inputs, rows, d, x, t);
-    transpose(b.view(t), E, this.inputs, b.view(grad));
+    this.backend.gemm(true, false, this.inputs, this.s.experts, rows, x, d, grad);
   }
 
   /** Router and output buffers for `rows` rows, grown (never shrunk) as batches get larger. */
@@ -325,17 +326,14 @@ export class MoE implements Layer {
     if (this.bufs && rows <= this.capacity) return this.bufs;
     this.releaseOwn();
     const b = this.backend, c = (this.capacity = Math.max(rows, 1)), E = this.s.experts, sh = this.shared?.hidden ?? 0;
+    const values = () => new Float32Array(c * E);
+    this.host = { probs: values(), logits: values(), lse: new Float64Array(c), dProbs: values(), dLogits: values() };
     return (this.bufs = {
-      logits: b.alloc(c * E), probs: b.alloc(c * E), transposed: b.alloc(c * E), out: b.alloc(c * this.outputs), dLogits: b.alloc(c * E),
+      logits: b.alloc(c * E), probs: b.alloc(c * E), out: b.alloc(c * this.outputs), dLogits: b.alloc(c * E),
       noiseLogits: this.noise ? b.alloc(c * E) : null,
       sharedH: sh ? b.alloc(c * sh) : null, sharedDh: sh ? b.alloc(c * sh) : null,
     });
   }
-}
-
-/** dst (cols × rows) = srcᵀ, src rows × cols. */
-function transpose(src: Float32Array, rows: number, cols: number, dst: Float32Array): void {
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) dst[j * rows + i] = src[i * cols + j];
 }
 
 /** Makes 'moe' a layer kind of the network registry: Networks then build (and rebuild saved) `{ kind: 'moe', … }` specs. */

@@ -78,16 +78,24 @@ function countValid(rows: number, valid: Uint8Array | null): number {
   return n;
 }
 
-/** Indices of the k largest of score(j), j < n, descending; ties → lower index. */
-function topIndices(n: number, k: number, score: (j: number) => number, out: Int32Array, at: number): void {
+/**
+ * Indices of the k largest of score j = v[o + j] (+ bias[j], summed in f64 where compared),
+ * j < n, descending; ties → lower index. Read from the array, not through a callback per
+ * comparison: routing is host work on every step.
+ */
+function topIndices(v: Float32Array, o: number, bias: Float32Array | null, n: number, k: number, out: Int32Array, at: number): void {
   let filled = 0;
   for (let j = 0; j < n; j++) {
-    const v = score(j);
-    if (filled === k && !(v > score(out[at + k - 1]))) continue;
+    const s = bias ? v[o + j] + bias[j] : v[o + j];
+    if (filled === k) {
+      const last = out[at + k - 1];
+      if (!(s > (bias ? v[o + last] + bias[last] : v[o + last]))) continue;
+    }
     let p = filled < k ? filled++ : k - 1;
-    while (p > 0 && score(out[at + p - 1]) < v) {
-      out[at + p] = out[at + p - 1];
-      p--;
+    for (; p > 0; p--) {
+      const prev = out[at + p - 1];
+      if (!((bias ? v[o + prev] + bias[prev] : v[o + prev]) < s)) break;
+      out[at + p] = prev;
     }
     out[at + p] = j;
   }
@@ -99,7 +107,7 @@ function tokenChoice(probs: Float32Array, rows: number, E: number, r: TokenChoic
   for (let i = 0; i < rows; i++) {
     if (valid && !valid[i]) continue;
     const o = i * E;
-    topIndices(E, k, bias ? (j) => probs[o + j] + bias[j] : (j) => probs[o + j], choice, i * k);
+    topIndices(probs, o, bias, E, k, choice, i * k);
   }
   const capacity = r.capacityFactor === null ? Infinity : Math.ceil((r.capacityFactor * routed * k) / E);
   // GShard's priority: every row's first choice before any second choice, rows in order.
@@ -153,10 +161,11 @@ function expertChoice(probs: Float32Array, rows: number, E: number, r: ExpertCho
   const offsets = new Int32Array(E + 1);
   for (let e = 0; e <= E; e++) offsets[e] = e * c;
   const row = new Int32Array(E * c), weight = new Float32Array(E * c);
-  const taken = new Uint8Array(rows);
+  const taken = new Uint8Array(rows), column = new Float32Array(n);
   for (let e = 0; e < E; e++) {
     const at = e * c;
-    topIndices(n, c, (j) => probs[members[j] * E + e], row, at);
+    for (let j = 0; j < n; j++) column[j] = probs[members[j] * E + e];
+    topIndices(column, 0, null, n, c, row, at);
     const mine = row.subarray(at, at + c);
     for (let s = 0; s < c; s++) mine[s] = members[mine[s]];
     mine.sort();
