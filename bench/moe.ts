@@ -14,6 +14,7 @@
 // is rows × epochs / seconds of the training loop; inference is the median of 5 passes over
 // the test rows (predictProba, on rows standardised beforehand). No TensorFlow.js side: it has no MoE layer.
 //   npm run bench:moe [-- --json] [-- --data fashion-mnist|mnist] [-- --epochs N] [-- --no-partition]
+//   npm run bench:moe -- --curves …: test accuracy after every epoch instead (bench/moe-curves.ts)
 import { FASHION_DIR, loadData, missingFashion } from './train/data.mjs';
 import { argValue } from './util/interleave.js';
 import { median } from './util/stats.js';
@@ -22,19 +23,19 @@ import '../src/entry/node.js';
 import { init } from '../src/backend/init.js';
 import type { Backend } from '../src/backend/backend.js';
 import type { Dataset } from '../src/data/dataset.js';
-import { Rng } from '../src/data/prng.js';
 import { createScaler } from '../src/data/scale.js';
-import { MoEModel, type MoEModelOptions } from '../src/model/moe-model.js';
+import type { MoEModelOptions } from '../src/model/moe-model.js';
 import { trainPartitionMoE } from '../src/model/partition-moe.js';
-import { Network } from '../src/nn/network.js';
 import { Optimizer } from '../src/nn/optimizer.js';
 import { fitNetwork } from '../src/train/fit.js';
+import { learningCurves } from './moe-curves.js';
+import { ADAM, BATCH, E, HIDDEN, denseNetwork, moeModel } from './moe-models.js';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const EPOCHS = Number(argValue(args, '--epochs', '10'));
 const datasets = argValue(args, '--data', 'fashion-mnist,mnist').split(',');
-const E = 8, HIDDEN = 64, BATCH = 256, SEED = 1;
+const SEED = 1;
 /** The shared-expert option: a top-1 row runs SHARED_HIDDEN shared + SHARED_HIDDEN routed units, HIDDEN in all. */
 const SHARED_HIDDEN = HIDDEN / 2, SHARED_TOTAL = (1 + E) * SHARED_HIDDEN;
 const log = (line: string) => json || console.error(line);
@@ -62,9 +63,8 @@ function inferUs(run: () => unknown, rows: number): number {
 
 /** A dense 784-hidden-10 classifier on the rows as given. */
 async function dense(b: Backend, train: Dataset, test: Dataset, hidden: number, batchSize: number): Promise<Scores> {
-  const net = new Network(b, { inputs: train.cols, layers: [{ units: hidden, activation: 'relu' }, { units: test.classes!, activation: 'identity' }], head: 'softmax' });
-  net.initialize(new Rng(SEED).fork(1));
-  const opt = new Optimizer(b, { kind: 'adam', lr: 1e-3 });
+  const net = denseNetwork(b, train.cols, test.classes!, hidden, SEED);
+  const opt = new Optimizer(b, ADAM);
   try {
     const h = await fitNetwork(net, opt, train, { epochs: EPOCHS, batchSize, seed: SEED });
     return { accuracy: net.evaluate(test).acc!, trainRate: (train.rows * EPOCHS) / h.seconds, inferUs: inferUs(() => net.predictProba(test.x, test.rows), test.rows) };
@@ -75,9 +75,7 @@ async function dense(b: Backend, train: Dataset, test: Dataset, hidden: number, 
 }
 
 async function mixture(b: Backend, train: Dataset, test: Dataset, shape: MoEModelOptions) {
-  // Default settings (bias balancing, dropless), but the rows come standardised — MoEModel's
-  // default scaling, done once for every model here so that inference times the models alone.
-  const m = new MoEModel({ ...shape, epochs: EPOCHS, batchSize: BATCH, seed: SEED, scale: null, backend: b });
+  const m = moeModel(b, shape, EPOCHS, SEED);
   try {
     const r = await m.fit(train);
     const accuracy = (await m.evaluate(test)).acc!, last = r.router[r.router.length - 1];
@@ -88,9 +86,8 @@ async function mixture(b: Backend, train: Dataset, test: Dataset, shape: MoEMode
   }
 }
 
-const b = await init({ build: 'simd', threads: 1 });
 const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
-for (const name of datasets) {
+async function compare(name: string) {
   const { train: raw, test: rawTest } = loadData(name as 'mnist' | 'fashion-mnist') as { train: Dataset; test: Dataset };
   const scaler = createScaler('standard').fitDataset(raw), train = scaler.transformDataset(raw), test = scaler.transformDataset(rawTest);
   log(`${name}: ${train.rows} / ${test.rows} rows, ${EPOCHS} epochs`);
@@ -143,3 +140,7 @@ for (const name of datasets) {
   // The table goes to stderr in every mode: --json keeps stdout to one object per line.
   console.error(`\n${name}\n${formatTable(['model', 'accuracy', 'Δ points', 'train rows/s', '× active', 'infer µs/row', '× total', 'load/ideal'], rows)}\n`);
 }
+
+const b = await init({ build: 'simd', threads: 1 });
+if (args.includes('--curves')) await learningCurves(b, args, json);
+else for (const name of datasets) await compare(name);
