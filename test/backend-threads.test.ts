@@ -6,8 +6,9 @@ import * as assert from 'uvu/assert';
 import type { WasmBackend } from '../src/backend/wasm.js';
 import type { Backend } from '../src/index.js';
 import { type F32, type I32, backendFor, createBackend, kernelRef } from '../src/backend/index.js';
-import { cuts, gemmPieces } from '../src/backend/split.js';
-import { setCoreShare } from '../src/backend/threads.js';
+import { FN, cuts, gemmPieces } from '../src/backend/split.js';
+import { FAILED, FINISHED, NARGS, TICKET, argsAt, claimPieces, word } from '../src/backend/thread-control.js';
+import { type ThreadPool, setCoreShare } from '../src/backend/threads.js';
 import type { Arr } from './util/backends.js';
 import { exec, reference } from './util/backends.js';
 import { allClose, allEqual } from './util/close.js';
@@ -134,6 +135,33 @@ test('the helpers see memory grown after they started', () => {
   const r = rng(SEED + 43);
   onAll(SEED + 43, 'gemm after growth', [r.floats(150 * 200), r.floats(200 * 170), r.floats(150 * 170)], (bk, [a, bb, c]) => bk.gemm(false, false, 150, 170, 200, a, bb, c), [2]);
   b.free(big);
+});
+
+test('a piece that throws still counts as finished: FAILED names it, the thrower gets the error, the other pieces run', () => {
+  const i32 = new Int32Array(new SharedArrayBuffer(1 << 16)), f64 = new Float64Array(i32.buffer);
+  const ran: number[] = [];
+  const fns = [(p: number) => (p === 2 ? ran[Number('x')].toFixed() : ran.push(p))];
+  for (let p = 0; p < 4; p++) f64[argsAt(0, p)] = p;
+  i32[word(0, NARGS)] = 1;
+  i32[word(0, TICKET)] = (7 << 16) | (4 << 8);
+  const err = claimPieces(i32, f64, 0, 7, fns);
+  assert.instance(err, TypeError);
+  assert.equal([ran, i32[word(0, FINISHED)], i32[word(0, FAILED)]], [[0, 1, 3], 4, 3]);
+});
+
+test('a kernel that traps in a piece on 2 threads is ERR_WORKER_FAILED, not a hang; the next calls run and match', () => {
+  const b = pools[1] as WasmBackend, pool = (b as unknown as { pool: ThreadPool }).pool;
+  const before = b.stats();
+  // gemm pieces reading low memory and writing (scratch and C) near 4 GiB, far beyond it: every one traps, on whichever thread claims it.
+  const bad = Array.from({ length: 8 }, () => [0, 0, 8, 8, 8, 64, 8, 64, 8, 0xffff_f000, 8, 0, 0xffff_f000]);
+  for (let round = 0; round < 3; round++) {
+    const err = (() => { try { pool.run(FN.gemm, bad); } catch (e) { return e as { code?: string; message: string }; } })();
+    assert.is(err?.code, 'ERR_WORKER_FAILED', `round ${round}`);
+    assert.match(err!.message, /kernel gemm threw in piece \d of 8/);
+  }
+  const r = rng(SEED + 44);
+  onAll(SEED + 44, 'gemm after a trapped job', [r.floats(150 * 200), r.floats(200 * 170), r.floats(150 * 170)], (bk, [a, bb, c]) => bk.gemm(false, false, 150, 170, 200, a, bb, c), [2]);
+  assert.equal(b.stats(), before);
 });
 
 test('threads: a bad count is ERR_BAD_ARGUMENT; the library stays usable', async () => {

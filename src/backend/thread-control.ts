@@ -12,6 +12,8 @@ export const FN = 2;
 export const NARGS = 3;
 /** Nonzero: helpers leave their loop. */
 export const STOP = 4;
+/** 1 + the first piece of the current job whose kernel threw (0: none did). */
+export const FAILED = 5;
 export const MAX_PIECES = 64;
 export const MAX_ARGS = 24;
 const ARGS_BYTE = 64;
@@ -29,18 +31,28 @@ export function argsAt(ctl: number, p: number): number {
 
 export const ticketSeq = (t: number): number => t >>> 16;
 
-/** Claims and runs pieces of job `seq` until none is left; each one finished bumps FINISHED and the last wakes the caller. */
-export function claimPieces(i32: Int32Array, f64: Float64Array, ctl: number, seq: number, fns: readonly ((...args: number[]) => unknown)[]): void {
+/**
+ * Claims and runs pieces of job `seq` until none is left; each one finished bumps FINISHED and
+ * the last wakes the caller. A piece whose kernel throws (a trap) still counts as finished, so
+ * the caller never waits for it: FAILED records it, and the error thrown here is returned.
+ */
+export function claimPieces(i32: Int32Array, f64: Float64Array, ctl: number, seq: number, fns: readonly ((...args: number[]) => unknown)[]): unknown {
   const ticket = word(ctl, TICKET), finished = word(ctl, FINISHED);
+  let error: unknown;
   for (;;) {
     const t = Atomics.load(i32, ticket);
     const next = t & 0xff, count = (t >>> 8) & 0xff;
-    if (ticketSeq(t) !== seq || next >= count) return;
+    if (ticketSeq(t) !== seq || next >= count) return error;
     if (Atomics.compareExchange(i32, ticket, t, t + 1) !== t) continue;
     const at = argsAt(ctl, next), n = i32[word(ctl, NARGS)];
     const args: number[] = [];
     for (let i = 0; i < n; i++) args.push(f64[at + i]);
-    fns[i32[word(ctl, FN)]](...args);
+    try {
+      fns[i32[word(ctl, FN)]](...args);
+    } catch (err) {
+      error ??= err;
+      Atomics.compareExchange(i32, word(ctl, FAILED), 0, next + 1);
+    }
     if (Atomics.add(i32, finished, 1) + 1 === count) Atomics.notify(i32, finished);
   }
 }

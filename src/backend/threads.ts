@@ -4,7 +4,7 @@
 // Each output element is computed by the same instructions whatever the cut, so results
 // are bit-identical for any thread count.
 import { fail } from '../errors.js';
-import { FINISHED, FN, MAX_PIECES, NARGS, STOP, TICKET, argsAt, claimPieces, word, type ThreadInit } from './thread-control.js';
+import { FAILED, FINISHED, FN, MAX_PIECES, NARGS, STOP, TICKET, argsAt, claimPieces, word, type ThreadInit } from './thread-control.js';
 
 /** How a runtime starts kernel threads; installed by the Node and browser entries. */
 export interface ThreadPlatform {
@@ -115,24 +115,32 @@ export class ThreadPool {
     while (this.helpers.length < this.size - 1) this.helpers.push(await startOne(this.init));
   }
 
-  /** Runs kernel `fn` once per piece of arguments (at most MAX_PIECES, MAX_ARGS each); returns when all are done. */
+  /**
+   * Runs kernel `fn` once per piece of arguments (at most MAX_PIECES, MAX_ARGS each); returns
+   * when all are done. A piece that threw on any thread is ERR_WORKER_FAILED once every piece
+   * has ended; the threads keep serving, so the next call runs as usual.
+   */
   run(fn: number, pieces: number[][]): void {
     const { ctl } = this.init;
     this.jobs++;
     pieces.forEach((args, p) => this.f64.set(args, argsAt(ctl, p)));
     this.i32[word(ctl, FN)] = fn;
     this.i32[word(ctl, NARGS)] = pieces[0].length;
+    this.i32[word(ctl, FAILED)] = 0;
     Atomics.store(this.i32, word(ctl, FINISHED), 0);
     this.seq = (this.seq + 1) & 0xffff;
     Atomics.store(this.i32, word(ctl, TICKET), (this.seq << 16) | (pieces.length << 8));
     Atomics.notify(this.i32, word(ctl, TICKET));
-    claimPieces(this.i32, this.f64, ctl, this.seq, this.fns);
+    const own = claimPieces(this.i32, this.f64, ctl, this.seq, this.fns);
     // Only pieces a helper is running are left.
     const finished = word(ctl, FINISHED);
-    for (let spins = 0; ; spins++) {
-      const now = Atomics.load(this.i32, finished);
-      if (now === pieces.length) return;
-      if (spins > SPIN && this.canWait) Atomics.wait(this.i32, finished, now, 1);
+    for (let spins = 0; Atomics.load(this.i32, finished) !== pieces.length; spins++) {
+      if (spins > SPIN && this.canWait) Atomics.wait(this.i32, finished, Atomics.load(this.i32, finished), 1);
+    }
+    const failed = Atomics.load(this.i32, word(ctl, FAILED));
+    if (failed) {
+      const here = own === undefined ? 'on a kernel thread' : `(on this thread: ${own instanceof Error ? own.message : String(own)})`;
+      fail('ERR_WORKER_FAILED', `kernel ${this.init.names[fn]} threw in piece ${failed} of ${pieces.length} ${here}; every piece has ended and the backend stays usable`, own);
     }
   }
 
