@@ -388,8 +388,8 @@ export class SparseExpertModel {
   private runExpert(e: number, x: Float32Array | CsrMatrix, rows: number): Float32Array {
     const s = this.sparse[e];
     // Pruned experts run through CSR weights for dense rows; sparse rows take the expert's own CSR-input path.
-    if (s && x instanceof Float32Array) return this.task === 'regression' ? (s.predict(x, rows) as Float32Array) : s.predictProba(x, rows);
     const ex = this.experts[e];
+    if (s && x instanceof Float32Array) return this.task === 'regression' ? ex.toTargets(s.predict(x, rows) as Float32Array) : s.predictProba(x, rows);
     return this.task === 'regression' ? (ex.predict(x, rows) as Float32Array) : ex.predictProba(x, rows);
   }
 
