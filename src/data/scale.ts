@@ -1,11 +1,29 @@
 // Feature scaling as a fitted, saved step: x' = (x − offset) / scale per column, fit on
 // the training rows and applied unchanged to every later row. 'standard' is
 // scikit-learn's StandardScaler (mean, population standard deviation), 'minmax' its
-// MinMaxScaler onto [0, 1]; a constant column keeps scale 1, as there.
+// MinMaxScaler onto [0, 1]; a constant column keeps scale 1, as there. The models scale
+// 'standard' safely (minStd: NEAR_CONSTANT_STD): a column nearly constant on the training
+// rows is centred but not divided — 1 / std would turn the first unusual value it meets
+// into thousands (300 MNIST digits: two pixels, each lit faintly in a row or two, have std
+// < 1e-3, and held-out digits that light them become values up to 1,566).
 import { fail } from '../errors.js';
 import { type AnyDataset, type Dataset, type DenseX, floatRows, isSparse } from './dataset.js';
 
 export type ScaleKind = 'standard' | 'minmax';
+
+/**
+ * The models' floor for dividing by a column's standard deviation, in the column's own units.
+ * Features of real data in small units stay above it (breast cancer's smallest, 2.3e-3;
+ * scikit-learn's unit-norm diabetes columns, 4.8e-2); data whose variation is meaningful
+ * below it should be rescaled first. 1e-2 would also catch pixels lit in a few rows (300
+ * digits: 14 columns), but then breast cancer's 5 smallest columns too.
+ */
+export const NEAR_CONSTANT_STD = 1e-3;
+
+export interface ScalerOptions {
+  /** 'standard': columns whose training std is below this are centred but not divided (default 0: scikit-learn's rule alone). */
+  minStd?: number;
+}
 
 export interface ScalerJSON {
   kind: ScaleKind;
@@ -85,13 +103,24 @@ export abstract class FeatureScaler {
 /** Zero mean, unit (population) variance per column. */
 export class StandardScaler extends FeatureScaler {
   readonly kind = 'standard' as const;
+  private readonly minStd: number;
+
+  constructor(options: ScalerOptions = {}) {
+    super();
+    const { minStd = 0 } = options;
+    if (!(minStd >= 0 && Number.isFinite(minStd))) fail('ERR_BAD_ARGUMENT', `minStd must be a finite number ≥ 0, got ${minStd}`);
+    this.minStd = minStd;
+  }
 
   protected learn(x: Float32Array, rows: number, cols: number): { offset: Float64Array; scale: Float64Array } {
     const mean = new Float64Array(cols), scale = new Float64Array(cols);
     for (let i = 0; i < x.length; i++) mean[i % cols] += x[i];
     for (let c = 0; c < cols; c++) mean[c] /= rows;
     for (let i = 0; i < x.length; i++) scale[i % cols] += (x[i] - mean[i % cols]) ** 2;
-    for (let c = 0; c < cols; c++) scale[c] = unitIfFlat(Math.sqrt(scale[c] / rows), mean[c]);
+    for (let c = 0; c < cols; c++) {
+      const std = Math.sqrt(scale[c] / rows);
+      scale[c] = std < this.minStd ? 1 : unitIfFlat(std, mean[c]);
+    }
     return { offset: mean, scale };
   }
 }
@@ -113,8 +142,8 @@ export class MinMaxScaler extends FeatureScaler {
   }
 }
 
-export function createScaler(kind: ScaleKind): FeatureScaler {
-  if (kind === 'standard') return new StandardScaler();
+export function createScaler(kind: ScaleKind, options: ScalerOptions = {}): FeatureScaler {
+  if (kind === 'standard') return new StandardScaler(options);
   if (kind === 'minmax') return new MinMaxScaler();
   return fail('ERR_BAD_ARGUMENT', `scale must be 'standard' or 'minmax', got '${String(kind)}'`);
 }

@@ -3,6 +3,7 @@
 import type { CsrMatrix } from '../data/csr.js';
 import type { AnyDataset } from '../data/dataset.js';
 import type { RowSource } from '../data/source.js';
+import type { TargetScale } from '../data/target-scale.js';
 import type { FitOptions, History } from '../train/fit.js';
 
 export type { ExpertKind } from './registry.js';
@@ -40,4 +41,6 @@ export interface ExpertState {
   outputs: number;
   /** Named tensors: weights, biases and (for pruned experts) masks. */
   tensors: { name: string; data: Float32Array }[];
+  /** Regression trained on standardised targets: their mean and std, to map the network's outputs back. */
+  target?: TargetScale;
 }

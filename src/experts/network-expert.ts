@@ -4,7 +4,8 @@ import { fail } from '../errors.js';
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/init.js';
 import type { AnyDataset, PredictRows } from '../data/dataset.js';
-import type { RowSource } from '../data/source.js';
+import { type RowSource, isSource } from '../data/source.js';
+import { type TargetScale, checkTargetScale, fitSourceTargetScale, fitTargetScale, scaleSourceTargets, scaleTargets, unscaleTargets } from '../data/target-scale.js';
 import { Rng } from '../data/prng.js';
 import type { DenseSpec } from '../nn/dense.js';
 import type { Head } from '../nn/losses.js';
@@ -31,8 +32,12 @@ export abstract class NetworkExpert implements Expert {
   abstract readonly kind: ExpertKind;
   abstract readonly task: Task;
   protected abstract readonly head: Head;
+  /** Regression: train on standardised targets and map predictions back (the MLP; linear models solve on raw targets). */
+  protected readonly standardisesTargets: boolean = false;
   protected net: Network<DenseSpec> | null = null;
   protected backend: Backend | null;
+  /** The training targets' mean and std, fitted at fit (standardisesTargets); null: predictions are the network's outputs. */
+  private target: TargetScale | null = null;
 
   constructor(protected readonly config: NetworkExpertConfig = {}) {
     this.backend = config.backend ?? null;
@@ -55,16 +60,31 @@ export abstract class NetworkExpert implements Expert {
     return this.net;
   }
 
-  /** The fit options this expert uses unless fit() is told otherwise. */
-  get fitDefaults(): FitOptions {
-    return { ...this.config.fit };
+  /**
+   * The options a fit on `rows` rows runs with: this expert's defaults, then `options`, with
+   * epochs and batch size resolved for the rows it trains on (after validationSplit).
+   */
+  fitOptions(rows: number, options: FitOptions = {}): FitOptions & { epochs: number; batchSize: number } {
+    const opts = { ...this.config.fit, ...options }, share = opts.validationSplit ?? 0;
+    const training = !opts.validationData && share > 0 && share < 1 ? rows - Math.floor(rows * share) : rows;
+    return { ...opts, ...this.schedule(training, opts) };
+  }
+
+  /** Epochs and batch size for `rows` training rows when `given` leaves them unset (fitNetwork's defaults). */
+  protected schedule(_rows: number, given: FitOptions): { epochs: number; batchSize: number } {
+    return { epochs: given.epochs ?? 10, batchSize: given.batchSize ?? 32 };
   }
 
   async fit(ds: AnyDataset | RowSource, options: FitOptions = {}): Promise<History> {
-    const opts = { ...this.config.fit, ...options };
+    const opts = this.fitOptions(ds.rows, options);
     this.backend ??= await getBackend();
     const outputs = this.head === 'softmax' ? ds.classes ?? fail('ERR_BAD_ARGUMENT', 'a classifier needs a dataset with `classes`') : 1;
     this.net?.dispose();
+    this.net = null;
+    this.target = null;
+    if (this.standardisesTargets && this.head === 'mse' && ds.classes === undefined) {
+      this.target = isSource(ds) ? await fitSourceTargetScale(ds) : fitTargetScale(ds.y);
+    }
     this.net = new Network(this.backend, { inputs: ds.cols, layers: this.layers(outputs), head: this.head });
     this.net.initialize(new Rng(opts.seed ?? 0).fork(1));
     return this.train(ds, opts);
@@ -76,13 +96,17 @@ export abstract class NetworkExpert implements Expert {
    */
   async fineTune(ds: AnyDataset | RowSource, options: FitOptions = {}): Promise<History> {
     this.network();
-    return this.train(ds, { ...this.config.fit, ...options });
+    return this.train(ds, this.fitOptions(ds.rows, options));
   }
 
+  /** Trains on the targets standardised by the fitted scale (fine-tuning keeps the first fit's). */
   private async train(ds: AnyDataset | RowSource, opts: FitOptions): Promise<History> {
     const opt = new Optimizer(this.backend!, this.config.optimizer ?? { kind: 'adam' }, this.penalty(ds.rows));
+    const t = this.target;
+    const data = t ? (isSource(ds) ? scaleSourceTargets(ds, t) : scaleTargets(ds, t)) : ds;
+    const validationData = t && opts.validationData ? scaleTargets(opts.validationData, t) : opts.validationData;
     try {
-      return await fitNetwork(this.net!, opt, ds, opts);
+      return await fitNetwork(this.net!, opt, data, { ...opts, validationData });
     } finally {
       opt.dispose();
     }
@@ -99,7 +123,13 @@ export abstract class NetworkExpert implements Expert {
   }
 
   predict(x: PredictRows, rows: number): Int32Array | Float32Array {
-    return this.network().predict(x, rows);
+    const p = this.network().predict(x, rows);
+    return p instanceof Float32Array ? this.toTargets(p) : p;
+  }
+
+  /** Regression outputs of this expert's network (or its compiled sparse copy) on the targets' scale, in place. */
+  toTargets(p: Float32Array): Float32Array {
+    return this.target ? unscaleTargets(p, this.target) : p;
   }
 
   parameterCount(): number {
@@ -117,7 +147,10 @@ export abstract class NetworkExpert implements Expert {
   toState(): ExpertState {
     const net = this.network();
     const { backend: _b, fit: _f, ...config } = this.config;
-    return { kind: this.kind, config: config as Record<string, unknown>, inputs: net.inputs, outputs: net.outputs, tensors: net.tensors() };
+    return {
+      kind: this.kind, config: config as Record<string, unknown>, inputs: net.inputs, outputs: net.outputs, tensors: net.tensors(),
+      ...(this.target ? { target: { ...this.target } } : {}),
+    };
   }
 
   /** Rebuild the network from a state's tensors (used by expertFromState). */
@@ -125,6 +158,8 @@ export abstract class NetworkExpert implements Expert {
     this.backend = backend;
     this.net?.dispose();
     this.net = null;
+    // States from before target scaling have none: their networks predict the targets as they are.
+    this.target = state.target ? checkTargetScale(state.target) : null;
     const net = new Network(backend, { inputs: state.inputs, layers: this.layers(state.outputs), head: this.head });
     try {
       net.loadTensors(state.tensors);

@@ -49,6 +49,8 @@ export interface SparseExpertModelOptions {
   /**
    * Feature scaling fit on the training rows and applied to every row before the partition,
    * the experts and the combiner (saved with the model): 'standard' or 'minmax'; default none.
+   * 'standard' centres but does not divide columns whose training std is below 1e-3
+   * (NEAR_CONSTANT_STD, src/data/scale.ts). Tabular features in mixed units want 'standard'.
    */
   scale?: ScaleKind | null;
   /** Worker threads: 'auto' (default), a count, or 0 for the calling thread (edge runtimes). */

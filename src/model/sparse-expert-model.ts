@@ -9,7 +9,7 @@ import { type CsrMatrix, validateCsr } from '../data/csr.js';
 import { Rng } from '../data/prng.js';
 import { type RowSource, isSource } from '../data/source.js';
 import { trainTestIndices } from '../data/split.js';
-import { FeatureScaler, type ScalerJSON, createScaler } from '../data/scale.js';
+import { FeatureScaler, NEAR_CONSTANT_STD, type ScalerJSON, createScaler } from '../data/scale.js';
 import { type Combiner, type SparseCombiner } from '../combine/combiner.js';
 import { createCombiner } from '../combine/create.js';
 import { outOfFoldOutputs } from '../combine/out-of-fold.js';
@@ -131,7 +131,7 @@ export class SparseExpertModel {
     this.dispose();
     if (o.scale && !isSource(ds)) {
       if (isSparse(ds)) fail('ERR_BAD_ARGUMENT', `scale '${o.scale}' centres columns, which would make sparse rows dense: leave scale unset for sparse data`);
-      this.scaler = createScaler(o.scale).fitDataset(ds);
+      this.scaler = createScaler(o.scale, { minStd: NEAR_CONSTANT_STD }).fitDataset(ds);
       ds = this.scaler.transformDataset(ds);
     }
     this.task = task;
@@ -388,8 +388,8 @@ export class SparseExpertModel {
   private runExpert(e: number, x: Float32Array | CsrMatrix, rows: number): Float32Array {
     const s = this.sparse[e];
     // Pruned experts run through CSR weights for dense rows; sparse rows take the expert's own CSR-input path.
-    if (s && x instanceof Float32Array) return this.task === 'regression' ? (s.predict(x, rows) as Float32Array) : s.predictProba(x, rows);
     const ex = this.experts[e];
+    if (s && x instanceof Float32Array) return this.task === 'regression' ? ex.toTargets(s.predict(x, rows) as Float32Array) : s.predictProba(x, rows);
     return this.task === 'regression' ? (ex.predict(x, rows) as Float32Array) : ex.predictProba(x, rows);
   }
 

@@ -108,8 +108,8 @@ export const trainExpert = defineTask<TrainExpertSpec, TrainExpertResult>('train
   const expert = createExpert(p.expert, backend);
   try {
     const sp = p.sparsity;
-    const defaults = expert.fitDefaults;
-    const epochs = defaults.epochs ?? 10;
+    const plan = expert.fitOptions(data.rows);
+    const { epochs } = plan;
     // Default fine-tune: half the training epochs (at least 2) — enough to recover at 90 %.
     const fineTune = sp && (sp.schedule ?? 'one-shot') === 'one-shot' ? sp.fineTuneEpochs ?? Math.max(2, Math.round(epochs / 2)) : 0;
     const total = epochs + fineTune;
@@ -121,7 +121,7 @@ export const trainExpert = defineTask<TrainExpertSpec, TrainExpertResult>('train
     let gradual: ReturnType<typeof gradualPruning> | null = null;
     if (sp && sp.schedule === 'gradual') {
       if (sp.method !== 'magnitude') fail('ERR_BAD_ARGUMENT', "a gradual schedule prunes by magnitude: use method 'magnitude'");
-      const batches = Math.ceil(data.rows / (defaults.batchSize ?? 32));
+      const batches = Math.ceil(data.rows / plan.batchSize);
       const endStep = Math.max(1, Math.round(epochs * batches * (sp.rampFraction ?? 0.75)));
       gradual = gradualPruning(expert, { layers: sp.layers, scope: sp.scope }, {
         initial: sp.initialSparsity ?? 0, final: sp.sparsity ?? 0, beginStep: 0, endStep, frequency: Math.min(sp.frequency ?? 10, endStep),
@@ -134,7 +134,7 @@ export const trainExpert = defineTask<TrainExpertSpec, TrainExpertResult>('train
     if (sp && !gradual) {
       pruning = pruneNetwork(expert.network(), sp);
       if (fineTune > 0) {
-        await expert.fineTune(data, { epochs: fineTune, seed: p.seed + 1, signal: ctx.signal, onProgress: progress(epochs, fineTune), callbacks: { onEpochEnd: epochLogs(epochs) } });
+        await expert.fineTune(data, { epochs: fineTune, batchSize: plan.batchSize, seed: p.seed + 1, signal: ctx.signal, onProgress: progress(epochs, fineTune), callbacks: { onEpochEnd: epochLogs(epochs) } });
       }
     }
     const { tensors, ...state } = expert.toState();
