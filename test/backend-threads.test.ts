@@ -1,13 +1,15 @@
 // The intra-op pool: every pooled kernel on 1, 2 and 3 threads over one shared memory, on
 // odd shapes large enough to be cut, against the reference and bit for bit against 1 thread.
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { WasmBackend } from '../src/backend/wasm.js';
 import type { Backend } from '../src/index.js';
 import { type F32, type I32, backendFor, createBackend, kernelRef } from '../src/backend/index.js';
 import { FN, cuts, gemmPieces } from '../src/backend/split.js';
-import { FAILED, FINISHED, NARGS, TICKET, argsAt, claimPieces, word } from '../src/backend/thread-control.js';
+import { FAILED, FINISHED, NARGS, SPIN_MS, TICKET, argsAt, claimPieces, waitWhile, word } from '../src/backend/thread-control.js';
 import { type ThreadPool, setCoreShare } from '../src/backend/threads.js';
 import type { Arr } from './util/backends.js';
 import { exec, reference } from './util/backends.js';
@@ -135,6 +137,24 @@ test('the helpers see memory grown after they started', () => {
   const r = rng(SEED + 43);
   onAll(SEED + 43, 'gemm after growth', [r.floats(150 * 200), r.floats(200 * 170), r.floats(150 * 170)], (bk, [a, bb, c]) => bk.gemm(false, false, 150, 170, 200, a, bb, c), [2]);
   b.free(big);
+});
+
+test('waitWhile returns the word once another thread changes it, polling or (after SPIN_MS) asleep', async () => {
+  const i32 = new Int32Array(new SharedArrayBuffer(8));
+  assert.is(waitWhile(i32, 0, 5), 0, 'a word that already differs');
+  for (const after of [0, 4 * SPIN_MS]) {
+    i32[0] = 0;
+    const w = new Worker(`const { workerData: [i32, ms] } = require('node:worker_threads');
+      Atomics.wait(i32, 1, 0, ms); Atomics.store(i32, 0, 7); Atomics.notify(i32, 0);`, { eval: true, workerData: [i32, after] });
+    assert.is(waitWhile(i32, 0, 0), 7, `changed after ${after} ms`);
+    await w.terminate();
+  }
+});
+
+test('calls after the helpers went to sleep (a gap of several SPIN_MS) are cut and match', async () => {
+  await sleep(4 * SPIN_MS);
+  const r = rng(SEED + 45);
+  onAll(SEED + 45, 'gemm after a gap', [r.floats(150 * 200), r.floats(200 * 170), r.floats(150 * 170)], (bk, [a, bb, c]) => bk.gemm(false, false, 150, 170, 200, a, bb, c), [2]);
 });
 
 test('a piece that throws still counts as finished: FAILED names it, the thrower gets the error, the other pieces run', () => {

@@ -1,10 +1,7 @@
 // Kernel thread entry (built to dist/thread-worker.mjs): instantiates the shared-memory
 // kernels on the memory it is given and then serves the control block. It never returns
 // to its event loop, so its first message is the only one it reads.
-import { STOP, TICKET, claimPieces, ticketSeq, word, type ThreadInit } from './thread-control.js';
-
-/** Polls of the ticket before sleeping: hand-overs within a training step stay cheap. */
-const SPIN = 20_000;
+import { STOP, TICKET, claimPieces, ticketSeq, waitWhile, word, type ThreadInit } from './thread-control.js';
 
 async function serve(init: ThreadInit, ready: () => void): Promise<void> {
   const { exports } = await WebAssembly.instantiate(init.module, { env: { memory: init.memory } });
@@ -16,11 +13,9 @@ async function serve(init: ThreadInit, ready: () => void): Promise<void> {
   let seen = ticketSeq(Atomics.load(i32, ticket));
   ready();
   for (;;) {
+    // The ticket also moves when the caller claims a piece of the job this thread has seen.
     let t = Atomics.load(i32, ticket);
-    for (let spins = 0; ticketSeq(t) === seen; spins++) {
-      if (spins > SPIN) Atomics.wait(i32, ticket, t);
-      t = Atomics.load(i32, ticket);
-    }
+    while (ticketSeq(t) === seen) t = waitWhile(i32, ticket, t);
     if (i32[word(init.ctl, STOP)]) return;
     seen = ticketSeq(t);
     claimPieces(i32, f64, init.ctl, seen, fns);

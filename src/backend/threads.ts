@@ -4,7 +4,7 @@
 // Each output element is computed by the same instructions whatever the cut, so results
 // are bit-identical for any thread count.
 import { fail } from '../errors.js';
-import { FAILED, FINISHED, FN, MAX_PIECES, NARGS, STOP, TICKET, argsAt, claimPieces, word, type ThreadInit } from './thread-control.js';
+import { FAILED, FINISHED, FN, MAX_PIECES, NARGS, STOP, TICKET, argsAt, claimPieces, waitWhile, word, type ThreadInit } from './thread-control.js';
 
 /** How a runtime starts kernel threads; installed by the Node and browser entries. */
 export interface ThreadPlatform {
@@ -67,8 +67,6 @@ export function threadCap(): number {
   return Math.max(1, Math.floor(coreShare.cores / Math.max(1, Atomics.load(coreShare.busy, 0))));
 }
 
-/** Polls before sleeping while helpers finish the pieces they claimed. */
-const SPIN = 20_000;
 /** Where the thread entry is: next to the bundle, or in dist/ when running from source. */
 const ENTRY = ['./thread-worker.mjs', '../../dist/thread-worker.mjs'];
 
@@ -134,9 +132,7 @@ export class ThreadPool {
     const own = claimPieces(this.i32, this.f64, ctl, this.seq, this.fns);
     // Only pieces a helper is running are left.
     const finished = word(ctl, FINISHED);
-    for (let spins = 0; Atomics.load(this.i32, finished) !== pieces.length; spins++) {
-      if (spins > SPIN && this.canWait) Atomics.wait(this.i32, finished, Atomics.load(this.i32, finished), 1);
-    }
+    for (let done = Atomics.load(this.i32, finished); done !== pieces.length; ) done = waitWhile(this.i32, finished, done, this.canWait, 1);
     const failed = Atomics.load(this.i32, word(ctl, FAILED));
     if (failed) {
       const here = own === undefined ? 'on a kernel thread' : `(on this thread: ${own instanceof Error ? own.message : String(own)})`;

@@ -1,10 +1,11 @@
-// Batches of rows in backend memory. Dense rows: each batch's rows are copied from the host
-// rows into backend memory (never the whole set: the rows live once, on the host, and may be
-// many experts' shared memory read through a view's rowIds), u8 / u16 features as stored, then
-// widened to f32 by a kernel. Sparse rows: each batch is sliced from the host CSR
-// (and, for training, transposed) into grow-only buffers, so wasm memory grows only when a
-// batch holds more non-zeros than any before it.
-import type { Backend, Csr, F32, I32, U8 } from '../backend/backend.js';
+// Batches of rows in backend memory. Dense rows: a training set within RESIDENT_BYTES (as
+// stored: u8 / u16 stay bytes / u16s) is uploaded once — a view's rows only — and each batch
+// gathered from it by the (thread-cut) gather kernels; a larger one never lives there whole
+// (it may be many experts' shared rows read through a view's rowIds): each batch's rows are
+// copied from the host, then u8 / u16 widened to f32 by a kernel. Sparse rows: each batch is
+// sliced from the host CSR (and, for training, transposed) into grow-only buffers, so wasm
+// memory grows only when a batch holds more non-zeros than any before it.
+import type { Backend, Buf, Csr, F32, I32, U16, U8 } from '../backend/backend.js';
 import type { CsrMatrix } from '../data/csr.js';
 import { type AnyDataset, type Dataset, type DenseX, type PredictRows, type SparseDataset, isDenseDataset, isSparse } from '../data/dataset.js';
 import type { LayerInput, SparseRows } from './layer.js';
@@ -15,11 +16,23 @@ export interface Batches<T> {
   dispose(): void;
 }
 
-/** Training batches of at most `batchSize` rows of `ds`, sparse ones with their transpose. */
-export function trainingBatches(b: Backend, ds: SparseDataset, batchSize: number): Batches<Required<SparseRows>>;
-export function trainingBatches(b: Backend, ds: Dataset<DenseX>, batchSize: number): Batches<F32>;
-export function trainingBatches(b: Backend, ds: AnyDataset, batchSize: number): Batches<F32 | SparseRows>;
-export function trainingBatches(b: Backend, ds: AnyDataset, batchSize: number): Batches<F32 | SparseRows> {
+/**
+ * Backend memory a dense training set's rows may hold for a whole fit, as stored (64 MiB:
+ * e.g. 21,000 float32 or 85,000 u8 rows of 784). Gathering a batch in wasm beats copying its
+ * rows from the host — most on the shared-memory builds, where the copy is serial and slower
+ * and the gather is cut across the threads — at the price of the set's bytes in wasm memory.
+ */
+export const RESIDENT_BYTES = 64 * 2 ** 20;
+
+/**
+ * Training batches of at most `batchSize` rows of `ds`, sparse ones with their transpose.
+ * Dense rows of at most `residentBytes` (default 0: never) are uploaded once, for batches
+ * loaded many times (epochs); otherwise each batch is copied from the host.
+ */
+export function trainingBatches(b: Backend, ds: SparseDataset, batchSize: number, residentBytes?: number): Batches<Required<SparseRows>>;
+export function trainingBatches(b: Backend, ds: Dataset<DenseX>, batchSize: number, residentBytes?: number): Batches<F32>;
+export function trainingBatches(b: Backend, ds: AnyDataset, batchSize: number, residentBytes?: number): Batches<F32 | SparseRows>;
+export function trainingBatches(b: Backend, ds: AnyDataset, batchSize: number, residentBytes = 0): Batches<F32 | SparseRows> {
   if (isSparse(ds)) {
     const x = new CsrStage(b, batchSize), xT = new CsrStage(b, ds.cols);
     return {
@@ -30,6 +43,7 @@ export function trainingBatches(b: Backend, ds: AnyDataset, batchSize: number): 
       dispose: () => (x.dispose(), xT.dispose()),
     };
   }
+  if (ds.rows * ds.cols * ds.x.BYTES_PER_ELEMENT <= residentBytes) return residentBatches(b, ds, batchSize);
   const x = ds.x, cols = ds.cols, batch = b.alloc(batchSize * cols);
   // A view's rows are rows rowIds of x.
   const view = ds.rowIds, at = (id: number) => (view ? view[id] : id) * cols;
@@ -56,6 +70,34 @@ export function trainingBatches(b: Backend, ds: AnyDataset, batchSize: number): 
     },
     dispose: () => [stage, order, batch].forEach((buf) => b.free(buf)),
   };
+}
+
+/** Batches gathered by a kernel from the rows of `ds` (a view's rows, in view order) uploaded as stored. */
+function residentBatches(b: Backend, ds: Dataset<DenseX>, batchSize: number): Batches<F32> {
+  const { x, rows, cols } = ds, view = ds.rowIds;
+  const bufs: Buf[] = [];
+  try {
+    const stored = x instanceof Float32Array ? b.alloc(rows * cols) : x instanceof Uint8Array ? b.alloc(rows * cols, 'u8') : b.alloc(rows * cols, 'u16');
+    bufs.push(stored);
+    const to = b.view(stored as U8) as DenseX;
+    if (view) for (let i = 0; i < rows; i++) to.set(x.subarray(view[i] * cols, (view[i] + 1) * cols), i * cols);
+    else to.set(x);
+    const idx = b.alloc(batchSize, 'i32'), batch = b.alloc(batchSize * cols);
+    bufs.push(idx, batch);
+    const scale = ds.scale ?? 1, offset = ds.offset ?? 0;
+    return {
+      load: (ids) => {
+        b.write(idx, ids);
+        if (stored.dtype === 'f32') b.gatherRows(stored as F32, cols, idx, ids.length, batch);
+        else b.gatherRowsWiden(stored as U8 | U16, cols, idx, ids.length, batch, scale, offset);
+        return batch;
+      },
+      dispose: () => bufs.forEach((buf) => b.free(buf)),
+    };
+  } catch (err) {
+    bufs.forEach((buf) => b.free(buf)); // rows too large for the backend's memory leave nothing behind
+    throw err;
+  }
 }
 
 /** Prediction batches of at most `batchSize` rows of x (dense rows × cols, CSR, or a dense dataset as stored). */

@@ -1,12 +1,13 @@
 // What fit's loop reads: each epoch's mini-batches, as a batch in backend memory and its
-// labels on the host. From memory, the whole set is uploaded once and shuffled whole; from a
-// source, rows stream through two windows in backend memory and are shuffled per window.
+// labels on the host. From memory, the whole set is shuffled whole (and uploaded once when it
+// fits the budget of nn/batches.ts); from a source, rows stream through two windows in backend
+// memory and are shuffled per window.
 import { fail } from '../errors.js';
 import type { Backend, Buf, F32, I32, U16, U8 } from '../backend/backend.js';
 import type { AnyDataset, Labels } from '../data/dataset.js';
 import type { Rng } from '../data/prng.js';
 import { type RowBlock, type RowSource, checkedBlocks } from '../data/source.js';
-import { trainingBatches } from '../nn/batches.js';
+import { RESIDENT_BYTES, trainingBatches } from '../nn/batches.js';
 import type { SparseRows } from '../nn/layer.js';
 
 export interface Batch {
@@ -27,9 +28,9 @@ function labelsLike(y: Labels | undefined, n: number): Labels {
   return y instanceof Float32Array ? new Float32Array(n) : new Int32Array(n);
 }
 
-/** Batches of an in-memory dataset: one permutation of all rows per epoch. */
+/** Batches of an in-memory dataset: one permutation of all rows per epoch; dense rows within RESIDENT_BYTES live in backend memory for the fit. */
 export function memoryFeed(b: Backend, ds: AnyDataset, bs: number): Feed {
-  const inputs = trainingBatches(b, ds, bs);
+  const inputs = trainingBatches(b, ds, bs, RESIDENT_BYTES);
   const order = new Int32Array(ds.rows);
   const y = labelsLike(ds.y, bs);
   return {

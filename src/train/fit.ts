@@ -1,8 +1,9 @@
 // The training loop, tfjs-style: epochs of shuffled mini-batches, callbacks with logs
 // (loss, acc, val_loss, val_acc, the model's own stats), early stopping, AbortSignal,
-// divergence detection — for any Trainable. Dense data is uploaded once and each batch
-// gathered by a kernel; sparse (CSR) data is sliced per batch on the host (nn/batches.ts);
-// a source streams through a bounded shuffle window (train/feed.ts).
+// divergence detection — for any Trainable. Dense data within a budget is uploaded once and
+// each batch gathered by a kernel (a larger set: each batch's rows copied); sparse (CSR) data
+// is sliced per batch on the host (nn/batches.ts); a source streams through a bounded shuffle
+// window (train/feed.ts).
 import { fail } from '../errors.js';
 import type { F32, I32 } from '../backend/backend.js';
 import type { AnyDataset } from '../data/dataset.js';
