@@ -23,6 +23,8 @@ import { ThreadPool, threadCap } from './threads.js';
  */
 const MIN_FLOPS = 1 << 17;
 const MIN_ELEMENTS = 1 << 15;
+/** Most columns gemmNarrow runs its own kernel for (two 8-column panels of B). */
+const NARROW = 16;
 
 class WasmBuf<D extends DType = DType> implements Buf<D> {
   freed = false;
@@ -187,6 +189,14 @@ export class WasmBackend implements Backend {
       if (pieces.length > 1) return this.pool!.run(FN.gemm, pieces);
     }
     this.k.gemm(+transA, +transB, m, n, k, pa, s.lda, pb, s.ldb, pc, s.ldc, +accumulate, this.gemmWork[0]);
+  }
+
+  gemmNarrow(m: number, n: number, k: number, a: F32, b: F32, c: F32, accumulate = false): void {
+    // Wide, or worth cutting across threads: the GEMM, which sums in the same order.
+    if (n > NARROW || this.share(m * n * k, this.cutAt.flops) > 1) return this.gemm(false, false, m, n, k, a, b, c, accumulate);
+    const s = gemmArgs(false, false, m, n, k, a, b, c);
+    const work = this.scratch(this.k.gemmNarrowWorkSize(k, n));
+    this.k.gemmNarrow(m, n, k, this.ptr(a), s.lda, this.ptr(b), s.ldb, this.ptr(c), s.ldc, +accumulate, work);
   }
 
   biasAct(x: F32, bias: F32 | null, rows: number, cols: number, act: Activation, out: F32): void {
