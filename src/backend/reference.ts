@@ -135,7 +135,7 @@ export class ReferenceBackend implements Backend {
     }
   }
 
-  gemmNarrow(m: number, n: number, k: number, a: F32, b: F32, c: F32, accumulate = false): void {
+  gemmUnpacked(m: number, n: number, k: number, a: F32, b: F32, c: F32, accumulate = false): void {
     this.gemm(false, false, m, n, k, a, b, c, accumulate);
   }
 

@@ -23,8 +23,11 @@ import { ThreadPool, threadCap } from './threads.js';
  */
 const MIN_FLOPS = 1 << 17;
 const MIN_ELEMENTS = 1 << 15;
-/** Most columns gemmNarrow runs its own kernel for (two 8-column panels of B). */
-const NARROW = 16;
+/**
+ * Most columns gemmUnpacked runs unpacked: measured (1 thread, k = 784) it wins up to 64
+ * columns at 32 … 256 rows (0.82–0.97× the GEMM's time), draws at 128, loses at 512 (1.28×).
+ */
+const UNPACKED_COLS = 64;
 
 class WasmBuf<D extends DType = DType> implements Buf<D> {
   freed = false;
@@ -191,12 +194,12 @@ export class WasmBackend implements Backend {
     this.k.gemm(+transA, +transB, m, n, k, pa, s.lda, pb, s.ldb, pc, s.ldc, +accumulate, this.gemmWork[0]);
   }
 
-  gemmNarrow(m: number, n: number, k: number, a: F32, b: F32, c: F32, accumulate = false): void {
+  gemmUnpacked(m: number, n: number, k: number, a: F32, b: F32, c: F32, accumulate = false): void {
     // Wide, or worth cutting across threads: the GEMM, which sums in the same order.
-    if (n > NARROW || this.share(m * n * k, this.cutAt.flops) > 1) return this.gemm(false, false, m, n, k, a, b, c, accumulate);
+    if (n > UNPACKED_COLS || this.share(m * n * k, this.cutAt.flops) > 1) return this.gemm(false, false, m, n, k, a, b, c, accumulate);
     const s = gemmArgs(false, false, m, n, k, a, b, c);
-    const work = this.scratch(this.k.gemmNarrowWorkSize(k, n));
-    this.k.gemmNarrow(m, n, k, this.ptr(a), s.lda, this.ptr(b), s.ldb, this.ptr(c), s.ldc, +accumulate, work);
+    const work = this.scratch(this.k.gemmUnpackedWorkSize(k, n));
+    this.k.gemmUnpacked(m, n, k, this.ptr(a), s.lda, this.ptr(b), s.ldb, this.ptr(c), s.ldc, +accumulate, work);
   }
 
   biasAct(x: F32, bias: F32 | null, rows: number, cols: number, act: Activation, out: F32): void {

@@ -315,9 +315,9 @@ export class MoE implements Layer {
     return this.backend.subBuffer(buf, from * cols, n * cols);
   }
 
-  /** out (rows × E) = x·W: E columns, x's rows read where they lie. */
+  /** out (rows × E) = x·W: E columns, nothing packed. */
   private routerLogits(x: F32, W: F32, rows: number, out: F32): void {
-    this.backend.gemmNarrow(rows, this.s.experts, this.inputs, x, W, out);
+    this.backend.gemmUnpacked(rows, this.s.experts, this.inputs, x, W, out);
   }
 
   /** grad (inputs × E) = xᵀ·d: the GEMM reads xᵀ where it lies. */

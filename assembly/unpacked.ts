@@ -1,16 +1,18 @@
-// Narrow products: C (m×n) = [C +] A·B with few columns (n ≤ 16: a router's logits x·W_r,
-// one column per expert). The GEMM packs A into panels so a block of it serves many B
-// panels; with one or two B panels the packing is all cost (a 256 × 784 batch copied for
-// 1.6 M multiply-adds). Here A's rows are read where they lie, 5 at a time, against 8-column
-// panels of B (in place when n is a multiple of 8, else packed zero-padded). Every C value is
-// summed as the GEMM sums it — from C or 0, then p = 0, 1, … k − 1, one madd each — so both
-// give the same bits.
+// Unpacked products: C (m×n) = [C +] A·B with neither operand packed. The GEMM packs A into
+// panels so that one block of it serves many B panels, and B so that it streams; when the
+// product is small in one direction the copies do not pay: a router's logits x·W_r (n = E:
+// one or two B panels, yet a 256 × 784 batch copied for 1.6 M multiply-adds: 133 → 85 µs)
+// or an expert's first layer (~32 rows: its 784 × 64 weights copied for 7 row panels,
+// 97 → 90 µs). Here A's rows are read where they lie, 5 at a time, against 8-column panels of
+// B, in place when n is a multiple of 8 (else packed zero-padded). Every C value is summed as
+// the GEMM sums it — from C or 0, then p = 0, 1, … k − 1, one madd each — so both give the
+// same bits.
 import { madd } from "./simd";
 
 const NR: i32 = 8;
 
-/** Floats of scratch gemmNarrow needs in `work` for k and n (0 when B is read in place). */
-export function gemmNarrowWorkSize(k: i32, n: i32): i32 {
+/** Floats of scratch gemmUnpacked needs in `work` for k and n (0 when B is read in place). */
+export function gemmUnpackedWorkSize(k: i32, n: i32): i32 {
   return n % NR == 0 ? 0 : ((n + NR - 1) / NR) * NR * k + 5 * NR;
 }
 
@@ -20,7 +22,7 @@ export function gemmNarrowWorkSize(k: i32, n: i32): i32 {
  */
 // @ts-ignore: decorator
 @inline
-function narrowRows(R: i32, k: i32, a: usize, lda: usize, b: usize, bstep: usize, c: usize, ldc: usize, load: bool): void {
+function unpackedRows(R: i32, k: i32, a: usize, lda: usize, b: usize, bstep: usize, c: usize, ldc: usize, load: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
@@ -51,26 +53,26 @@ function narrowRows(R: i32, k: i32, a: usize, lda: usize, b: usize, bstep: usize
   if (R > 4) { v128.store(r4, c40); v128.store(r4, c41, 16); }
 }
 
-function narrow5(k: i32, a: usize, lda: usize, b: usize, bstep: usize, c: usize, ldc: usize, load: bool): void { narrowRows(5, k, a, lda, b, bstep, c, ldc, load); }
-function narrow4(k: i32, a: usize, lda: usize, b: usize, bstep: usize, c: usize, ldc: usize, load: bool): void { narrowRows(4, k, a, lda, b, bstep, c, ldc, load); }
-function narrow3(k: i32, a: usize, lda: usize, b: usize, bstep: usize, c: usize, ldc: usize, load: bool): void { narrowRows(3, k, a, lda, b, bstep, c, ldc, load); }
-function narrow2(k: i32, a: usize, lda: usize, b: usize, bstep: usize, c: usize, ldc: usize, load: bool): void { narrowRows(2, k, a, lda, b, bstep, c, ldc, load); }
-function narrow1(k: i32, a: usize, lda: usize, b: usize, bstep: usize, c: usize, ldc: usize, load: bool): void { narrowRows(1, k, a, lda, b, bstep, c, ldc, load); }
+function unpacked5(k: i32, a: usize, lda: usize, b: usize, bstep: usize, c: usize, ldc: usize, load: bool): void { unpackedRows(5, k, a, lda, b, bstep, c, ldc, load); }
+function unpacked4(k: i32, a: usize, lda: usize, b: usize, bstep: usize, c: usize, ldc: usize, load: bool): void { unpackedRows(4, k, a, lda, b, bstep, c, ldc, load); }
+function unpacked3(k: i32, a: usize, lda: usize, b: usize, bstep: usize, c: usize, ldc: usize, load: bool): void { unpackedRows(3, k, a, lda, b, bstep, c, ldc, load); }
+function unpacked2(k: i32, a: usize, lda: usize, b: usize, bstep: usize, c: usize, ldc: usize, load: bool): void { unpackedRows(2, k, a, lda, b, bstep, c, ldc, load); }
+function unpacked1(k: i32, a: usize, lda: usize, b: usize, bstep: usize, c: usize, ldc: usize, load: bool): void { unpackedRows(1, k, a, lda, b, bstep, c, ldc, load); }
 
-function narrowTile(rows: i32, k: i32, a: usize, lda: usize, b: usize, bstep: usize, c: usize, ldc: usize, load: bool): void {
-  if (rows == 5) narrow5(k, a, lda, b, bstep, c, ldc, load);
-  else if (rows == 4) narrow4(k, a, lda, b, bstep, c, ldc, load);
-  else if (rows == 3) narrow3(k, a, lda, b, bstep, c, ldc, load);
-  else if (rows == 2) narrow2(k, a, lda, b, bstep, c, ldc, load);
-  else narrow1(k, a, lda, b, bstep, c, ldc, load);
+function unpackedTile(rows: i32, k: i32, a: usize, lda: usize, b: usize, bstep: usize, c: usize, ldc: usize, load: bool): void {
+  if (rows == 5) unpacked5(k, a, lda, b, bstep, c, ldc, load);
+  else if (rows == 4) unpacked4(k, a, lda, b, bstep, c, ldc, load);
+  else if (rows == 3) unpacked3(k, a, lda, b, bstep, c, ldc, load);
+  else if (rows == 2) unpacked2(k, a, lda, b, bstep, c, ldc, load);
+  else unpacked1(k, a, lda, b, bstep, c, ldc, load);
 }
 
 /**
- * C (m×n) = A·B (accumulate = 0) or C += A·B (accumulate = 1), A m×k, B k×n, n ≤ 16, all
- * row-major with row strides lda, ldb, ldc in floats. `work` holds gemmNarrowWorkSize(k, n)
+ * C (m×n) = A·B (accumulate = 0) or C += A·B (accumulate = 1), A m×k, B k×n, all
+ * row-major with row strides lda, ldb, ldc in floats. `work` holds gemmUnpackedWorkSize(k, n)
  * floats (B's zero-padded panels and an edge tile) and must not overlap A, B or C.
  */
-export function gemmNarrow(
+export function gemmUnpacked(
   m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, work: usize,
 ): void {
   if (m <= 0 || n <= 0) return;
@@ -97,12 +99,12 @@ export function gemmNarrow(
     for (let jp = 0; jp < panels; jp++) {
       const cols = min(NR, n - jp * NR), bp = (inPlace ? b : work) + panelBytes * jp, cij = ci + (<usize>(jp * NR) << 2);
       if (cols == NR) {
-        if (rows == 5) narrow5(k, ai, ldab, bp, bstep, cij, ldcb, fromC);
-        else narrowTile(rows, k, ai, ldab, bp, bstep, cij, ldcb, fromC);
+        if (rows == 5) unpacked5(k, ai, ldab, bp, bstep, cij, ldcb, fromC);
+        else unpackedTile(rows, k, ai, ldab, bp, bstep, cij, ldcb, fromC);
       } else {
         // Fewer than 8 columns: run the tile on a scratch block, copy the valid ones.
         if (fromC) for (let r = 0; r < rows; r++) memory.copy(edge + (<usize>r << 5), cij + <usize>r * ldcb, <usize>cols << 2);
-        narrowTile(rows, k, ai, ldab, bp, 32, edge, 32, fromC);
+        unpackedTile(rows, k, ai, ldab, bp, 32, edge, 32, fromC);
         for (let r = 0; r < rows; r++) memory.copy(cij + <usize>r * ldcb, edge + (<usize>r << 5), <usize>cols << 2);
       }
     }
