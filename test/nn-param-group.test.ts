@@ -9,7 +9,7 @@ import { Param, ParamGroup } from '../src/nn/param.js';
 import { reference, wasm } from './util/backends.js';
 import { SEED, rng } from './util/prng.js';
 
-const SHAPES = [[7, 3], [3], [0], [3, 5], [1], [13]] as const;
+const SHAPES: readonly (readonly number[])[] = [[7, 3], [3], [0], [3, 5], [1], [13]];
 const STEPS = 5;
 
 interface Case {
