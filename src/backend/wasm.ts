@@ -195,8 +195,10 @@ export class WasmBackend implements Backend {
   }
 
   gemmUnpacked(m: number, n: number, k: number, a: F32, b: F32, c: F32, accumulate = false): void {
-    // Wide, or worth cutting across threads: the GEMM, which sums in the same order.
-    if (n > UNPACKED_COLS || this.share(m * n * k, this.cutAt.flops) > 1) return this.gemm(false, false, m, n, k, a, b, c, accumulate);
+    // The GEMM, which sums in the same order, for wide products, ones worth cutting across
+    // threads, and fewer than 5 rows (its row-by-row path there, whose scalar tail the relaxed
+    // build does not fuse).
+    if (n > UNPACKED_COLS || m < 5 || this.share(m * n * k, this.cutAt.flops) > 1) return this.gemm(false, false, m, n, k, a, b, c, accumulate);
     const s = gemmArgs(false, false, m, n, k, a, b, c);
     const work = this.scratch(this.k.gemmUnpackedWorkSize(k, n));
     this.k.gemmUnpacked(m, n, k, this.ptr(a), s.lda, this.ptr(b), s.ldb, this.ptr(c), s.ldc, +accumulate, work);
