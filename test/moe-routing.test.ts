@@ -181,4 +181,23 @@ test('weightGradToProbs matches finite differences of Σ c·w(p), raw and renorm
   }
 });
 
+test('top-1 dropless (the two-pass Switch path) gives the general path\'s plan: bias, ties, masks, NaN', () => {
+  const r = rng(SEED + 9);
+  for (let t = 0; t < 40; t++) {
+    const rows = r.pick([0, 1, 2, 7, 64, 257]), E = r.pick([1, 2, 3, 8, 13]), p = probsOf(rows, E, SEED + 100 + t);
+    // Ties and NaN: the first strict maximum wins in both.
+    if (t % 4 === 1 && rows > 0) p.fill(p[0], 0, Math.min(rows * E, 3 * E));
+    if (t % 4 === 2 && rows > 0) p[r.int(0, rows * E)] = NaN;
+    const bias = t % 2 ? Float32Array.from({ length: E }, () => r.uniform(-0.1, 0.1)) : null;
+    const valid = t % 3 === 0 ? Uint8Array.from({ length: rows }, () => r.int(0, 4) > 0 ? 1 : 0) : null;
+    const fast = route(p, rows, E, { mode: 'token', k: 1, capacityFactor: null, normalize: false, bias }, valid);
+    // A capacity no expert can reach takes the general path and drops nothing.
+    const general = route(p, rows, E, { mode: 'token', k: 1, capacityFactor: 1e9, normalize: false, bias }, valid);
+    // As text, so that a NaN weight equals itself.
+    const text = (plan: DispatchPlan) => JSON.stringify({ ...plan, capacity: 0 }, (_, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float32Array, String) : v));
+    assert.is(text(fast), text(general), `plans differ: ${rows} rows, E = ${E}, case ${t} (seed ${SEED + 9})`);
+    assert.is(fast.capacity, Infinity);
+  }
+});
+
 test.run();

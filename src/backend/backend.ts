@@ -115,6 +115,12 @@ export interface Backend {
    * view's stride is the leading dimension of the matrix as stored (BLAS lda/ldb/ldc).
    */
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: F32, b: F32, c: F32, accumulate?: boolean): void;
+  /**
+   * c = a·b (or c += a·b) as gemm(false, false, …) computes it, the same bits, with neither
+   * operand packed: faster where packing does not pay — few columns (a router's logits, n =
+   * experts) or few rows (an expert's block of a batch). Any shape is right.
+   */
+  gemmUnpacked(m: number, n: number, k: number, a: F32, b: F32, c: F32, accumulate?: boolean): void;
   /** out[r][c] = act(x[r][c] + bias[c]) over rows×cols; bias may be null, out may be x. */
   biasAct(x: F32, bias: F32 | null, rows: number, cols: number, act: Activation, out: F32): void;
   /** dx = dy ⊙ act'(y) over n elements, from the activation's output y; dx may be dy. */

@@ -135,6 +135,10 @@ export class ReferenceBackend implements Backend {
     }
   }
 
+  gemmUnpacked(m: number, n: number, k: number, a: F32, b: F32, c: F32, accumulate = false): void {
+    this.gemm(false, false, m, n, k, a, b, c, accumulate);
+  }
+
   biasAct(x: F32, bias: F32 | null, rows: number, cols: number, act: Activation, out: F32): void {
     const s = biasActArgs(x, bias, rows, cols, act, out), relu = s.act === 1;
     const X = this.f(x), B = bias ? this.f(bias) : null, O = this.f(out);

@@ -23,6 +23,11 @@ import { ThreadPool, threadCap } from './threads.js';
  */
 const MIN_FLOPS = 1 << 17;
 const MIN_ELEMENTS = 1 << 15;
+/**
+ * Most columns gemmUnpacked runs unpacked: measured (1 thread, k = 784) it wins up to 64
+ * columns at 32 … 256 rows (0.82–0.97× the GEMM's time), draws at 128, loses at 512 (1.28×).
+ */
+const UNPACKED_COLS = 64;
 
 class WasmBuf<D extends DType = DType> implements Buf<D> {
   freed = false;
@@ -187,6 +192,16 @@ export class WasmBackend implements Backend {
       if (pieces.length > 1) return this.pool!.run(FN.gemm, pieces);
     }
     this.k.gemm(+transA, +transB, m, n, k, pa, s.lda, pb, s.ldb, pc, s.ldc, +accumulate, this.gemmWork[0]);
+  }
+
+  gemmUnpacked(m: number, n: number, k: number, a: F32, b: F32, c: F32, accumulate = false): void {
+    // The GEMM, which sums in the same order, for wide products, ones worth cutting across
+    // threads, and fewer than 5 rows (its row-by-row path there, whose scalar tail the relaxed
+    // build does not fuse).
+    if (n > UNPACKED_COLS || m < 5 || this.share(m * n * k, this.cutAt.flops) > 1) return this.gemm(false, false, m, n, k, a, b, c, accumulate);
+    const s = gemmArgs(false, false, m, n, k, a, b, c);
+    const work = this.scratch(this.k.gemmUnpackedWorkSize(k, n));
+    this.k.gemmUnpacked(m, n, k, this.ptr(a), s.lda, this.ptr(b), s.ldb, this.ptr(c), s.ldc, +accumulate, work);
   }
 
   biasAct(x: F32, bias: F32 | null, rows: number, cols: number, act: Activation, out: F32): void {

@@ -53,13 +53,13 @@ export class ExpertBlock {
     b.fill(this.b2.value, 0);
   }
 
-  /** y = relu(x·W1 + b1)·W2 + b2 over its n rows (h kept for backward). */
+  /** y = relu(x·W1 + b1)·W2 + b2 over its n rows (h kept for backward); an expert's few rows do not pay for packing. */
   forward(r: ExpertRows): void {
     if (r.n === 0) return;
     const b = this.backend;
-    b.gemm(false, false, r.n, this.hidden, this.inputs, r.x, this.W1.value, r.h);
+    b.gemmUnpacked(r.n, this.hidden, this.inputs, r.x, this.W1.value, r.h);
     b.biasAct(r.h, this.b1.value, r.n, this.hidden, 'relu', r.h);
-    b.gemm(false, false, r.n, this.units, this.hidden, r.h, this.W2.value, r.y);
+    b.gemmUnpacked(r.n, this.units, this.hidden, r.h, this.W2.value, r.y);
     b.biasAct(r.y, this.b2.value, r.n, this.units, 'identity', r.y);
   }
 

@@ -12,7 +12,7 @@ import type { Rng } from '../data/prng.js';
 import { updateBias } from './bias-balance.js';
 import { ExpertBlock, type ExpertRows } from './expert-block.js';
 import { type ForwardMode, type Layer, type LayerInfo, type LayerInput, isSparseRows } from '../nn/layer.js';
-import { Param } from '../nn/param.js';
+import { Param, ParamGroup } from '../nn/param.js';
 import { registerLayer } from '../nn/registry.js';
 import { balanceLoss, logSumExps, routerEntropy, softmaxBackward, zLoss } from './losses.js';
 import { sigmoid, softplus } from './portable-exp.js';
@@ -50,6 +50,8 @@ export class MoE implements Layer {
   readonly shared: ExpertBlock | null;
   private readonly routerStats: RouterStats;
   private readonly paramList: readonly Param[];
+  /** Every parameter above, back to back: one optimiser call updates the whole layer. */
+  private readonly group: ParamGroup;
   /** Where inference forwards count their routing while probe() runs (null otherwise). */
   private probeStats: RouterStats | null = null;
   private capacity = 0;
@@ -88,6 +90,7 @@ export class MoE implements Layer {
     this.shared = s.sharedExperts > 0 ? new ExpertBlock(backend, `${name}/shared`, inputs, s.sharedExperts * s.hidden, s.units) : null;
     this.routerStats = new RouterStats(s.experts);
     this.paramList = [this.router, ...(this.routerBias ? [this.routerBias] : []), ...(this.noise ? [this.noise] : []), ...(this.bias ? [this.bias] : []), ...this.experts.flatMap((e) => e.params()), ...(this.shared?.params() ?? [])];
+    this.group = new ParamGroup(backend, this.paramList);
   }
 
   /** Built once: the optimiser asks on every step. */
@@ -270,6 +273,7 @@ export class MoE implements Layer {
     for (const p of [this.router, this.routerBias, this.noise, this.bias]) p?.dispose();
     for (const e of this.experts) e.dispose();
     this.shared?.dispose();
+    this.group.dispose();
   }
 
   private releaseOwn(): void {
@@ -311,9 +315,9 @@ export class MoE implements Layer {
     return this.backend.subBuffer(buf, from * cols, n * cols);
   }
 
-  /** out (rows × E) = x·W. */
+  /** out (rows × E) = x·W: E columns, nothing packed. */
   private routerLogits(x: F32, W: F32, rows: number, out: F32): void {
-    this.backend.gemm(false, false, rows, this.s.experts, this.inputs, x, W, out);
+    this.backend.gemmUnpacked(rows, this.s.experts, this.inputs, x, W, out);
   }
 
   /** grad (inputs × E) = xᵀ·d: the GEMM reads xᵀ where it lies. */

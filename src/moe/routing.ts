@@ -103,6 +103,7 @@ function topIndices(v: Float32Array, o: number, bias: Float32Array | null, n: nu
 
 function tokenChoice(probs: Float32Array, rows: number, E: number, r: TokenChoice, valid: Uint8Array | null): DispatchPlan {
   const k = r.k, bias = r.bias, routed = countValid(rows, valid);
+  if (k === 1 && r.capacityFactor === null && !r.normalize) return switchChoice(probs, rows, E, bias, valid, routed);
   const choice = new Int32Array(rows * k).fill(-1);
   for (let i = 0; i < rows; i++) {
     if (valid && !valid[i]) continue;
@@ -150,6 +151,36 @@ function tokenChoice(probs: Float32Array, rows: number, E: number, r: TokenChoic
     if (!any) unrouted++;
   }
   return { rows, experts: E, k, routed, offsets, row, weight, choice, denom, capacity, dropped, unrouted };
+}
+
+/**
+ * Top-1, dropless, raw weights (Switch; MoEModel's default): tokenChoice's plan in two passes
+ * (pick and count, then place) — the same choice, first strict maximum of p + b, ties → lower index.
+ */
+function switchChoice(probs: Float32Array, rows: number, E: number, bias: Float32Array | null, valid: Uint8Array | null, routed: number): DispatchPlan {
+  const choice = new Int32Array(rows).fill(-1), load = new Int32Array(E);
+  for (let i = 0, o = 0; i < rows; i++, o += E) {
+    if (valid && !valid[i]) continue;
+    let best = 0, top = bias ? probs[o] + bias[0] : probs[o];
+    for (let j = 1; j < E; j++) {
+      const s = bias ? probs[o + j] + bias[j] : probs[o + j];
+      if (s > top) {
+        top = s;
+        best = j;
+      }
+    }
+    choice[i] = best;
+    load[best]++;
+  }
+  const offsets = prefix(load, E), fillAt = offsets.slice(0, E), row = new Int32Array(routed), weight = new Float32Array(routed);
+  for (let i = 0; i < rows; i++) {
+    const e = choice[i];
+    if (e < 0) continue;
+    const at = fillAt[e]++;
+    row[at] = i;
+    weight[at] = probs[i * E + e];
+  }
+  return { rows, experts: E, k: 1, routed, offsets, row, weight, choice, denom: null, capacity: Infinity, dropped: 0, unrouted: 0 };
 }
 
 function expertChoice(probs: Float32Array, rows: number, E: number, r: ExpertChoice, valid: Uint8Array | null): DispatchPlan {

@@ -1,14 +1,17 @@
 // One parameter tensor in backend memory: its value, its gradient and an optional
 // sparsity mask. The mask is set only through setMask, which also zeroes what it prunes,
-// so a pruned weight is exactly zero from then on (the optimisers keep it there).
+// so a pruned weight is exactly zero from then on (the optimisers keep it there). A
+// ParamGroup stores many parameters back to back, so the optimiser updates them in one call.
 import { fail } from '../errors.js';
 import type { Backend, F32 } from '../backend/backend.js';
 
 export class Param {
-  readonly value: F32;
-  readonly grad: F32;
+  private valueBuf: F32;
+  private gradBuf: F32;
   readonly length: number;
   private maskBuf: F32 | null = null;
+  private home: ParamGroup | null = null;
+  private at = 0;
 
   /**
    * `name` is the layer's name then the tensor's ('dense0/W'): what a saved state calls it.
@@ -24,8 +27,40 @@ export class Param {
     const length = shape.reduce((a, d) => a * d, 1);
     if (!shape.every((d) => Number.isInteger(d) && d >= 0)) fail('ERR_BAD_SHAPE', `parameter ${name}: shape [${shape.join(', ')}] must hold non-negative integers`);
     this.length = length;
-    this.value = backend.alloc(length);
-    this.grad = backend.alloc(length);
+    this.valueBuf = backend.alloc(length);
+    this.gradBuf = backend.alloc(length);
+  }
+
+  get value(): F32 {
+    return this.valueBuf;
+  }
+
+  get grad(): F32 {
+    return this.gradBuf;
+  }
+
+  /** The group whose buffers hold this parameter (null: it owns its buffers). */
+  get group(): ParamGroup | null {
+    return this.home;
+  }
+
+  /** Where this parameter starts in its group's buffers (0 when it owns its buffers). */
+  get offset(): number {
+    return this.at;
+  }
+
+  /** Moves value and gradient into views of `group` at `offset` (ParamGroup's constructor calls it). */
+  moveInto(group: ParamGroup, offset: number): void {
+    if (this.home) fail('ERR_BAD_ARGUMENT', `parameter ${this.name} is in a group already`);
+    const b = this.backend, value = b.subBuffer(group.value, offset, this.length), grad = b.subBuffer(group.grad, offset, this.length);
+    b.copy(this.valueBuf, value);
+    b.copy(this.gradBuf, grad);
+    b.free(this.valueBuf);
+    b.free(this.gradBuf);
+    this.valueBuf = value;
+    this.gradBuf = grad;
+    this.home = group;
+    this.at = offset;
   }
 
   /** 1 keeps a weight, 0 pins it at zero; null = dense. */
@@ -57,9 +92,45 @@ export class Param {
     return n;
   }
 
+  /** Frees its buffers (a grouped parameter's are its group's: ParamGroup.dispose frees them). */
+  dispose(): void {
+    if (!this.home) {
+      this.backend.free(this.valueBuf);
+      this.backend.free(this.gradBuf);
+    }
+    this.setMask(null);
+  }
+}
+
+/**
+ * Parameters stored back to back, in the order given, in one value and one gradient buffer:
+ * the optimiser then runs one kernel call over them all (a mixture's 8 experts hold 34
+ * tensors) instead of one per tensor. Values and gradients keep what they held.
+ */
+export class ParamGroup {
+  readonly value: F32;
+  readonly grad: F32;
+  readonly length: number;
+
+  constructor(
+    readonly backend: Backend,
+    readonly params: readonly Param[],
+  ) {
+    const twice = params.find((p, i) => p.group || params.indexOf(p) !== i);
+    if (twice) fail('ERR_BAD_ARGUMENT', `parameter ${twice.name} is in a group already`);
+    this.length = params.reduce((a, p) => a + p.length, 0);
+    this.value = backend.alloc(this.length);
+    this.grad = backend.alloc(this.length);
+    let at = 0;
+    for (const p of params) {
+      p.moveInto(this, at);
+      at += p.length;
+    }
+  }
+
+  /** Frees the storage: dispose the parameters (their masks) too. */
   dispose(): void {
     this.backend.free(this.value);
     this.backend.free(this.grad);
-    this.setMask(null);
   }
 }
