@@ -55,7 +55,7 @@ test('resident rows give the copied batches bit for bit (f32, u8, u16, views) on
     }
     const stored = ds.rows * COLS * ds.x.BYTES_PER_ELEMENT;
     const want = epoch(reference, ds, 0, order).batches;
-    for (const b of [reference, wasm, ...threaded]) {
+    for (const b of [reference, wasm, ...threaded] as Backend[]) {
       const cut = (b as WasmBackend).pooledCalls ?? 0;
       const copied = epoch(b, ds, 0, order), resident = epoch(b, ds, stored, order);
       const where = `${what} on ${b.name}${b.threads ? ` ×${b.threads}` : ''}`;

@@ -20,7 +20,7 @@ import { type Callbacks, type History, type Logs, fitNetwork } from '../train/fi
 import { type MoEModelOptions, type ResolvedMoEModelOptions, resolveMoEModelOptions } from './moe-options.js';
 import { type Schedule, moeSchedule } from './moe-schedule.js';
 import { ExpertHits, MoETrainable, rightRows } from './moe-training.js';
-import { type TargetScale, checkTargetScale, fitTargetScale, scaleTargets, unscaleTargets } from './target-scale.js';
+import { type TargetScale, checkTargetScale, fitTargetScale, scaleTargets, unscaleTargets } from '../data/target-scale.js';
 
 export type { MoEModelOptions, ResolvedMoEModelOptions } from './moe-options.js';
 
