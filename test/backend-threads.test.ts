@@ -164,9 +164,10 @@ test('a piece that throws still counts as finished: FAILED names it, the thrower
   for (let p = 0; p < 4; p++) f64[argsAt(0, p)] = p;
   i32[word(0, NARGS)] = 1;
   i32[word(0, TICKET)] = (7 << 16) | (4 << 8);
-  const err = claimPieces(i32, f64, 0, 7, fns);
-  assert.instance(err, TypeError);
-  assert.equal([ran, i32[word(0, FINISHED)], i32[word(0, FAILED)]], [[0, 1, 3], 4, 3]);
+  const { ran: count, error } = claimPieces(i32, f64, 0, 7, fns);
+  assert.instance(error, TypeError);
+  assert.equal([ran, count, i32[word(0, FINISHED)], i32[word(0, FAILED)]], [[0, 1, 3], 4, 4, 3]);
+  assert.equal(claimPieces(i32, f64, 0, 7, fns), { ran: 0, error: undefined }, 'no piece left to claim');
 });
 
 test('a kernel that traps in a piece on 2 threads is ERR_WORKER_FAILED, not a hang; the next calls run and match', () => {

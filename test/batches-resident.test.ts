@@ -75,4 +75,15 @@ test('rows over the budget are copied per batch: nothing of the set lives in bac
   assert.ok(epoch(wasm, ds, stored - 1, order).held < stored, 'one byte short of the budget: copied');
 });
 
+test('rows within the budget that the capped memory cannot hold are copied per batch, bit for bit, and leak nothing', async () => {
+  const capped = await createBackend({ build: 'simd', maximumMemoryMb: 8 });
+  // 4,000 rows of 601 floats: 9.6 MB, under RESIDENT_BYTES but over the 8 MiB maximum.
+  const rows = 4000, r = rng(SEED + 152);
+  const ds: Dataset = { x: r.floats(rows * COLS), rows, cols: COLS, y: r.ints(rows, 0, 10), classes: 10 };
+  const order = Int32Array.from({ length: rows }, (_, i) => (i * 7919) % rows);
+  const got = epoch(capped, ds, rows * COLS * 4, order), want = epoch(reference, ds, 0, order);
+  assert.ok(got.held < rows * COLS * 4, 'the rows stay on the host');
+  got.batches.forEach((batch, i) => allEqual(batch, want.batches[i], SEED + 152, `capped memory: batch ${i}`));
+});
+
 test.run();

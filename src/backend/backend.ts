@@ -118,7 +118,8 @@ export interface Backend {
   /**
    * c = a·b (or c += a·b) as gemm(false, false, …) computes it, the same bits, with neither
    * operand packed: faster where packing does not pay — few columns (a router's logits, n =
-   * experts) or few rows (an expert's block of a batch). Any shape is right.
+   * experts; an expert's or a small dense layer's forward); shapes where packing pays run the
+   * GEMM itself. Any shape is right.
    */
   gemmUnpacked(m: number, n: number, k: number, a: F32, b: F32, c: F32, accumulate?: boolean): void;
   /** out[r][c] = act(x[r][c] + bias[c]) over rows×cols; bias may be null, out may be x. */

@@ -34,16 +34,18 @@ export const ticketSeq = (t: number): number => t >>> 16;
 /**
  * Claims and runs pieces of job `seq` until none is left; each one finished bumps FINISHED and
  * the last wakes the caller. A piece whose kernel throws (a trap) still counts as finished, so
- * the caller never waits for it: FAILED records it, and the error thrown here is returned.
+ * the caller never waits for it: FAILED records it, and the first error thrown here is returned
+ * with the number of pieces this thread ran.
  */
-export function claimPieces(i32: Int32Array, f64: Float64Array, ctl: number, seq: number, fns: readonly ((...args: number[]) => unknown)[]): unknown {
+export function claimPieces(i32: Int32Array, f64: Float64Array, ctl: number, seq: number, fns: readonly ((...args: number[]) => unknown)[]): { ran: number; error: unknown } {
   const ticket = word(ctl, TICKET), finished = word(ctl, FINISHED);
-  let error: unknown;
+  let error: unknown, ran = 0;
   for (;;) {
     const t = Atomics.load(i32, ticket);
     const next = t & 0xff, count = (t >>> 8) & 0xff;
-    if (ticketSeq(t) !== seq || next >= count) return error;
+    if (ticketSeq(t) !== seq || next >= count) return { ran, error };
     if (Atomics.compareExchange(i32, ticket, t, t + 1) !== t) continue;
+    ran++;
     const at = argsAt(ctl, next), n = i32[word(ctl, NARGS)];
     const args: number[] = [];
     for (let i = 0; i < n; i++) args.push(f64[at + i]);
@@ -65,17 +67,23 @@ export function claimPieces(i32: Int32Array, f64: Float64Array, ctl: number, seq
  * measure of time: an optimised poll takes 1–25 ns.
  */
 export const SPIN_MS = 5;
+/**
+ * How long a helper that ran no piece of the last job polls: a call cut into fewer pieces than
+ * the pool has helpers (threadCap under busy workers, small cuts on many cores) must not keep
+ * the idle ones spinning on cores other threads need.
+ */
+export const IDLE_SPIN_MS = 0.05;
 
 /**
- * Returns i32[at] once it differs from `value`: polls for SPIN_MS, then sleeps on it (for
+ * Returns i32[at] once it differs from `value`: polls for `spinMs`, then sleeps on it (for
  * at most `timeoutMs` at a time), or keeps polling where the thread may not sleep (a browser's main thread).
  */
-export function waitWhile(i32: Int32Array, at: number, value: number, canWait = true, timeoutMs = Infinity): number {
+export function waitWhile(i32: Int32Array, at: number, value: number, canWait = true, timeoutMs = Infinity, spinMs = SPIN_MS): number {
   const since = performance.now();
   for (let polls = 1; ; polls++) {
     const v = Atomics.load(i32, at);
     if (v !== value) return v;
-    if (canWait && (polls & 1023) === 0 && performance.now() - since > SPIN_MS) Atomics.wait(i32, at, value, timeoutMs);
+    if (canWait && (polls & 1023) === 0 && performance.now() - since > spinMs) Atomics.wait(i32, at, value, timeoutMs);
   }
 }
 

@@ -129,7 +129,7 @@ export class ThreadPool {
     this.seq = (this.seq + 1) & 0xffff;
     Atomics.store(this.i32, word(ctl, TICKET), (this.seq << 16) | (pieces.length << 8));
     Atomics.notify(this.i32, word(ctl, TICKET));
-    const own = claimPieces(this.i32, this.f64, ctl, this.seq, this.fns);
+    const own = claimPieces(this.i32, this.f64, ctl, this.seq, this.fns).error;
     // Only pieces a helper is running are left.
     const finished = word(ctl, FINISHED);
     for (let done = Atomics.load(this.i32, finished); done !== pieces.length; ) done = waitWhile(this.i32, finished, done, this.canWait, 1);

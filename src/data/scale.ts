@@ -1,8 +1,9 @@
 // Feature scaling as a fitted, saved step: x' = (x − offset) / scale per column, fit on
 // the training rows and applied unchanged to every later row. 'standard' is
 // scikit-learn's StandardScaler (mean, population standard deviation), 'minmax' its
-// MinMaxScaler onto [0, 1]; a constant column keeps scale 1, as there. The models scale
-// 'standard' safely (minStd: NEAR_CONSTANT_STD): a column nearly constant on the training
+// MinMaxScaler onto [0, 1]; a constant column keeps scale 1, as there. SparseExpertModel
+// scales 'standard' safely (minStd: NEAR_CONSTANT_STD; MoEModel not yet, as that would move
+// the bits of its published figures): a column nearly constant on the training
 // rows is centred but not divided — 1 / std would turn the first unusual value it meets
 // into thousands (300 MNIST digits: two pixels, each lit faintly in a row or two, have std
 // < 1e-3, and held-out digits that light them become values up to 1,566).

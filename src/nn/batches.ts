@@ -8,6 +8,7 @@
 import type { Backend, Buf, Csr, F32, I32, U16, U8 } from '../backend/backend.js';
 import type { CsrMatrix } from '../data/csr.js';
 import { type AnyDataset, type Dataset, type DenseX, type PredictRows, type SparseDataset, isDenseDataset, isSparse } from '../data/dataset.js';
+import { SparseExpertsError } from '../errors.js';
 import type { LayerInput, SparseRows } from './layer.js';
 
 export interface Batches<T> {
@@ -43,7 +44,8 @@ export function trainingBatches(b: Backend, ds: AnyDataset, batchSize: number, r
       dispose: () => (x.dispose(), xT.dispose()),
     };
   }
-  if (ds.rows * ds.cols * ds.x.BYTES_PER_ELEMENT <= residentBytes) return residentBatches(b, ds, batchSize);
+  const resident = ds.rows * ds.cols * ds.x.BYTES_PER_ELEMENT <= residentBytes ? residentBatches(b, ds, batchSize) : null;
+  if (resident) return resident;
   const x = ds.x, cols = ds.cols, batch = b.alloc(batchSize * cols);
   // A view's rows are rows rowIds of x.
   const view = ds.rowIds, at = (id: number) => (view ? view[id] : id) * cols;
@@ -72,8 +74,12 @@ export function trainingBatches(b: Backend, ds: AnyDataset, batchSize: number, r
   };
 }
 
-/** Batches gathered by a kernel from the rows of `ds` (a view's rows, in view order) uploaded as stored. */
-function residentBatches(b: Backend, ds: Dataset<DenseX>, batchSize: number): Batches<F32> {
+/**
+ * Batches gathered by a kernel from the rows of `ds` (a view's rows, in view order) uploaded as
+ * stored; null when the backend's memory cannot hold them (a capped maximum): the fit then
+ * copies each batch, as a larger set does.
+ */
+function residentBatches(b: Backend, ds: Dataset<DenseX>, batchSize: number): Batches<F32> | null {
   const { x, rows, cols } = ds, view = ds.rowIds;
   const bufs: Buf[] = [];
   try {
@@ -96,6 +102,7 @@ function residentBatches(b: Backend, ds: Dataset<DenseX>, batchSize: number): Ba
     };
   } catch (err) {
     bufs.forEach((buf) => b.free(buf)); // rows too large for the backend's memory leave nothing behind
+    if (err instanceof SparseExpertsError && err.code === 'ERR_OUT_OF_MEMORY') return null;
     throw err;
   }
 }

@@ -92,7 +92,7 @@ export class Dense implements Layer {
       if (mode.training) checkCsr(x.xT ?? fail('ERR_BAD_ARGUMENT', 'training on sparse rows needs their transpose xT'), this.inputs, rows, 'xT');
       b.csrMatmul(x.x, this.W.value, this.units, out);
     } else if (this.csr) b.matmulCsrT(x, rows, this.csr, out);
-    else b.gemmUnpacked(rows, this.units, this.inputs, x, this.W.value, out); // the GEMM where packing pays
+    else b.gemmUnpacked(rows, this.units, this.inputs, x, this.W.value, out); // unpacked for few units, else the GEMM
     b.biasAct(out, this.b.value, rows, this.units, this.activation, out);
     this.input = mode.training ? x : null;
     return out;
