@@ -11,6 +11,7 @@ import { loadMnist } from '../src/data/mnist.js';
 import { moeSchedule } from '../src/model/moe-schedule.js';
 import { wasm as b } from './util/backends.js';
 import { SEED } from './util/prng.js';
+import { rejectsWith } from './util/rejects.js';
 import { type Split, fixture, score } from './util/small-sets.js';
 
 /** The dense baseline on the features MoEModel sees (standardised) and, for regression, standardised targets — without them its MSE head does not reach the targets in its 10 epochs. */
@@ -129,13 +130,7 @@ test('regression on raw targets: trained standardised, predicted and evaluated i
   assert.equal(Array.from(await copy.predict(held.x, held.rows)), Array.from(p), 'bit-exact after load');
   const state = m.toState();
   for (const target of [{ mean: 0, std: 0 }, { mean: Number.NaN, std: 1 }]) {
-    try {
-      await MoEModel.fromState({ ...state, target }, b);
-      assert.unreachable(JSON.stringify(target));
-    } catch (err) {
-      assert.instance(err, SparseExpertsError);
-      assert.is((err as SparseExpertsError).code, 'ERR_BAD_FILE');
-    }
+    await rejectsWith(MoEModel.fromState({ ...state, target }, b), 'ERR_BAD_FILE', JSON.stringify(target));
   }
   [m, copy].forEach((x) => x.dispose());
 });

@@ -66,7 +66,7 @@ export class Network<S extends LayerSpec | Layer = LayerSpec | Layer> {
   /** The last layer's output of the latest forward pass. */
   private last: F32 | null = null;
   private disposed = false;
-  private paramCache: { layers: readonly Layer[]; params: readonly Param[] } | null = null;
+  private paramList: readonly Param[] | null = null;
 
   constructor(
     readonly backend: Backend,
@@ -104,15 +104,11 @@ export class Network<S extends LayerSpec | Layer = LayerSpec | Layer> {
   }
 
   /**
-   * Every layer's parameters, in layer order. Built once and kept while the layers stay the
-   * same ones (a layer's parameters are fixed when it is built): fit asks on every step.
+   * Every layer's parameters, in layer order: built once, as the layers (set by the constructor)
+   * and their parameters (fixed when a layer is built) never change; fit asks on every step.
    */
   params(): readonly Param[] {
-    const c = this.paramCache;
-    if (c && c.layers.length === this.layers.length && c.layers.every((l, i) => l === this.layers[i])) return c.params;
-    const params = this.layers.flatMap((l) => [...l.params()]);
-    this.paramCache = { layers: [...this.layers], params };
-    return params;
+    return (this.paramList ??= this.layers.flatMap((l) => [...l.params()]));
   }
 
   parameterCount(): number {
