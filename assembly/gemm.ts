@@ -201,12 +201,12 @@ export function gemm(
   a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32,
   accumulate: i32, work: usize,
 ): void {
-  // Narrow C (assembly/narrow.ts; measured 1 thread, m ≥ 128): NN 1.6–2.6× the GEMM's speed up to
-  // 12 columns, TN 1.2–2× except at 8 (8 fill the GEMM's panel: it is as fast or faster) and
-  // past 12. Fewer than 5 rows keep the GEMM's row-by-row path: it sums the scalar tail unfused.
+  // Narrow C (assembly/narrow.ts; measured 1 thread, m ≥ 128): NN 1.9–2.2× the GEMM's speed at
+  // 9 … 12 columns, TN 1.2–2× up to 12 except at 8 (8 fill the GEMM's panel: it is as fast or
+  // faster). Fewer than 5 rows keep the GEMM's row-by-row path: it sums the scalar tail unfused.
   if (m >= MR && n > 0 && n <= 12 && k > 0 && !transB && narrowWorkSize(k) <= gemmWorkSize()) {
-    if (!transA) return gemmNarrowNN(m, n, k, a, lda, b, ldb, c, ldc, accumulate, work);
-    if (n != 8) return gemmNarrowTN(m, n, k, a, lda, b, ldb, c, ldc, accumulate, work);
+    if (!transA && n > 8) return gemmNarrowNN(m, n, k, a, lda, b, ldb, c, ldc, accumulate, work);
+    if (transA && n != 8) return gemmNarrowTN(m, n, k, a, lda, b, ldb, c, ldc, accumulate, work);
   }
   gemmPacked(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, work);
 }

@@ -2,8 +2,9 @@
 // and C = [C +] Aᵀ·B with few columns (its weight gradient hᵀ·dy, 512 × 10 from k = 128 rows).
 // The GEMM's 8-column panels run such a C at 10/16 of their lanes and copy every edge tile
 // through scratch; here:
-// - NN: each row of C is ⌈n/4⌉ vectors (10 → 12 lanes), held for R rows (3 × 3 vectors for
-//   n = 9 … 12, 5 × 2 up to 8: 13 registers), B read in place when n is a multiple of 4, else from a zero-padded copy;
+// - NN, 9 … 12 columns: each row of C is 3 vectors (10 → 12 lanes), held for 3 rows (13 registers),
+//   B read in place at 12 columns, else from a zero-padded copy (at 8 columns gemmUnpacked's
+//   panel is full; fewer are off the models' shapes and their tiles would not fit the size budget);
 // - TN: Cᵀ is the product, a 5 × 8 tile of it holds 5 columns × 8 rows of C: op(A)'s 8 rows of a
 //   step lie side by side in A's row p (read in place), B's 5 columns of the step in B's row p
 //   (splat), so n = 10 fills two tiles; the tile goes to C through a scratch block, transposed.
@@ -39,127 +40,62 @@ function storePart(p: usize, x: v128, t: i32): void {
 }
 
 /**
- * R rows × V vectors of C over k steps. A's row r, step p at a + r·lda + 4p; B's step p at
- * b + p·bstep (4V floats, zero-padded); the last vector of C holds t (1 … 4) columns.
- * Inlined into one function per (V, R), as the GEMM's tiles: R and V constants.
+ * R rows × 3 vectors of C (9 … 12 columns) over k steps. A's row r, step p at a + r·lda + 4p;
+ * B's step p at b + p·bstep (12 floats, zero-padded); the last vector of C holds t (1 … 4) columns.
+ * Inlined into one function per R, as the GEMM's tiles.
  */
 // @ts-ignore: decorator
 @inline
-function nnRows(V: i32, R: i32, k: i32, a: usize, lda: usize, b: usize, bstep: usize, c: usize, ldc: usize, t: i32, load: bool): void {
+function nnRows(R: i32, k: i32, a: usize, lda: usize, b: usize, bstep: usize, c: usize, ldc: usize, t: i32, load: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c22 = f32x4.splat(0);
-  let c30 = f32x4.splat(0), c31 = f32x4.splat(0), c40 = f32x4.splat(0), c41 = f32x4.splat(0);
-  const r1 = c + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc;
+  const r1 = c + ldc, r2 = r1 + ldc;
   if (load) {
-    // Full vectors, then the last one's t columns.
-    if (V == 1) { c00 = loadPart(c, t); if (R > 1) c10 = loadPart(r1, t); if (R > 2) c20 = loadPart(r2, t); if (R > 3) c30 = loadPart(r3, t); if (R > 4) c40 = loadPart(r4, t); }
-    if (V == 2) {
-      c00 = v128.load(c); c01 = loadPart(c + 16, t);
-      if (R > 1) { c10 = v128.load(r1); c11 = loadPart(r1 + 16, t); }
-      if (R > 2) { c20 = v128.load(r2); c21 = loadPart(r2 + 16, t); }
-      if (R > 3) { c30 = v128.load(r3); c31 = loadPart(r3 + 16, t); }
-      if (R > 4) { c40 = v128.load(r4); c41 = loadPart(r4 + 16, t); }
-    }
-    if (V == 3) {
-      c00 = v128.load(c); c01 = v128.load(c, 16); c02 = loadPart(c + 32, t);
-      if (R > 1) { c10 = v128.load(r1); c11 = v128.load(r1, 16); c12 = loadPart(r1 + 32, t); }
-      if (R > 2) { c20 = v128.load(r2); c21 = v128.load(r2, 16); c22 = loadPart(r2 + 32, t); }
-    }
+    c00 = v128.load(c); c01 = v128.load(c, 16); c02 = loadPart(c + 32, t);
+    if (R > 1) { c10 = v128.load(r1); c11 = v128.load(r1, 16); c12 = loadPart(r1 + 32, t); }
+    if (R > 2) { c20 = v128.load(r2); c21 = v128.load(r2, 16); c22 = loadPart(r2 + 32, t); }
   }
-  const a1 = lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda;
   const end = a + (<usize>k << 2);
   while (a < end) {
-    const b0 = v128.load(b);
-    const b1 = V > 1 ? v128.load(b, 16) : b0, b2 = V > 2 ? v128.load(b, 32) : b0;
+    const b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32);
     let x = v128.load32_splat(a);
-    c00 = madd(x, b0, c00);
-    if (V > 1) c01 = madd(x, b1, c01);
-    if (V > 2) c02 = madd(x, b2, c02);
-    if (R > 1) {
-      x = v128.load32_splat(a + a1);
-      c10 = madd(x, b0, c10);
-      if (V > 1) c11 = madd(x, b1, c11);
-      if (V > 2) c12 = madd(x, b2, c12);
-    }
-    if (R > 2) {
-      x = v128.load32_splat(a + a2);
-      c20 = madd(x, b0, c20);
-      if (V > 1) c21 = madd(x, b1, c21);
-      if (V > 2) c22 = madd(x, b2, c22);
-    }
-    if (R > 3) { x = v128.load32_splat(a + a3); c30 = madd(x, b0, c30); if (V > 1) c31 = madd(x, b1, c31); }
-    if (R > 4) { x = v128.load32_splat(a + a4); c40 = madd(x, b0, c40); if (V > 1) c41 = madd(x, b1, c41); }
+    c00 = madd(x, b0, c00); c01 = madd(x, b1, c01); c02 = madd(x, b2, c02);
+    if (R > 1) { x = v128.load32_splat(a + lda); c10 = madd(x, b0, c10); c11 = madd(x, b1, c11); c12 = madd(x, b2, c12); }
+    if (R > 2) { x = v128.load32_splat(a + (lda << 1)); c20 = madd(x, b0, c20); c21 = madd(x, b1, c21); c22 = madd(x, b2, c22); }
     a += 4; b += bstep;
   }
-  if (V == 1) { storePart(c, c00, t); if (R > 1) storePart(r1, c10, t); if (R > 2) storePart(r2, c20, t); if (R > 3) storePart(r3, c30, t); if (R > 4) storePart(r4, c40, t); }
-  if (V == 2) {
-    v128.store(c, c00); storePart(c + 16, c01, t);
-    if (R > 1) { v128.store(r1, c10); storePart(r1 + 16, c11, t); }
-    if (R > 2) { v128.store(r2, c20); storePart(r2 + 16, c21, t); }
-    if (R > 3) { v128.store(r3, c30); storePart(r3 + 16, c31, t); }
-    if (R > 4) { v128.store(r4, c40); storePart(r4 + 16, c41, t); }
-  }
-  if (V == 3) {
-    v128.store(c, c00); v128.store(c, c01, 16); storePart(c + 32, c02, t);
-    if (R > 1) { v128.store(r1, c10); v128.store(r1, c11, 16); storePart(r1 + 32, c12, t); }
-    if (R > 2) { v128.store(r2, c20); v128.store(r2, c21, 16); storePart(r2 + 32, c22, t); }
-  }
+  v128.store(c, c00); v128.store(c, c01, 16); storePart(c + 32, c02, t);
+  if (R > 1) { v128.store(r1, c10); v128.store(r1, c11, 16); storePart(r1 + 32, c12, t); }
+  if (R > 2) { v128.store(r2, c20); v128.store(r2, c21, 16); storePart(r2 + 32, c22, t); }
 }
 
-function nn15(k: i32, a: usize, lda: usize, b: usize, bs: usize, c: usize, ldc: usize, t: i32, l: bool): void { nnRows(1, 5, k, a, lda, b, bs, c, ldc, t, l); }
-function nn14(k: i32, a: usize, lda: usize, b: usize, bs: usize, c: usize, ldc: usize, t: i32, l: bool): void { nnRows(1, 4, k, a, lda, b, bs, c, ldc, t, l); }
-function nn13(k: i32, a: usize, lda: usize, b: usize, bs: usize, c: usize, ldc: usize, t: i32, l: bool): void { nnRows(1, 3, k, a, lda, b, bs, c, ldc, t, l); }
-function nn12(k: i32, a: usize, lda: usize, b: usize, bs: usize, c: usize, ldc: usize, t: i32, l: bool): void { nnRows(1, 2, k, a, lda, b, bs, c, ldc, t, l); }
-function nn11(k: i32, a: usize, lda: usize, b: usize, bs: usize, c: usize, ldc: usize, t: i32, l: bool): void { nnRows(1, 1, k, a, lda, b, bs, c, ldc, t, l); }
-function nn25(k: i32, a: usize, lda: usize, b: usize, bs: usize, c: usize, ldc: usize, t: i32, l: bool): void { nnRows(2, 5, k, a, lda, b, bs, c, ldc, t, l); }
-function nn24(k: i32, a: usize, lda: usize, b: usize, bs: usize, c: usize, ldc: usize, t: i32, l: bool): void { nnRows(2, 4, k, a, lda, b, bs, c, ldc, t, l); }
-function nn23(k: i32, a: usize, lda: usize, b: usize, bs: usize, c: usize, ldc: usize, t: i32, l: bool): void { nnRows(2, 3, k, a, lda, b, bs, c, ldc, t, l); }
-function nn22(k: i32, a: usize, lda: usize, b: usize, bs: usize, c: usize, ldc: usize, t: i32, l: bool): void { nnRows(2, 2, k, a, lda, b, bs, c, ldc, t, l); }
-function nn21(k: i32, a: usize, lda: usize, b: usize, bs: usize, c: usize, ldc: usize, t: i32, l: bool): void { nnRows(2, 1, k, a, lda, b, bs, c, ldc, t, l); }
-function nn33(k: i32, a: usize, lda: usize, b: usize, bs: usize, c: usize, ldc: usize, t: i32, l: bool): void { nnRows(3, 3, k, a, lda, b, bs, c, ldc, t, l); }
-function nn32(k: i32, a: usize, lda: usize, b: usize, bs: usize, c: usize, ldc: usize, t: i32, l: bool): void { nnRows(3, 2, k, a, lda, b, bs, c, ldc, t, l); }
-function nn31(k: i32, a: usize, lda: usize, b: usize, bs: usize, c: usize, ldc: usize, t: i32, l: bool): void { nnRows(3, 1, k, a, lda, b, bs, c, ldc, t, l); }
-
-
-function nnTile(V: i32, rows: i32, k: i32, a: usize, lda: usize, b: usize, bs: usize, c: usize, ldc: usize, t: i32, l: bool): void {
-  if (V == 1) {
-    if (rows == 5) nn15(k, a, lda, b, bs, c, ldc, t, l); else if (rows == 4) nn14(k, a, lda, b, bs, c, ldc, t, l);
-    else if (rows == 3) nn13(k, a, lda, b, bs, c, ldc, t, l); else if (rows == 2) nn12(k, a, lda, b, bs, c, ldc, t, l);
-    else nn11(k, a, lda, b, bs, c, ldc, t, l);
-  } else if (V == 2) {
-    if (rows == 5) nn25(k, a, lda, b, bs, c, ldc, t, l); else if (rows == 4) nn24(k, a, lda, b, bs, c, ldc, t, l);
-    else if (rows == 3) nn23(k, a, lda, b, bs, c, ldc, t, l); else if (rows == 2) nn22(k, a, lda, b, bs, c, ldc, t, l);
-    else nn21(k, a, lda, b, bs, c, ldc, t, l);
-  } else {
-    if (rows == 3) nn33(k, a, lda, b, bs, c, ldc, t, l); else if (rows == 2) nn32(k, a, lda, b, bs, c, ldc, t, l);
-    else nn31(k, a, lda, b, bs, c, ldc, t, l);
-  }
-}
+function nn3(k: i32, a: usize, lda: usize, b: usize, bs: usize, c: usize, ldc: usize, t: i32, l: bool): void { nnRows(3, k, a, lda, b, bs, c, ldc, t, l); }
+function nn2(k: i32, a: usize, lda: usize, b: usize, bs: usize, c: usize, ldc: usize, t: i32, l: bool): void { nnRows(2, k, a, lda, b, bs, c, ldc, t, l); }
+function nn1(k: i32, a: usize, lda: usize, b: usize, bs: usize, c: usize, ldc: usize, t: i32, l: bool): void { nnRows(1, k, a, lda, b, bs, c, ldc, t, l); }
 
 /**
- * C (m×n) = [C +] A·B for 1 ≤ n ≤ 12, k ≥ 1, A m×k, B k×n row-major (strides in floats).
+ * C (m×n) = [C +] A·B for 9 ≤ n ≤ 12, k ≥ 1, A m×k, B k×n row-major (strides in floats).
  * `work` holds narrowWorkSize(k) floats and must not overlap A, B or C.
  */
 export function gemmNarrowNN(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, work: usize): void {
-  const V = (n + 3) >> 2, t = n - ((V - 1) << 2), ldbb = <usize>ldb << 2;
+  const t = n - 8, ldbb = <usize>ldb << 2;
   let bp = b, bstep = ldbb;
   if (t < 4) {
-    // Zero-padded copy of B: full vectors as they are, the last one's t columns and zeros.
-    const whole = <usize>(V - 1) << 4, w = <usize>V << 4;
+    // Zero-padded copy of B: 8 columns as they are, the last t and zeros.
     let src = b, dst = work;
     for (let p = 0; p < k; p++) {
-      for (let o: usize = 0; o < whole; o += 16) v128.store(dst + o, v128.load(src + o));
-      v128.store(dst + whole, loadPart(src + whole, t));
-      src += ldbb; dst += w;
+      v128.store(dst, v128.load(src)); v128.store(dst, v128.load(src, 16), 16); v128.store(dst + 32, loadPart(src + 32, t));
+      src += ldbb; dst += 48;
     }
-    bp = work; bstep = w;
+    bp = work; bstep = 48;
   }
-  // Rows a tile holds: as many as fit 15 registers with V of B and one of A.
-  const H = V == 3 ? 3 : 5, ldab = <usize>lda << 2, ldcb = <usize>ldc << 2, load = accumulate != 0;
-  for (let i = 0; i < m; i += H) {
-    nnTile(V, min(H, m - i), k, a + <usize>i * ldab, ldab, bp, bstep, c + <usize>i * ldcb, ldcb, t, load);
-  }
+  // 3 rows: 9 accumulators, 3 vectors of B and one of A fit 15 registers.
+  const ldab = <usize>lda << 2, ldcb = <usize>ldc << 2, load = accumulate != 0;
+  let i = 0;
+  for (; i + 3 <= m; i += 3) nn3(k, a + <usize>i * ldab, ldab, bp, bstep, c + <usize>i * ldcb, ldcb, t, load);
+  if (m - i == 2) nn2(k, a + <usize>i * ldab, ldab, bp, bstep, c + <usize>i * ldcb, ldcb, t, load);
+  else if (m - i == 1) nn1(k, a + <usize>i * ldab, ldab, bp, bstep, c + <usize>i * ldcb, ldcb, t, load);
 }
 
 /**

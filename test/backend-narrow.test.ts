@@ -1,5 +1,5 @@
-// The GEMM's narrow kernels (assembly/narrow.ts: NN and TN with at most 12 columns of C, as a
-// 10-class layer's forward and weight gradient): against the reference over random narrow shapes
+// The GEMM's narrow kernels (assembly/narrow.ts: NN with 9 … 12 columns of C, TN with at most 12
+// but 8, as a 10-class layer's forward and weight gradient): against the reference over random narrow shapes
 // incl. 0, 1 and non-multiples of 4, and bit for bit against the GEMM without them (gemmPacked),
 // packed and on strided views, in both accumulate modes.
 import { test } from 'uvu';
