@@ -139,6 +139,14 @@ function tn3(k: i32, a: usize, as: usize, b: usize, bs: usize, tile: usize, l: b
 function tn2(k: i32, a: usize, as: usize, b: usize, bs: usize, tile: usize, l: bool): void { tnRows(2, k, a, as, b, bs, tile, l); }
 function tn1(k: i32, a: usize, as: usize, b: usize, bs: usize, tile: usize, l: bool): void { tnRows(1, k, a, as, b, bs, tile, l); }
 
+function tnTile(cols: i32, k: i32, a: usize, as: usize, b: usize, bs: usize, tile: usize, l: bool): void {
+  if (cols == 5) tn5(k, a, as, b, bs, tile, l);
+  else if (cols == 4) tn4(k, a, as, b, bs, tile, l);
+  else if (cols == 3) tn3(k, a, as, b, bs, tile, l);
+  else if (cols == 2) tn2(k, a, as, b, bs, tile, l);
+  else tn1(k, a, as, b, bs, tile, l);
+}
+
 /**
  * C (m×n) = [C +] Aᵀ·B for 1 ≤ n, k ≥ 1, A stored k×m, B k×n (strides in floats).
  * `work` holds narrowWorkSize(k) floats and must not overlap A, B or C.
@@ -150,7 +158,7 @@ export function gemmNarrowTN(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usiz
   const h = (n + (n + 4) / 5 - 1) / ((n + 4) / 5);
   for (let i = 0; i < m; i += 8) {
     const rows = min(8, m - i);
-    let ap = a + (<usize>i << 2), astep = ldab;
+    const ap = a + (<usize>i << 2);
     if (rows < 8) {
       // The last rows of C: their k × rows block of A, zero-padded to 8 wide.
       let src = ap, dst = rest;
@@ -158,7 +166,6 @@ export function gemmNarrowTN(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usiz
         for (let r = 0; r < 8; r++) store<f32>(dst + (<usize>r << 2), r < rows ? load<f32>(src + (<usize>r << 2)) : 0);
         src += ldab; dst += 32;
       }
-      ap = rest; astep = 32;
     }
     const ci = c + <usize>i * ldcb;
     for (let j = 0; j < n; j += h) {
@@ -166,11 +173,9 @@ export function gemmNarrowTN(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usiz
       if (fromC) {
         for (let r = 0; r < rows; r++) for (let q = 0; q < cols; q++) store<f32>(tile + (<usize>(q * 8 + r) << 2), load<f32>(cij + <usize>r * ldcb + (<usize>q << 2)));
       }
-      if (cols == 5) tn5(k, ap, astep, bj, ldbb, tile, fromC);
-      else if (cols == 4) tn4(k, ap, astep, bj, ldbb, tile, fromC);
-      else if (cols == 3) tn3(k, ap, astep, bj, ldbb, tile, fromC);
-      else if (cols == 2) tn2(k, ap, astep, bj, ldbb, tile, fromC);
-      else tn1(k, ap, astep, bj, ldbb, tile, fromC);
+      // Two call sites keep the tiles out of this loop nest (see assembly/gemm.ts's tiles).
+      if (rows == 8) tnTile(cols, k, ap, ldab, bj, ldbb, tile, fromC);
+      else tnTile(cols, k, rest, 32, bj, ldbb, tile, fromC);
       for (let r = 0; r < rows; r++) for (let q = 0; q < cols; q++) store<f32>(cij + <usize>r * ldcb + (<usize>q << 2), load<f32>(tile + (<usize>(q * 8 + r) << 2)));
     }
   }
