@@ -1,5 +1,5 @@
 // Kernel entry: every export is a pure function over pointers into this module's memory.
-export { gemm, gemmWorkSize } from "./gemm";
+export { gemm, gemmPacked, gemmWorkSize } from "./gemm";
 export { gemmUnpacked, gemmUnpackedWorkSize } from "./unpacked";
 export { biasAct, actBackward, colSum } from "./activation";
 export { expArray } from "./exp";

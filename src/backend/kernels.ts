@@ -7,6 +7,8 @@ export interface KernelExports {
   heapBase(): number;
   gemmWorkSize(): number;
   gemm(transA: number, transB: number, m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: number, work: number): void;
+  /** gemm without its narrow kernels: the bits they must give (tests). */
+  gemmPacked(transA: number, transB: number, m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: number, work: number): void;
   gemmUnpackedWorkSize(k: number, n: number): number;
   gemmUnpacked(m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: number, work: number): void;
   // ld*: the row stride (leading dimension, in elements) of the matrix before it.

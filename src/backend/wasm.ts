@@ -28,6 +28,8 @@ const MIN_ELEMENTS = 1 << 15;
  * columns at 32 … 256 rows (0.82–0.97× the GEMM's time), draws at 128, loses at 512 (1.28×).
  */
 const UNPACKED_COLS = 64;
+/** Most columns the GEMM runs by its narrow kernel (assembly/narrow.ts: 9 … 12, for m ≥ 5, k ≤ 6,314). */
+const NARROW_COLS = 12;
 /** Most of B (k × n floats) gemmUnpacked reads again for every 5 rows: what stays in L2 (measured to k × n = 784 × 64). */
 const UNPACKED_B_FLOATS = 1 << 16;
 
@@ -198,9 +200,9 @@ export class WasmBackend implements Backend {
 
   gemmUnpacked(m: number, n: number, k: number, a: F32, b: F32, c: F32, accumulate = false): void {
     // The GEMM, which sums in the same order, for wide or deep products, ones worth cutting across
-    // threads, and fewer than 5 rows (its row-by-row path there, whose scalar tail the relaxed
-    // build does not fuse).
-    if (n > UNPACKED_COLS || k * n > UNPACKED_B_FLOATS || m < 5 || this.share(m * n * k, this.cutAt.flops) > 1) return this.gemm(false, false, m, n, k, a, b, c, accumulate);
+    // threads, fewer than 5 rows (its row-by-row path there, whose scalar tail the relaxed
+    // build does not fuse), and 9 … NARROW_COLS columns (its narrow kernel: 1.45× faster on 128 × 512 → 10).
+    if ((n > 8 && n <= NARROW_COLS) || n > UNPACKED_COLS || k * n > UNPACKED_B_FLOATS || m < 5 || this.share(m * n * k, this.cutAt.flops) > 1) return this.gemm(false, false, m, n, k, a, b, c, accumulate);
     const s = gemmArgs(false, false, m, n, k, a, b, c);
     const work = this.scratch(this.k.gemmUnpackedWorkSize(k, n));
     this.k.gemmUnpacked(m, n, k, this.ptr(a), s.lda, this.ptr(b), s.ldb, this.ptr(c), s.ldc, +accumulate, work);
