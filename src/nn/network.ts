@@ -11,7 +11,7 @@ import { predictionBatches } from './batches.js';
 import type { Dense, DenseSpec } from './dense.js';
 import type { Layer, LayerInfo, LayerInput, LayerSpec, SparseRows } from './layer.js';
 import { type Head, LOSSES, type Loss, classProbabilities, predictedClass } from './losses.js';
-import type { Param } from './param.js';
+import { type Param, ParamGroup } from './param.js';
 import { createLayer } from './registry.js';
 
 export { type Head, classProbabilities, predictedClass } from './losses.js';
@@ -67,6 +67,8 @@ export class Network<S extends LayerSpec | Layer = LayerSpec | Layer> {
   private last: F32 | null = null;
   private disposed = false;
   private paramList: readonly Param[] | null = null;
+  /** The network's own ungrouped parameters stored back to back (null: none or given layers). */
+  private group: ParamGroup | null = null;
 
   constructor(
     readonly backend: Backend,
@@ -93,6 +95,10 @@ export class Network<S extends LayerSpec | Layer = LayerSpec | Layer> {
       const names = this.params().map((p) => p.name);
       const twice = names.find((n, i) => names.indexOf(n) !== i);
       if (twice) fail('ERR_BAD_ARGUMENT', `two parameters are named ${twice}: give each layer its own name`);
+      // One optimiser call a step for all of them (the 2-thread cut then covers the biases and
+      // small layers too). Only for layers built here: given layers keep buffers they own.
+      const loose = this.params().filter((p) => !p.group);
+      if (loose.length > 1 && !spec.layers.some(isLayer)) this.group = new ParamGroup(backend, loose);
     } catch (err) {
       for (const l of this.layers as Layer[]) if (!(spec.layers as readonly unknown[]).includes(l)) l.dispose();
       throw err;
@@ -288,6 +294,7 @@ export class Network<S extends LayerSpec | Layer = LayerSpec | Layer> {
     if (this.disposed) return;
     this.release();
     for (const l of this.layers) l.dispose();
+    this.group?.dispose();
     this.disposed = true;
   }
 
