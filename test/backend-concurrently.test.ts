@@ -27,13 +27,16 @@ const arrays = [
   r.floats(rows * units), r.floats(rows * units), // unpacked product, biasAct out
   r.floats(big * big), r.floats(big * big), r.floats(big * big), // a big product
 ] as const;
-function calls(b: Backend, [x, dy, W, dW, db, dx, y, act, A, B, C]: F32[]): void {
-  b.gemm(true, false, inputs, units, rows, x, dy, dW);
-  b.colSum(dy, rows, units, db, true);
-  b.gemm(false, true, rows, inputs, units, dy, W, dx);
-  b.gemmUnpacked(rows, units, inputs, x, W, y, true);
-  b.biasAct(dy, db, rows, units, 'relu', act);
-  b.gemm(false, false, big, big, big, A, B, C);
+function calls(b: Backend, [x, dy, W, dW, db, dx, y, act, A, B, C]: F32[], reversed = false): void {
+  const made = [
+    () => b.gemm(true, false, inputs, units, rows, x, dy, dW),
+    () => b.colSum(dy, rows, units, db, true),
+    () => b.gemm(false, true, rows, inputs, units, dy, W, dx),
+    () => b.gemmUnpacked(rows, units, inputs, x, W, y, true),
+    () => b.biasAct(dy, W, rows, units, 'relu', act),
+    () => b.gemm(false, false, big, big, big, A, B, C),
+  ];
+  for (const call of reversed ? made.reverse() : made) call();
 }
 
 test('a group of calls gives the bits of the calls one by one, on 1, 2 and 3 threads, as one job', () => {
@@ -45,6 +48,9 @@ test('a group of calls gives the bits of the calls one by one, on 1, 2 and 3 thr
     const got = exec(b, arrays, (bufs) => b.concurrently(() => calls(b, bufs as unknown as F32[])));
     for (let o = 0; o < arrays.length; o++) allEqual(got.out[o], alone.out[o], SEED + 90, `output ${o} on ${b.threads} threads`);
     assert.is(jobs(b) - before, b.threads === 1 ? 0 : 1, `one job on ${b.threads} threads`);
+    // Made in the other order, claimed in another: the same bits.
+    const back = exec(b, arrays, (bufs) => b.concurrently(() => calls(b, bufs as unknown as F32[], true)));
+    for (let o = 0; o < arrays.length; o++) allEqual(back.out[o], alone.out[o], SEED + 90, `output ${o} on ${b.threads} threads, reversed`);
   }
 });
 

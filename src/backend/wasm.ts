@@ -117,6 +117,8 @@ export class WasmBackend implements Backend {
   concurrently(calls: () => void): void {
     const pool = this.pool;
     if (!pool || pool.held) return calls(); // a nested group joins the outer one
+    if (pool.ready < pool.size) pool.start().catch(() => {});
+    if (Math.min(pool.ready, threadCap()) < 2) return calls(); // no thread to share with (yet)
     const held: Piece[] = (pool.held = []);
     let error: unknown, threw = false;
     try {
