@@ -9,7 +9,7 @@ import type { WasmBackend } from '../src/backend/wasm.js';
 import type { Backend } from '../src/index.js';
 import { type F32, type I32, backendFor, createBackend, kernelRef } from '../src/backend/index.js';
 import { FN, cuts, gemmPieces } from '../src/backend/split.js';
-import { FAILED, FINISHED, NARGS, SPIN_MS, TICKET, argsAt, claimPieces, waitWhile, word } from '../src/backend/thread-control.js';
+import { FAILED, FINISHED, SPIN_MS, TICKET, argsAt, claimPieces, pieceAt, waitWhile, word } from '../src/backend/thread-control.js';
 import { type ThreadPool, setCoreShare } from '../src/backend/threads.js';
 import type { Arr } from './util/backends.js';
 import { exec, reference } from './util/backends.js';
@@ -161,8 +161,10 @@ test('a piece that throws still counts as finished: FAILED names it, the thrower
   const i32 = new Int32Array(new SharedArrayBuffer(1 << 16)), f64 = new Float64Array(i32.buffer);
   const ran: number[] = [];
   const fns = [(p: number) => (p === 2 ? ran[Number('x')].toFixed() : ran.push(p))];
-  for (let p = 0; p < 4; p++) f64[argsAt(0, p)] = p;
-  i32[word(0, NARGS)] = 1;
+  for (let p = 0; p < 4; p++) {
+    f64[argsAt(0, p)] = p;
+    i32.set([0, 1, -1], pieceAt(0, p)); // kernel 0, one argument, no scratch
+  }
   i32[word(0, TICKET)] = (7 << 16) | (4 << 8);
   const { ran: count, error } = claimPieces(i32, f64, 0, 7, fns);
   assert.instance(error, TypeError);

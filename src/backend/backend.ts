@@ -107,6 +107,17 @@ export interface Backend {
   copy(src: Buf, dst: Buf, n?: number, srcOffset?: number, dstOffset?: number): void;
   fill(buf: F32, value: number): void;
   stats(): MemoryStats;
+  /**
+   * Runs the kernel calls made inside `calls` side by side on the backend's threads (each call
+   * whole on one thread, or a large one cut as usual), one hand-over for all: for independent
+   * calls each too small to cut well (a layer's three gradients). The calls may run in any
+   * order and at once: none may write what another of them reads or writes — the caller's
+   * contract, not checked. Each call gives the same bits as alone, on any thread count.
+   * Arguments are checked as each call is made; the calls have all run when this returns
+   * (also when `calls` throws: then those made before the throw ran, as on one thread).
+   * On one thread (and the reference backend): `calls()`.
+   */
+  concurrently(calls: () => void): void;
 
   // ---- dense ----
   /**

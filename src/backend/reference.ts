@@ -121,6 +121,11 @@ export class ReferenceBackend implements Backend {
     return { bytesInUse: this.bytes, highWater: this.high, buffers: this.live };
   }
 
+  /** One thread: the calls run in order, as they are made. */
+  concurrently(calls: () => void): void {
+    calls();
+  }
+
   // ---- dense ----
 
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, a: F32, b: F32, c: F32, accumulate = false): void {

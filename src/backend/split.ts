@@ -11,10 +11,17 @@
 /** The kernels the pool can run, by index (the control block carries the index). */
 export const POOLED = [
   'gemm', 'csrMatmul', 'matmulCsrT', 'biasAct', 'softmax', 'actBackward', 'colSum', 'adam', 'sgd',
-  'gatherRows', 'gatherRowsU8', 'gatherRowsU16', 'gatherRowsScaled', 'scatterAddRows', 'rowDot', 'topk',
+  'gatherRows', 'gatherRowsU8', 'gatherRowsU16', 'gatherRowsScaled', 'scatterAddRows', 'rowDot', 'topk', 'gemmUnpacked',
 ] as const;
 export type Pooled = (typeof POOLED)[number];
 export const FN = Object.fromEntries(POOLED.map((name, i) => [name, i])) as Record<Pooled, number>;
+
+/**
+ * Kernels that take scratch: the argument that gets the running thread's GEMM scratch, or
+ * 'shared' for the backend's one scratch buffer (such a call is never held for a job of several
+ * calls: the buffer is one, and may move before the job runs).
+ */
+export const SCRATCH: Partial<Record<Pooled, number | 'shared'>> = { gemm: 12, gemmUnpacked: 10, matmulCsrT: 'shared' };
 
 const MR = 5;
 

@@ -19,7 +19,7 @@ async function serve(init: ThreadInit, ready: () => void): Promise<void> {
     if (i32[word(init.ctl, STOP)]) return;
     seen = ticketSeq(t);
     // Stay awake for the next call only while this thread is given work.
-    spinMs = claimPieces(i32, f64, init.ctl, seen, fns).ran > 0 ? SPIN_MS : IDLE_SPIN_MS;
+    spinMs = claimPieces(i32, f64, init.ctl, seen, fns, init.thread).ran > 0 ? SPIN_MS : IDLE_SPIN_MS;
   }
 }
 

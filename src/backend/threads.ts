@@ -1,10 +1,11 @@
 // The intra-op pool: helper threads running the shared-memory kernels on the caller's own
-// memory. A call is cut into pieces that write disjoint outputs (src/backend/split.ts); the
-// helpers take the first pieces, the caller runs the last one, then waits for the others.
-// Each output element is computed by the same instructions whatever the cut, so results
-// are bit-identical for any thread count.
+// memory. A call is cut into pieces that write disjoint outputs (src/backend/split.ts), or a
+// job holds several independent calls, each whole or cut; every thread claims pieces until
+// none is left, then the caller waits for the others. Each output element is computed by the
+// same instructions whatever the cut and whichever thread runs it, so results are
+// bit-identical for any thread count.
 import { fail } from '../errors.js';
-import { FAILED, FINISHED, FN, MAX_PIECES, NARGS, STOP, TICKET, argsAt, claimPieces, waitWhile, word, type ThreadInit } from './thread-control.js';
+import { FAILED, FINISHED, MAX_PIECES, STOP, TICKET, argsAt, claimPieces, pieceAt, scratchAt, waitWhile, word, type ThreadInit } from './thread-control.js';
 
 /** How a runtime starts kernel threads; installed by the Node and browser entries. */
 export interface ThreadPlatform {
@@ -70,14 +71,23 @@ export function threadCap(): number {
 /** Where the thread entry is: next to the bundle, or in dist/ when running from source. */
 const ENTRY = ['./thread-worker.mjs', '../../dist/thread-worker.mjs'];
 
+/** One piece of a job: a kernel index, its arguments, and which argument takes the running thread's scratch. */
+export interface Piece {
+  fn: number;
+  args: number[];
+  scratchArg?: number;
+}
+
 export class ThreadPool {
   private readonly i32: Int32Array;
   private readonly f64: Float64Array;
   private helpers: { stop(): void }[] = [];
   private starting: Promise<void> | null = null;
   private seq = 0;
-  /** Calls cut into pieces so far. */
+  /** Jobs run so far: calls cut into pieces, groups of calls. */
   jobs = 0;
+  /** While set, run() adds its pieces here, for one job of several calls (see WasmBackend.concurrently). */
+  held: Piece[] | null = null;
   /** Atomics.wait is not allowed on a browser's main thread: spin there. */
   private readonly canWait: boolean;
 
@@ -86,6 +96,8 @@ export class ThreadPool {
     readonly size: number,
     private readonly init: ThreadInit,
     private readonly fns: ((...args: number[]) => unknown)[],
+    /** Per kernel: the argument that takes the running thread's scratch; −1 none; −2 none, and never held. */
+    private readonly scratchArgs: readonly number[],
   ) {
     this.i32 = new Int32Array(init.memory.buffer);
     this.f64 = new Float64Array(init.memory.buffer);
@@ -110,20 +122,34 @@ export class ThreadPool {
   }
 
   private async startAll(): Promise<void> {
-    while (this.helpers.length < this.size - 1) this.helpers.push(await startOne(this.init));
+    while (this.helpers.length < this.size - 1) this.helpers.push(await startOne({ ...this.init, thread: this.helpers.length + 1 }));
+  }
+
+  /** Thread t's scratch (0: the caller's), for pieces with a scratchArg. */
+  setScratch(t: number, ptr: number): void {
+    this.i32[scratchAt(this.init.ctl, t)] = ptr;
+  }
+
+  /** Runs kernel `fn` once per piece of arguments, as one job (see runPieces) or held for a job of several calls. */
+  run(fn: number, pieces: number[][]): void {
+    const scratchArg = this.scratchArgs[fn];
+    const job = pieces.map((args) => ({ fn, args, scratchArg: Math.max(scratchArg, -1) }));
+    if (this.held && scratchArg !== -2) this.held.push(...job);
+    else this.runPieces(job);
   }
 
   /**
-   * Runs kernel `fn` once per piece of arguments (at most MAX_PIECES, MAX_ARGS each); returns
-   * when all are done. A piece that threw on any thread is ERR_WORKER_FAILED once every piece
-   * has ended; the threads keep serving, so the next call runs as usual.
+   * Runs every piece (at most MAX_PIECES, MAX_ARGS arguments each) on whichever thread claims
+   * it; returns when all are done. A piece that threw on any thread is ERR_WORKER_FAILED once
+   * every piece has ended; the threads keep serving, so the next call runs as usual.
    */
-  run(fn: number, pieces: number[][]): void {
+  runPieces(pieces: readonly Piece[]): void {
     const { ctl } = this.init;
     this.jobs++;
-    pieces.forEach((args, p) => this.f64.set(args, argsAt(ctl, p)));
-    this.i32[word(ctl, FN)] = fn;
-    this.i32[word(ctl, NARGS)] = pieces[0].length;
+    pieces.forEach(({ fn, args, scratchArg = -1 }, p) => {
+      this.f64.set(args, argsAt(ctl, p));
+      this.i32.set([fn, args.length, scratchArg], pieceAt(ctl, p));
+    });
     this.i32[word(ctl, FAILED)] = 0;
     Atomics.store(this.i32, word(ctl, FINISHED), 0);
     this.seq = (this.seq + 1) & 0xffff;
@@ -136,7 +162,8 @@ export class ThreadPool {
     const failed = Atomics.load(this.i32, word(ctl, FAILED));
     if (failed) {
       const here = own === undefined ? 'on a kernel thread' : `(on this thread: ${own instanceof Error ? own.message : String(own)})`;
-      fail('ERR_WORKER_FAILED', `kernel ${this.init.names[fn]} threw in piece ${failed} of ${pieces.length} ${here}; every piece has ended and the backend stays usable`, own);
+      const name = this.init.names[pieces[failed - 1].fn];
+      fail('ERR_WORKER_FAILED', `kernel ${name} threw in piece ${failed} of ${pieces.length} ${here}; every piece has ended and the backend stays usable`, own);
     }
   }
 

@@ -11,9 +11,9 @@ import {
 } from './check.js';
 import { BYTES, dtypeOf, gatherRowsScaledArgs, gatherRowsWidenArgs, rowDotArgs } from './check.js';
 import type { KernelExports } from './kernels.js';
-import { FN, POOLED, cuts, gemmPieces, spans } from './split.js';
+import { FN, POOLED, SCRATCH, cuts, gemmPieces, spans } from './split.js';
 import { CONTROL_BYTES, MAX_PIECES } from './thread-control.js';
-import { ThreadPool, threadCap } from './threads.js';
+import { type Piece, ThreadPool, threadCap } from './threads.js';
 
 /**
  * Least work per piece worth a hand-over: multiply-adds for gemm and the CSR products,
@@ -32,6 +32,11 @@ const UNPACKED_COLS = 64;
 const NARROW_COLS = 12;
 /** Most of B (k × n floats) gemmUnpacked reads again for every 5 rows: what stays in L2 (measured to k × n = 784 × 64). */
 const UNPACKED_B_FLOATS = 1 << 16;
+/**
+ * In a group of calls (concurrently), a call is cut only at this many times the least work per
+ * piece: smaller ones run whole beside the others, which costs no hand-over.
+ */
+const GROUP_CUT = 32;
 
 class WasmBuf<D extends DType = DType> implements Buf<D> {
   freed = false;
@@ -58,6 +63,8 @@ export class WasmBackend implements Backend {
   private readonly ownBytes: number;
   private readonly ownBlocks: number;
   private readonly pool: ThreadPool | null = null;
+  /** The kernels with the pooled ones holding their calls for the pool's job, while a group records. */
+  private readonly holding: KernelExports | null = null;
   /** Scratch of the CSRᵀ and k-means kernels: grows to the largest need, then is reused. */
   private work = 0;
   private workBytes = 0;
@@ -68,11 +75,12 @@ export class WasmBackend implements Backend {
 
   /** `threads` > 1 needs the module (a shared-memory build) to start the helper threads from. */
   constructor(
-    readonly k: KernelExports,
+    private readonly kernels: KernelExports,
     relaxed: boolean,
     readonly threads = 1,
     module?: WebAssembly.Module,
   ) {
+    const k = kernels;
     this.name = relaxed ? 'wasm-relaxed' : 'wasm-simd';
     this.memory = k.memory;
     this.arena = new Arena(k.heapBase(), k.memory);
@@ -80,16 +88,54 @@ export class WasmBackend implements Backend {
       // First, so the control block sits where the helpers' views of the memory never go short.
       const ctl = this.arena.alloc(CONTROL_BYTES);
       const fns = POOLED.map((name) => k[name] as (...args: number[]) => unknown);
-      this.pool = new ThreadPool(threads, { module, memory: k.memory, ctl, names: [...POOLED] }, fns);
+      const scratchArgs = POOLED.map((name) => (SCRATCH[name] === 'shared' ? -2 : SCRATCH[name] ?? -1));
+      this.pool = new ThreadPool(threads, { module, memory: k.memory, ctl, names: [...POOLED] }, fns, scratchArgs);
+      this.holding = this.holdingKernels(this.pool);
     }
-    for (let t = 0; t < (this.pool ? Math.min(threads, MAX_PIECES) : 1); t++) this.gemmWork.push(this.arena.alloc(k.gemmWorkSize() * 4));
+    for (let t = 0; t < (this.pool ? Math.min(threads, MAX_PIECES) : 1); t++) {
+      this.gemmWork.push(this.arena.alloc(k.gemmWorkSize() * 4));
+      this.pool?.setScratch(t, this.gemmWork[t]);
+    }
     this.ownBytes = this.arena.bytesInUse;
     this.ownBlocks = this.arena.liveBlocks;
   }
 
-  /** Calls the thread pool has run cut into pieces (0 without a pool). */
+  /** The kernels; while a group records (concurrently), the pooled ones add their calls to its job. */
+  get k(): KernelExports {
+    return this.pool?.held ? this.holding! : this.kernels;
+  }
+
+  /** Jobs the thread pool has run: calls cut into pieces, groups of calls (0 without a pool). */
   get pooledCalls(): number {
     return this.pool?.jobs ?? 0;
+  }
+
+  /**
+   * Runs the kernel calls `calls` makes as one job of the pool: each call whole on one thread,
+   * or a large one cut into pieces beside the others. Arguments are checked as each call is
+   * made; the calls run when `calls` returns (or throws: those made so far run, then it rethrows).
+   * Calls that are not kernels of the pool run at once. Without a pool: `calls()`.
+   */
+  concurrently(calls: () => void): void {
+    const pool = this.pool;
+    if (!pool || pool.held) return calls(); // a nested group joins the outer one
+    if (pool.ready < pool.size) pool.start().catch(() => {});
+    if (Math.min(pool.ready, threadCap()) < 2) return calls(); // no thread to share with (yet)
+    const held: Piece[] = (pool.held = []);
+    let error: unknown, threw = false;
+    try {
+      calls();
+    } catch (err) {
+      [error, threw] = [err, true];
+    } finally {
+      pool.held = null;
+    }
+    for (let at = 0; at < held.length; at += MAX_PIECES) {
+      const job = held.slice(at, at + MAX_PIECES);
+      if (job.length > 1) pool.runPieces(job);
+      else this.runHere(job[0]);
+    }
+    if (threw) throw error;
   }
 
   /** Starts the helper threads now instead of on the first large call. */
@@ -371,11 +417,35 @@ export class WasmBackend implements Backend {
   /** Threads worth using for `work` units at `min` per thread: 1 without a pool; starts the pool's threads on first need. */
   private share(work: number, min: number): number {
     const pool = this.pool;
+    if (pool?.held) min *= GROUP_CUT;
     if (!pool || work < 2 * min) return 1;
     const cap = Math.min(pool.size, threadCap()); // fewer while other workers of a pool are busy
     if (cap < 2) return 1;
     if (pool.ready < pool.size) pool.start().catch(() => {}); // until they serve, the caller runs alone
     return Math.min(pool.ready, cap, Math.floor(work / min));
+  }
+
+  /** Runs one piece on this thread, with this thread's scratch. */
+  private runHere({ fn, args, scratchArg = -1 }: Piece): void {
+    if (scratchArg >= 0) args[scratchArg] = this.gemmWork[0];
+    (this.kernels[POOLED[fn]] as (...a: number[]) => unknown)(...args);
+  }
+
+  /**
+   * The kernels with every pooled one adding its call to the pool's held job (whole, its scratch
+   * the running thread's); a gemmUnpacked needing more scratch than that runs at once.
+   */
+  private holdingKernels(pool: ThreadPool): KernelExports {
+    const k = this.kernels, holding: Record<string, unknown> = { ...k }, most = k.gemmWorkSize();
+    POOLED.forEach((name, fn) => {
+      const scratchArg = SCRATCH[name];
+      holding[name] = (...args: number[]): unknown => {
+        const fits = name !== 'gemmUnpacked' || k.gemmUnpackedWorkSize(args[2], args[1]) <= most;
+        if (scratchArg === 'shared' || !fits) return (k[name] as (...a: number[]) => unknown)(...args);
+        pool.held!.push({ fn, args, scratchArg });
+      };
+    });
+    return holding as unknown as KernelExports;
   }
 
   /** Runs a row kernel cut into whole-row pieces when large enough; false if it should run uncut. */

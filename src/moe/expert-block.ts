@@ -55,9 +55,22 @@ export class ExpertBlock {
 
   /** y = relu(x·W1 + b1)·W2 + b2 over its n rows (h kept for backward); an expert's few rows do not pay for packing. */
   forward(r: ExpertRows): void {
+    this.forwardIn(r);
+    this.forwardOut(r);
+  }
+
+  /**
+   * The first half of forward: h = x·W1, the expert's large product. It reads and writes only
+   * this expert's blocks: a layer runs every expert's side by side (Backend.concurrently).
+   */
+  forwardIn(r: ExpertRows): void {
+    if (r.n > 0) this.backend.gemmUnpacked(r.n, this.hidden, this.inputs, r.x, this.W1.value, r.h);
+  }
+
+  /** The rest of forward, after forwardIn. */
+  forwardOut(r: ExpertRows): void {
     if (r.n === 0) return;
     const b = this.backend;
-    b.gemmUnpacked(r.n, this.hidden, this.inputs, r.x, this.W1.value, r.h);
     b.biasAct(r.h, this.b1.value, r.n, this.hidden, 'relu', r.h);
     b.gemmUnpacked(r.n, this.units, this.hidden, r.h, this.W2.value, r.y);
     b.biasAct(r.y, this.b2.value, r.n, this.units, 'identity', r.y);
@@ -65,12 +78,27 @@ export class ExpertBlock {
 
   /** Every parameter gradient (zero when no rows came) and, when g.dx is given, dL/dx of its rows. */
   backward(r: ExpertRows, g: ExpertGrads): void {
+    this.backwardOut(r, g);
+    this.backwardIn(r, g);
+  }
+
+  /** The first half of backward: the output layer's gradients and dL/dh. */
+  backwardOut(r: ExpertRows, g: ExpertGrads): void {
     const b = this.backend, n = r.n;
     if (n === 0) return this.zeroGrads();
     b.gemm(true, false, this.hidden, this.units, n, r.h, g.dy, this.W2.grad);
     b.colSum(g.dy, n, this.units, this.b2.grad);
     b.gemm(false, true, n, this.hidden, this.units, g.dy, this.W2.value, g.dh);
     b.actBackward(g.dh, r.h, n * this.hidden, 'relu', g.dh);
+  }
+
+  /**
+   * The rest of backward, after backwardOut: dW1, db1 and dx, independent calls reading dL/dh
+   * and this expert's blocks only (a layer runs every expert's side by side).
+   */
+  backwardIn(r: ExpertRows, g: ExpertGrads): void {
+    const b = this.backend, n = r.n;
+    if (n === 0) return;
     b.gemm(true, false, this.inputs, this.hidden, n, r.x, g.dh, this.W1.grad);
     b.colSum(g.dh, n, this.hidden, this.b1.grad);
     if (g.dx) b.gemm(false, true, n, this.inputs, this.hidden, g.dh, this.W1.value, g.dx);

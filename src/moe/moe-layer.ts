@@ -141,7 +141,9 @@ export class MoE implements Layer {
       b.write(sl.idx, plan.row);
       b.write(sl.w, plan.weight);
       b.gatherRows(x, this.inputs, sl.idx, total, sl.x);
-      this.experts.forEach((ex, e) => ex.forward(this.rowsOf(plan, e)));
+      // Each expert's first product on a thread of its own; the small rest runs as it is.
+      b.concurrently(() => this.experts.forEach((ex, e) => ex.forwardIn(this.rowsOf(plan, e))));
+      this.experts.forEach((ex, e) => ex.forwardOut(this.rowsOf(plan, e)));
       b.scatterAddRows(sl.y, s.units, sl.idx, total, buf.out, sl.w);
     }
     this.step = null;
@@ -175,12 +177,13 @@ export class MoE implements Layer {
       dWeight.set(b.view(sl.gate).subarray(0, total));
       b.gatherRowsScaled(dy, s.units, sl.idx, total, sl.w, sl.dy);
       const dxs = dx ? (this.dxSlots ??= b.alloc(this.slotCapacity * this.inputs)) : null;
-      this.experts.forEach((ex, e) => {
+      const grads = this.experts.map((_, e) => {
         const from = plan.offsets[e], n = plan.offsets[e + 1] - from;
-        ex.backward(this.rowsOf(plan, e), {
-          dy: this.block(sl.dy, from, n, s.units), dh: this.block(sl.dh, from, n, s.hidden), dx: dxs && this.block(dxs, from, n, this.inputs),
-        });
+        return { dy: this.block(sl.dy, from, n, s.units), dh: this.block(sl.dh, from, n, s.hidden), dx: dxs && this.block(dxs, from, n, this.inputs) };
       });
+      this.experts.forEach((ex, e) => ex.backwardOut(this.rowsOf(plan, e), grads[e]));
+      // Every expert's dW1, db1 and dx side by side: the large products of the backward.
+      b.concurrently(() => this.experts.forEach((ex, e) => ex.backwardIn(this.rowsOf(plan, e), grads[e])));
       if (dx && dxs) b.scatterAddRows(dxs, this.inputs, sl.idx, total, dx);
     } else for (const ex of this.experts) ex.zeroGrads();
     // Router: gate weights → probabilities (+ balance loss) → softmax → logits (+ z-loss).

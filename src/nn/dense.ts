@@ -102,14 +102,16 @@ export class Dense implements Layer {
     const b = this.backend, x = this.input ?? fail('ERR_BAD_ARGUMENT', 'backward needs a training forward first');
     const W = this.W;
     if (this.activation !== 'identity') b.actBackward(dy, this.out!, rows * this.units, this.activation, dy);
-    // Sparse input: dW = xᵀ·dy, every row written (zero where a feature is absent).
-    if (isSparseRows(x)) b.csrMatmul((x as SparseRows).xT!, dy, this.units, W.grad);
-    else b.gemm(true, false, this.inputs, this.units, rows, x, dy, W.grad);
-    b.colSum(dy, rows, this.units, this.b.grad);
-    if (!needInput) return null;
-    this.dx ??= b.alloc(this.capacity * this.inputs);
-    b.gemm(false, true, rows, this.inputs, this.units, dy, W.value, this.dx);
-    return this.dx;
+    const dx = needInput ? (this.dx ??= b.alloc(this.capacity * this.inputs)) : null;
+    // dW, db and dx read only dy, x and W: side by side (the output layer's dW and dx are each too small to cut well).
+    b.concurrently(() => {
+      // Sparse input: dW = xᵀ·dy, every row written (zero where a feature is absent).
+      if (isSparseRows(x)) b.csrMatmul((x as SparseRows).xT!, dy, this.units, W.grad);
+      else b.gemm(true, false, this.inputs, this.units, rows, x, dy, W.grad);
+      b.colSum(dy, rows, this.units, this.b.grad);
+      if (dx) b.gemm(false, true, rows, this.inputs, this.units, dy, W.value, dx);
+    });
+    return dx;
   }
 
   /** 2 FLOPs per stored weight (only the non-zero ones once masked or in CSR), plus the biases. */
