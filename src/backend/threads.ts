@@ -122,7 +122,8 @@ export class ThreadPool {
   }
 
   private async startAll(): Promise<void> {
-    while (this.helpers.length < this.size - 1) this.helpers.push(await startOne({ ...this.init, thread: this.helpers.length + 1 }));
+    // At most MAX_PIECES threads: no job has more pieces, and the scratch table has as many entries.
+    while (this.helpers.length < Math.min(this.size, MAX_PIECES) - 1) this.helpers.push(await startOne({ ...this.init, thread: this.helpers.length + 1 }));
   }
 
   /** Thread t's scratch (0: the caller's), for pieces with a scratchArg. */
