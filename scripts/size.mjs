@@ -1,13 +1,14 @@
 // `npm run size`: what a page downloads, gzipped (level 9), from the built dist/. The core is
-// the browser bundle plus one kernel build (budget ≤ 90 KB; it was 80 until the mixture of
-// experts, streamed sources and stored bytes made it 83); the worker script comes when
+// the browser bundle plus one kernel build (budget ≤ 92 KB; it was 80 until the mixture of
+// experts, streamed sources and stored bytes made it 83, and 90 until the narrow-product kernels
+// and Backend.concurrently made it 90.2); the worker script comes when
 // training uses workers. "minified" is what an app's bundler would ship after minifying.
 //   node scripts/size.mjs [--json]        exit 1 when the core is over budget
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { transformSync } from 'esbuild';
 
-const BUDGET_KB = 90;
+const BUDGET_KB = 92;
 const dist = new URL('../dist/', import.meta.url);
 const kb = (bytes) => Math.round((bytes / 1024) * 10) / 10;
 const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
