@@ -149,7 +149,10 @@ export class ThreadPool {
     this.jobs++;
     pieces.forEach(({ fn, args, scratchArg = -1 }, p) => {
       this.f64.set(args, argsAt(ctl, p));
-      this.i32.set([fn, args.length, scratchArg], pieceAt(ctl, p));
+      const at = pieceAt(ctl, p); // three words, stored one by one: no array per piece on the hot path
+      this.i32[at] = fn;
+      this.i32[at + 1] = args.length;
+      this.i32[at + 2] = scratchArg;
     });
     this.i32[word(ctl, FAILED)] = 0;
     Atomics.store(this.i32, word(ctl, FINISHED), 0);
