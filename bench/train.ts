@@ -7,7 +7,9 @@
 //   npm run bench:train [-- --json] [-- --rounds N] [-- --quick] [-- --threads 1,2]
 //     8,000 / 2,000 MNIST digits, against TensorFlow.js (tfjs-backend-wasm, one thread);
 //     --threads: each of our builds on each thread count (the speedup is within a round,
-//     against one thread; the weights must be identical on every count)
+//     against one thread; the weights must be identical on every count) and, beside each count
+//     T > 1, T one-thread processes at once (train/side-by-side.mjs): what the machine gave T
+//     threads of work that round, so a speedup reads against what was possible
 //   npm run bench:train -- --data fashion-mnist
 //     all 60,000 / 10,000 Fashion-MNIST images, our two builds (tfjs would take ~1 min an epoch)
 import { fileURLToPath } from 'node:url';
@@ -56,8 +58,12 @@ const script = (name: string) => fileURLToPath(new URL(`./train/${name}`, import
 const flags = relaxedFlags();
 /** Our sides: each build on each thread count ('relaxed×2' = relaxed on 2 threads). */
 const ours = ['simd', 'relaxed'].flatMap((build) => THREADS.map((threads) => ({ build, threads, name: threads === 1 ? build : `${build}×${threads}` })));
+/** Per side on T > 1 threads, T one-thread processes of its build at once ('simd‖2'): the machine's ceiling. */
+const ceilings = ours.filter((o) => o.threads > 1).map((o) => ({ ...o, name: `${o.build}‖${o.threads}`, of: o.name }));
+const oursArgs = (build: string, timed: number, epochs: number, threads: number) => [...(build === 'relaxed' ? flags : []), script('ours.mjs'), build, data, String(timed), String(epochs), String(threads)];
 const sides = (timed: number, epochs: number): Side[] => [
-  ...ours.map(({ build, threads, name }) => ({ name, args: [...(build === 'relaxed' ? flags : []), script('ours.mjs'), build, data, String(timed), String(epochs), String(threads)] })),
+  ...ours.map(({ build, threads, name }) => ({ name, args: oursArgs(build, timed, epochs, threads) })),
+  ...(timed > 0 ? ceilings.map(({ build, threads, name }) => ({ name, args: [script('side-by-side.mjs'), String(threads), ...oursArgs(build, timed, epochs, 1)] })) : []),
   ...(fashion ? [] : [{ name: 'tfjs', args: [script('tfjs.mjs'), data, String(timed), String(epochs)] }]),
 ];
 
@@ -73,17 +79,23 @@ for (const build of ['simd', 'relaxed']) {
 /** The build and thread count of a side, and its speedup over the same build on the first thread count (within each round). */
 const shape = (side: string) => {
   const o = ours.find((x) => x.name === side);
-  if (!o) return { build: 'tfjs-wasm', threads: 1, speedup: null };
+  if (!o) return { build: 'tfjs-wasm', threads: 1, speedup: null, ceiling: null, ofCeiling: null };
   const base = ours.find((x) => x.build === o.build)!.name;
-  return { build: o.build, threads: o.threads, speedup: o.name === base ? null : spread(rate(side).map((x, i) => x / rate(base)[i])) };
+  const within = (s: string) => rate(s).map((x, i) => x / rate(base)[i]);
+  const c = ceilings.find((x) => x.of === side);
+  return {
+    build: o.build, threads: o.threads, speedup: o.name === base ? null : spread(within(side)),
+    // The same round's T one-thread processes at once, over one alone; and the speedup's share of it.
+    ceiling: c ? spread(within(c.name)) : null, ofCeiling: c ? spread(within(side).map((x, i) => x / within(c.name)[i])) : null,
+  };
 };
 const first = (side: string) => runs.get(side)![0];
-const self = [...runs.keys()].map((side) => {
+const self = [...curves.keys()].map((side) => {
   const s = first(side).self;
   return s.simd === undefined ? `${s.backend} loaded ${s.wasm.join(', ')}` : `tfjs SIMD ${s.simd}, threads ${s.threads}, loaded ${s.wasm.join(', ')}`;
 });
 const rows = first(ours[0].name).rows;
-const results = [...runs.keys()].map((side) => {
+const results = [...curves.keys()].map((side) => {
   const curve = curves.get(side)![0].curve;
   const hit = curve.find((c) => c.acc >= TARGET);
   return {
@@ -103,7 +115,8 @@ if (json) {
   for (const r of results) {
     console.log(JSON.stringify({
       op: 'train', data, rows, side: r.side, build: r.build, threads: r.threads, rounds, samples_per_s: jsonSpread(r.samples, 0),
-      ...(r.speedup ? { speedup: jsonSpread(r.speedup) } : {}), ...(r.ratio ? { ratio: jsonSpread(r.ratio) } : {}),
+      ...(r.speedup ? { speedup: jsonSpread(r.speedup) } : {}),
+      ...(r.ceiling && r.ofCeiling ? { machine_ceiling: jsonSpread(r.ceiling), of_ceiling: jsonSpread(r.ofCeiling) } : {}), ...(r.ratio ? { ratio: jsonSpread(r.ratio) } : {}),
       rss_mb: jsonSpread(r.rss, 0), ...(r.wasmHighWater !== undefined ? { wasm_high_water_mb: +r.wasmHighWater.toFixed(1) } : {}),
       test_accuracy: r.accuracy, epochs: EPOCHS, target: TARGET, seconds_to_target: r.toTarget ? +r.toTarget.s.toFixed(2) : null,
     }));
@@ -116,9 +129,10 @@ if (json) {
   const on = THREADS.length === 1 && THREADS[0] === 1 ? 'one thread' : `${THREADS.join(' / ')} threads (ours; tfjs one), identical weights on each`;
   console.log(`Training the seed's MLP on ${what}, ${on}. samples/s: median (first–third quartile) over ${rounds} interleaved fresh`);
   console.log(`processes, each the mean of ${TIMED} timed epoch(s) after a warm-up; ratio within each round; peak RSS median (quartiles); accuracy after ${EPOCHS} epochs.`);
+  if (ceilings.length) console.log(`machine ceiling: T one-thread processes at once over one alone, the same round (the most T threads could give then); of ceiling: the speedup over it.`);
   const cell = (s: Spread | null, digits = 0, unit = '') => (s ? formatSpread(s, digits, unit) : '—');
   console.log(formatTable(
-    ['side', 'samples/s', 'vs 1st thread count', 'vs tfjs', 'peak RSS MB', 'wasm high water MB', `held-out acc`, `to ${TARGET} (s / epochs)`],
-    results.map((r) => [r.side, cell(r.samples), cell(r.speedup, 2, '×'), cell(r.ratio, 1, '×'), cell(r.rss), r.wasmHighWater?.toFixed(1) ?? '—', r.accuracy.toFixed(4), r.toTarget ? `${r.toTarget.s.toFixed(1)} / ${r.toTarget.epochs}` : `not in ${EPOCHS}`]),
+    ['side', 'samples/s', 'vs 1st thread count', 'machine ceiling', 'of ceiling', 'vs tfjs', 'peak RSS MB', 'wasm high water MB', `held-out acc`, `to ${TARGET} (s / epochs)`],
+    results.map((r) => [r.side, cell(r.samples), cell(r.speedup, 2, '×'), cell(r.ceiling, 2, '×'), cell(r.ofCeiling, 2), cell(r.ratio, 1, '×'), cell(r.rss), r.wasmHighWater?.toFixed(1) ?? '—', r.accuracy.toFixed(4), r.toTarget ? `${r.toTarget.s.toFixed(1)} / ${r.toTarget.epochs}` : `not in ${EPOCHS}`]),
   ));
 }
