@@ -81,7 +81,7 @@ const shape = (side: string) => {
   const o = ours.find((x) => x.name === side);
   if (!o) return { build: 'tfjs-wasm', threads: 1, speedup: null, ceiling: null, ofCeiling: null };
   const base = ours.find((x) => x.build === o.build)!.name;
-  const within = (s: string) => rate(s).map((x, i) => x / rate(base)[i]);
+  const baseRate = rate(base), within = (s: string) => rate(s).map((x, i) => x / baseRate[i]);
   const c = ceilings.find((x) => x.of === side);
   return {
     build: o.build, threads: o.threads, speedup: o.name === base ? null : spread(within(side)),
