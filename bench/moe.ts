@@ -11,11 +11,14 @@
 //   centroid router, joint fine-tuning) against the single 784-512-10 trained as its experts are.
 // Every model: Adam 1e-3, 10 epochs, seed 1. The MoE and its dense baselines: standardised
 // pixels, batch 256; the partition row and its single model: raw pixels, the seed's batch 128. Training throughput
-// is rows × epochs / seconds of the training loop; inference is the median of 5 passes over
-// the test rows (predictProba, on rows standardised beforehand). No TensorFlow.js side: it has no MoE layer.
+// is rows × epochs / seconds of the epochs; each mixture trains beside its own run of the
+// same-active dense model, their epochs alternating (bench/util/alternate.ts), so that its ratio
+// reads the same minutes of a shared machine. Inference is the median of 5 passes over the test
+// rows (predictProba, on rows standardised beforehand). No TensorFlow.js side: it has no MoE layer.
 //   npm run bench:moe [-- --json] [-- --data fashion-mnist|mnist] [-- --epochs N] [-- --no-partition]
 //   npm run bench:moe -- --curves …: test accuracy after every epoch instead (bench/moe-curves.ts)
 import { FASHION_DIR, loadData, missingFashion } from './train/data.mjs';
+import { type Turn, alternateEpochs, rowsPerSecond } from './util/alternate.js';
 import { argValue } from './util/interleave.js';
 import { median } from './util/stats.js';
 import { formatTable } from './util/table.js';
@@ -61,26 +64,26 @@ function inferUs(run: () => unknown, rows: number): number {
   })) * 1000 / rows;
 }
 
-/** A dense 784-hidden-10 classifier on the rows as given. */
-async function dense(b: Backend, train: Dataset, test: Dataset, hidden: number, batchSize: number): Promise<Scores> {
+/** A dense 784-hidden-10 classifier on the rows as given, its epochs taking `turn`s. */
+async function dense(b: Backend, train: Dataset, test: Dataset, hidden: number, batchSize: number, turn: Turn): Promise<Scores> {
   const net = denseNetwork(b, train.cols, test.classes!, hidden, SEED);
   const opt = new Optimizer(b, ADAM);
   try {
-    const h = await fitNetwork(net, opt, train, { epochs: EPOCHS, batchSize, seed: SEED });
-    return { accuracy: net.evaluate(test).acc!, trainRate: (train.rows * EPOCHS) / h.seconds, inferUs: inferUs(() => net.predictProba(test.x, test.rows), test.rows) };
+    await fitNetwork(net, opt, train, { epochs: EPOCHS, batchSize, seed: SEED, callbacks: turn.callbacks });
+    return { accuracy: net.evaluate(test).acc!, trainRate: rowsPerSecond(train.rows, turn), inferUs: inferUs(() => net.predictProba(test.x, test.rows), test.rows) };
   } finally {
     opt.dispose();
     net.dispose();
   }
 }
 
-async function mixture(b: Backend, train: Dataset, test: Dataset, shape: MoEModelOptions) {
+async function mixture(b: Backend, train: Dataset, test: Dataset, shape: MoEModelOptions, turn: Turn) {
   const m = moeModel(b, shape, EPOCHS, SEED);
   try {
-    const r = await m.fit(train);
+    const r = await m.fit(train, { callbacks: turn.callbacks });
     const accuracy = (await m.evaluate(test)).acc!, last = r.router[r.router.length - 1];
     const us = inferUs(() => m.predictProba(test.x, test.rows), test.rows);
-    return { accuracy, trainRate: (train.rows * EPOCHS) / r.history.seconds, inferUs: us, routing: m.options.moe.balance, loadMin: last.loadMin, loadMax: last.loadMax };
+    return { accuracy, trainRate: rowsPerSecond(train.rows, turn), inferUs: us, routing: m.options.moe.balance, loadMin: last.loadMin, loadMax: last.loadMax };
   } finally {
     m.dispose();
   }
@@ -91,20 +94,24 @@ async function compare(name: string) {
   const { train: raw, test: rawTest } = loadData(name as 'mnist' | 'fashion-mnist') as { train: Dataset; test: Dataset };
   const scaler = createScaler('standard').fitDataset(raw), train = scaler.transformDataset(raw), test = scaler.transformDataset(rawTest);
   log(`${name}: ${train.rows} / ${test.rows} rows, ${EPOCHS} epochs`);
-  const active = await dense(b, train, test, HIDDEN, BATCH);
-  log(`  dense 784-${HIDDEN}-10 ${pct(active.accuracy)}`);
-  const total = await dense(b, train, test, E * HIDDEN, BATCH);
+  const alone = (hidden: number) => alternateEpochs<[Scores]>([(t) => dense(b, train, test, hidden, BATCH, t)]).then(([s]) => s);
+  const total = await alone(E * HIDDEN);
   log(`  dense 784-${E * HIDDEN}-10 ${pct(total.accuracy)}`);
-  const sharedTotal = await dense(b, train, test, SHARED_TOTAL, BATCH);
+  const sharedTotal = await alone(SHARED_TOTAL);
   log(`  dense 784-${SHARED_TOTAL}-10 ${pct(sharedTotal.accuracy)}`);
-  const rows: string[][] = [];
+  const rows: string[][] = [], actives: Scores[] = [];
   const shapes = [
     { k: 1, label: `MoE 8 × 784-${HIDDEN}-10 (default), top-1`, shape: { experts: E, hidden: HIDDEN, sharedExperts: 0, k: 1 }, same: total },
     { k: 2, label: `MoE 8 × 784-${HIDDEN}-10 (default), top-2`, shape: { experts: E, hidden: HIDDEN, sharedExperts: 0, k: 2 }, same: total },
     { k: 1, label: `MoE 8 × 784-${SHARED_HIDDEN}-10 + shared 784-${SHARED_HIDDEN}-10, top-1`, shape: { experts: E, hidden: SHARED_HIDDEN, sharedExperts: 1, k: 1 }, same: sharedTotal },
   ];
   for (const { k, label, shape, same } of shapes) {
-    const r = await mixture(b, train, test, shape);
+    // Each mixture beside its own run of the same-active dense model, epochs alternating: the
+    // ratio of their rates is taken over the same minutes of the machine.
+    const [active, r] = await alternateEpochs<[Scores, Awaited<ReturnType<typeof mixture>>]>([(t) => dense(b, train, test, HIDDEN, BATCH, t), (t) => mixture(b, train, test, shape, t)]);
+    if (actives.length && active.accuracy !== actives[0].accuracy) throw new Error(`dense 784-${HIDDEN}-10 trained twice with seed ${SEED} gave ${pct(actives[0].accuracy)} and ${pct(active.accuracy)}`);
+    actives.push(active);
+    log(`  ${label} ${pct(r.accuracy)} (dense 784-${HIDDEN}-10 beside it ${pct(active.accuracy)})`);
     const line = {
       op: 'moe', dataset: name, experts: E, k, shared_experts: shape.sharedExperts, hidden: shape.hidden,
       routing: `token top-${k}, balance ${r.routing}`, accuracy: r.accuracy,
@@ -116,11 +123,13 @@ async function compare(name: string) {
     rows.push([label, pct(r.accuracy), `${(r.accuracy - active.accuracy) * 100 >= 0 ? '+' : ''}${((r.accuracy - active.accuracy) * 100).toFixed(2)}`,
       r.trainRate.toFixed(0), (r.trainRate / active.trainRate).toFixed(2), r.inferUs.toFixed(1), (r.inferUs / same.inferUs).toFixed(2), `${r.loadMin.toFixed(2)}–${r.loadMax.toFixed(2)}`]);
   }
+  // The same-active model's row: the median of its runs beside the mixtures (same bits each time).
+  const active = { ...actives[0], trainRate: median(actives.map((a) => a.trainRate)), inferUs: median(actives.map((a) => a.inferUs)) };
   rows.push([`dense 784-${HIDDEN}-10 (same active)`, pct(active.accuracy), '', active.trainRate.toFixed(0), '1.00', active.inferUs.toFixed(1), (active.inferUs / total.inferUs).toFixed(2), '']);
   rows.push([`dense 784-${E * HIDDEN}-10 (same total)`, pct(total.accuracy), '', total.trainRate.toFixed(0), (total.trainRate / active.trainRate).toFixed(2), total.inferUs.toFixed(1), '1.00', '']);
   rows.push([`dense 784-${SHARED_TOTAL}-10 (same total as the shared-expert option)`, pct(sharedTotal.accuracy), '', sharedTotal.trainRate.toFixed(0), (sharedTotal.trainRate / active.trainRate).toFixed(2), sharedTotal.inferUs.toFixed(1), '1.00', '']);
   if (!args.includes('--no-partition')) {
-    const single = await dense(b, raw, rawTest, 512, 128);
+    const [single] = await alternateEpochs<[Scores]>([(t) => dense(b, raw, rawTest, 512, 128, t)]);
     const p = await trainPartitionMoE(raw, { experts: E, hidden: 512, epochs: EPOCHS, workers: 2, seed: SEED, backend: b });
     try {
       const net = p.network, accuracy = net.evaluate(rawTest).acc!, us = inferUs(() => net.predictProba(rawTest.x, rawTest.rows), rawTest.rows);
