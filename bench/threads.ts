@@ -2,11 +2,12 @@
 // 8,000 MNIST digits with 1, 2, … kernel threads, each run a fresh process, the thread
 // counts interleaved round by round (the machine is shared); the weights must come out
 // identical. Then 5 experts through a worker pool on one core and on every core (workers and
-// kernel threads together, src/parallel/pool.ts). Then GEMM GFLOP/s per thread count on the
+// kernel threads together, src/parallel/pool.ts), beside the machine's ceiling (as many one-core
+// runs at once as there are cores, the same round). Then GEMM GFLOP/s per thread count on the
 // MLP's shapes, loops interleaved across thread counts; both against tfjs-backend-wasm (one
 // thread: its threaded build runs only in browsers) in the same run.
 //   npm run bench:threads [-- --threads 1,2] [-- --rounds 3] [-- --json] [-- --quick]
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
@@ -35,6 +36,19 @@ function child(script: string, argv: (string | number)[]): { rates: number[]; te
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
 
+/** `count` processes of `script` started at once, each printing one JSON line last. */
+function childrenAtOnce<T>(script: string, argv: (string | number)[], count: number): Promise<T[]> {
+  const path = fileURLToPath(new URL(script, import.meta.url));
+  return Promise.all(Array.from({ length: count }, () => new Promise<T>((resolve, reject) => {
+    const p = spawn(process.execPath, [...flags, path, ...argv.map(String)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    p.stdout.on('data', (d) => void (out += d));
+    p.stderr.on('data', (d) => void (err += d));
+    p.on('error', reject);
+    p.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`${script} failed (exit ${code}): ${err}`))));
+  })));
+}
+
 // ---- training: rounds of every thread count, then tfjs ----
 const runs = new Map<number, ReturnType<typeof child>[]>(THREADS.map((t) => [t, []]));
 for (let round = 0; round < ROUNDS; round++) for (const t of THREADS) runs.get(t)!.push(child('./threads/train.mjs', [build, t, EPOCHS]));
@@ -52,24 +66,31 @@ const trainRows = THREADS.map((t) => ({
 
 // ---- 5 experts through a worker pool: one core against every core (workers + kernel threads) ----
 // On the default build of this runtime (simd on Node 20 without the flag) and on relaxed where it runs.
+// Each round also runs `cores` one-core processes at once: their summed rate over one alone is what
+// the machine gave that many streams of work then (the ceiling any schedule of the experts can reach).
 const cores = availableParallelism();
 const expertBuilds = relaxedSimdSupported() ? ['simd', 'relaxed'] : ['simd'];
-const expertsRows = expertBuilds.map((b) => {
-  const runs = { one: [] as number[], all: [] as number[] };
+interface ExpertsRun { seconds: number; file: string }
+const expertsRows = [];
+for (const b of expertBuilds) {
+  const runs = { one: [] as number[], all: [] as number[], ceiling: [] as number[] };
   const files = new Set<string>();
   for (let round = 0; round < ROUNDS; round++) {
     for (const [key, argv] of [['one', [1, 1]], ['all', [cores, cores]]] as const) {
-      const r = child('./threads/experts.mjs', [...argv, b]) as unknown as { seconds: number; file: string };
+      const r = child('./threads/experts.mjs', [...argv, b]) as unknown as ExpertsRun;
       runs[key].push(r.seconds);
       files.add(r.file);
     }
+    const atOnce = await childrenAtOnce<ExpertsRun>('./threads/experts.mjs', [1, 1, b], cores);
+    runs.ceiling.push(atOnce.reduce((sum, r) => sum + runs.one[round] / r.seconds, 0));
   }
   if (files.size !== 1) throw new Error(`the 5-expert model files differ between one core and ${cores} (${b})`);
-  return {
+  const speedups = runs.one.map((s, i) => s / runs.all[i]);
+  expertsRows.push({
     op: 'experts', build: b, experts: 5, cores, one_core_s: +median(runs.one).toFixed(2), all_cores_s: +median(runs.all).toFixed(2),
-    speedup: +median(runs.one.map((s, i) => s / runs.all[i])).toFixed(2),
-  };
-});
+    speedup: +median(speedups).toFixed(2), machine_ceiling: +median(runs.ceiling).toFixed(2), of_ceiling: +median(speedups.map((x, i) => x / runs.ceiling[i])).toFixed(2),
+  });
+}
 
 // ---- GEMM: loops of every thread count interleaved, one backend each ----
 const require = createRequire(import.meta.url);
@@ -119,7 +140,7 @@ if (json) {
       ['tfjs-wasm', String(Math.round(tfjsRate)), '', '1.0×', '—']]));
   console.log(`\n5 experts of the seed's shape on 8,000 digits (10 epochs, a worker pool warmed by a small fit; median of ${ROUNDS} interleaved rounds, identical model files):`);
   for (const r of expertsRows) {
-    console.log(`${r.build}: one core (1 worker, 1 thread) ${r.one_core_s} s, all ${cores} cores (${cores} workers, floor(${cores} / busy workers) threads each) ${r.all_cores_s} s: ${r.speedup.toFixed(2)}×`);
+    console.log(`${r.build}: one core (1 worker, 1 thread) ${r.one_core_s} s, all ${cores} cores (${cores} workers, floor(${cores} / busy workers) threads each) ${r.all_cores_s} s: ${r.speedup.toFixed(2)}× (machine ceiling ${r.machine_ceiling.toFixed(2)}×: ${cores} one-core runs at once; ${r.of_ceiling.toFixed(2)} of it)`);
   }
   console.log(`\nGEMM, GFLOP/s (median of ${quick ? 1 : 4} loops of ${loopMs} ms, interleaved across thread counts)`);
   console.log(formatTable(['form', 'm×k×n', 'threads', 'ours', 'vs 1 thread', 'tfjs-wasm', 'ratio'],
