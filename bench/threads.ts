@@ -7,7 +7,7 @@
 // MLP's shapes, loops interleaved across thread counts; both against tfjs-backend-wasm (one
 // thread: its threaded build runs only in browsers) in the same run.
 //   npm run bench:threads [-- --threads 1,2] [-- --rounds 3] [-- --json] [-- --quick]
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createBackend, type Backend } from '../src/entry/node.js';
 import { relaxedSimdSupported } from '../src/backend/kernels.js';
+import { runAtOnce } from './util/at-once.mjs';
 import { median } from './util/stats.js';
 import { formatTable } from './util/table.js';
 
@@ -34,19 +35,6 @@ function child(script: string, argv: (string | number)[]): { rates: number[]; te
   const r = spawnSync(process.execPath, [...flags, path, ...argv.map(String)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${script} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
-}
-
-/** `count` processes of `script` started at once, each printing one JSON line last. */
-function childrenAtOnce<T>(script: string, argv: (string | number)[], count: number): Promise<T[]> {
-  const path = fileURLToPath(new URL(script, import.meta.url));
-  return Promise.all(Array.from({ length: count }, () => new Promise<T>((resolve, reject) => {
-    const p = spawn(process.execPath, [...flags, path, ...argv.map(String)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '';
-    p.stdout.on('data', (d) => void (out += d));
-    p.stderr.on('data', (d) => void (err += d));
-    p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`${script} failed (exit ${code}): ${err}`))));
-  })));
 }
 
 // ---- training: rounds of every thread count, then tfjs ----
@@ -81,7 +69,7 @@ for (const b of expertBuilds) {
       runs[key].push(r.seconds);
       files.add(r.file);
     }
-    const atOnce = await childrenAtOnce<ExpertsRun>('./threads/experts.mjs', [1, 1, b], cores);
+    const atOnce = await runAtOnce<ExpertsRun>([...flags, fileURLToPath(new URL('./threads/experts.mjs', import.meta.url)), '1', '1', b], cores);
     runs.ceiling.push(atOnce.reduce((sum, r) => sum + runs.one[round] / r.seconds, 0));
   }
   if (files.size !== 1) throw new Error(`the 5-expert model files differ between one core and ${cores} (${b})`);

@@ -1,0 +1,1 @@
+export declare function runAtOnce<T = unknown>(args: string[], count: number): Promise<T[]>;
