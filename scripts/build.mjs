@@ -64,12 +64,12 @@ function stampKernels(file, build) {
   writeFileSync(file, Buffer.concat([code, Buffer.from([0, ...leb(body.length)]), body]));
 }
 
-// What Node compiles on every start — the core a program imports and the training worker — is
-// minified, with a linked source map (`node --enable-source-maps` maps stack traces to src/ lines;
-// the map names the sources without holding them):
-// compiling the 418 KB readable core was most of the cold start (import + init() 36.3 → 29.3 ms,
-// 25 fresh processes on a Zen 3). `keepNames` would keep the names but costs back 5 of those ms.
-// The other bundles stay readable, without maps: the package ships only what runs.
+// The Node core (what `import 'sparse-experts'` compiles) is minified, with a linked source map
+// (`node --enable-source-maps` maps stack traces to src/ lines; the map names the sources without
+// holding them): compiling the 418 KB readable core was most of the cold start (import + init()
+// 36.3 → 29.3 ms, 25 fresh processes on a Zen 3). `keepNames` would keep the names but costs back
+// 5 of those ms. The other bundles stay readable, without maps — minifying the Node worker changed
+// a 2-worker fit's start by nothing measurable — so the package ships only what runs.
 const startup = { minify: true, sourcemap: 'linked', sourcesContent: false };
 // bullmq and ioredis are optional peer dependencies (src/queue/): imported at run time, never bundled.
 const common = { bundle: true, format: 'esm', target: 'es2022', logLevel: 'warning', write: false, outdir: 'dist', external: ['bullmq', 'ioredis'] };
@@ -99,7 +99,7 @@ bundles.push({ entryPoints: { cli: 'src/cli/main.ts' }, platform: 'node', banner
 // worker_threads.
 bundles.push(
   { entryPoints: { worker: 'src/entry/worker.browser.ts' }, platform: 'browser', outExtension: { '.js': '.mjs' }, minifyWhitespace: true, minifySyntax: true },
-  { entryPoints: { 'worker.node': 'src/entry/worker.node.ts' }, platform: 'node', outExtension: { '.js': '.mjs' }, ...startup },
+  { entryPoints: { 'worker.node': 'src/entry/worker.node.ts' }, platform: 'node', outExtension: { '.js': '.mjs' } },
 );
 // The queue workers' sandboxed processor: BullMQ loads it by path in a worker thread.
 bundles.push({ entryPoints: { 'queue-processor': 'src/queue/processor.ts' }, platform: 'node', outExtension: { '.js': '.mjs' } });

@@ -20,11 +20,11 @@ const RUNS = [
   'README.md', 'package.json', 'dist/cli.js', 'dist/core.js', 'dist/core.cjs', 'dist/core.browser.js', 'dist/core.edge.js',
   ...ENTRIES.map((f) => `dist/${f}`), 'dist/kernels.wasm', 'dist/kernels-relaxed.wasm', 'dist/kernels-threads.wasm', 'dist/kernels-relaxed-threads.wasm', 'dist/thread-worker.mjs',
   'dist/worker.mjs', 'dist/worker.node.mjs', 'dist/queue-processor.mjs',
-  // The minified Node start-up bundles' maps (scripts/build.mjs), naming the sources without holding them.
-  'dist/core.js.map', 'dist/core.cjs.map', 'dist/worker.node.mjs.map',
+  // The minified Node core's maps (scripts/build.mjs), naming the sources without holding them.
+  'dist/core.js.map', 'dist/core.cjs.map',
 ];
 
-packed('the tarball holds the bundles, kernels, workers and declarations only (no .wat; source maps only for the minified Node start-up bundles)', ({ p }) => {
+packed('the tarball holds the bundles, kernels, workers and declarations only (no .wat; source maps only for the minified Node core)', ({ p }) => {
   const paths = p!.files.map((f) => f.path);
   assert.equal(paths.filter((f) => !f.startsWith('dist/types/')).sort(), [...RUNS].sort());
   assert.equal(paths.filter((f) => f.startsWith('dist/types/') && !f.endsWith('.d.ts')), [], 'only declarations under dist/types');
