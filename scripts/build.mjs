@@ -68,9 +68,9 @@ function stampKernels(file, build) {
 // (`node --enable-source-maps` maps stack traces to src/ lines; the map names the sources without
 // holding them): compiling the 418 KB readable core was most of the cold start (import + init()
 // 36.3 → 29.3 ms, 25 fresh processes on a Zen 3). `keepNames` would keep the names but costs back
-// 5 of those ms. The other bundles stay readable, without maps — minifying the Node worker changed
-// a 2-worker fit's start by nothing measurable — so the package ships only what runs.
-const startup = { minify: true, sourcemap: 'linked', sourcesContent: false };
+// 5 of those ms. The other bundles stay readable and have no maps: minifying the Node worker
+// changed a 2-worker fit's start by nothing measurable.
+const nodeCore = { minify: true, sourcemap: 'linked', sourcesContent: false };
 // bullmq and ioredis are optional peer dependencies (src/queue/): imported at run time, never bundled.
 const common = { bundle: true, format: 'esm', target: 'es2022', logLevel: 'warning', write: false, outdir: 'dist', external: ['bullmq', 'ioredis'] };
 // One core bundle per runtime (src/entry/<runtime>.ts: the runtime's set-up and every API), and
@@ -78,14 +78,14 @@ const common = { bundle: true, format: 'esm', target: 'es2022', logLevel: 'warni
 // `sparse-experts/backend` share one module state (one default backend), and nothing but a
 // surface's names is reachable from outside.
 const runtimes = [
-  { suffix: '', ext: '.js', entry: 'src/entry/node.ts', root: 'src/index.node.ts', options: { platform: 'node', ...startup } },
+  { suffix: '', ext: '.js', entry: 'src/entry/node.ts', root: 'src/index.node.ts', options: { platform: 'node', ...nodeCore } },
   // What a page downloads: whitespace and syntax minified (names kept, so stack traces still read).
   { suffix: '.browser', ext: '.js', entry: 'src/entry/browser.ts', root: 'src/index.ts', options: { platform: 'browser', minifyWhitespace: true, minifySyntax: true } },
   { suffix: '.edge', ext: '.js', entry: 'src/entry/edge.ts', root: 'src/index.ts', options: { platform: 'neutral', mainFields: ['module', 'main'] } },
   {
     // CommonJS for require(): import.meta.url comes from __filename.
     suffix: '', ext: '.cjs', entry: 'src/entry/node.ts', root: 'src/index.node.ts',
-    options: { platform: 'node', ...startup, format: 'cjs', outExtension: { '.js': '.cjs' }, define: { 'import.meta.url': 'importMetaUrl' }, inject: ['scripts/import-meta-url.cjs'] },
+    options: { platform: 'node', ...nodeCore, format: 'cjs', outExtension: { '.js': '.cjs' }, define: { 'import.meta.url': 'importMetaUrl' }, inject: ['scripts/import-meta-url.cjs'] },
   },
 ];
 const surfaces = { backend: 'src/backend/index.ts', parallel: 'src/parallel/index.ts', nn: 'src/nn/index.ts' };
